@@ -1,0 +1,125 @@
+"""Engine and session factory, SQLite durability settings, schema upgrades at open."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.clock import Clock, utc_now
+from data.feed import ChangeFeed
+from data.pack import Pack, load_pack
+
+log = logging.getLogger(__name__)
+
+ENV_URL = "CSO_DATABASE_URL"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir("cso-console", appauthor=False)) / "cso-console.sqlite3"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db wins, then CSO_DATABASE_URL, then the SQLite file in the user's data directory."""
+    if url:
+        return url if "://" in url else f"sqlite:///{Path(url).resolve()}"
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    path = default_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (pysqlite recipe).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        # FULL: a committed action survives a power cut too, not only a killed process.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the lock up front so two workstations never deadlock upgrading a read lock.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("data") / "migrations"))
+    return cfg
+
+
+class Database:
+    """One database: engines, session factories, the pack, the clock and the change feed."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        pack: Pack | None = None,
+        clock: Clock = utc_now,
+        upgrade: bool = True,
+        feed: ChangeFeed | None = None,
+    ) -> None:
+        self.url = resolve_url(url)
+        self.pack = pack or load_pack()
+        self.clock = clock
+        self.feed = feed or ChangeFeed()
+        if self.url.startswith("sqlite"):
+            self.engine = _sqlite_engine(self.url, immediate=True)
+            self.read_engine = _sqlite_engine(self.url, immediate=False)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+            self.read_engine = self.engine
+        self.writer = sessionmaker(self.engine, expire_on_commit=False)
+        self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        if upgrade:
+            self.upgrade()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def display_name(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (an older database is upgraded in place)."""
+        cfg = _alembic_config()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def has_schema(self) -> bool:
+        return inspect(self.read_engine).has_table("incidents")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.reader() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

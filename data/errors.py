@@ -1,0 +1,48 @@
+"""Refusals a dispatcher can read. When one is raised, nothing has been written."""
+
+from __future__ import annotations
+
+
+class DispatchError(Exception):
+    """Base of every refused action; str(error) is the message shown to the user."""
+
+
+class ValidationError(DispatchError):
+    """A field has an empty, unknown or absurd value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(DispatchError):
+    """The incident, unit, citation or user named does not exist."""
+
+
+class InvalidTransitionError(DispatchError):
+    """The incident or unit cannot move to that state from where it is."""
+
+
+class UnitBusyError(DispatchError):
+    """The unit already has an active incident or is not available for dispatch."""
+
+
+class SheriffFirstError(DispatchError):
+    """The call needs LASD first; dispatching CSOs alone needs a recorded override."""
+
+
+class StaleWriteError(DispatchError):
+    """Someone else changed the record since it was read; reload and reapply."""
+
+    def __init__(self, message: str, *, changed_by: str = "", changes: str = "") -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changes = changes
+
+
+class PermissionDeniedError(DispatchError):
+    """The signed-in user's role does not allow this action."""
+
+
+class DatabaseUnavailableError(DispatchError):
+    """The database cannot be reached; the action was not applied."""

@@ -1,0 +1,280 @@
+"""ORM models of the dispatch data (SQLAlchemy 2, typed). Times are UTC, timezone-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as UTC; SQLite drops the offset, so put it back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Counter(Base):
+    """Named counters for readable numbers (incident numbers per year, citation numbers)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # planned, active, closed
+    supervisor: Mapped[str] = mapped_column(String(80), default="")
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+    handoff_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="off_duty")
+    status_since: Mapped[dt.datetime]
+    check_started_at: Mapped[dt.datetime | None]  # status-check timer restarts on acknowledge
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    position_at: Mapped[dt.datetime | None]
+    zone: Mapped[str | None] = mapped_column(String(20))
+    on_shift: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RosterEntry(Base):
+    """Who works in which unit and zone during a shift."""
+
+    __tablename__ = "roster"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    zone: Mapped[str | None] = mapped_column(String(20))
+    signed_on_at: Mapped[dt.datetime | None]
+    signed_off_at: Mapped[dt.datetime | None]
+    __table_args__ = (UniqueConstraint("shift_id", "officer_id"),)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="call")  # call, self_initiated
+    call_type: Mapped[str] = mapped_column(String(20))
+    apco_code: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    location: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    zone: Mapped[str | None] = mapped_column(String(20))
+    in_city: Mapped[bool | None] = mapped_column(Boolean)
+    caller_name: Mapped[str] = mapped_column(String(120), default="")
+    caller_phone: Mapped[str] = mapped_column(String(40), default="")
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    screening: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    response: Mapped[str] = mapped_column(String(16), default="cso")  # cso, joint, sheriff
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime]
+    entered_at: Mapped[dt.datetime]
+    dispatched_at: Mapped[dt.datetime | None]
+    enroute_at: Mapped[dt.datetime | None]
+    onscene_at: Mapped[dt.datetime | None]
+    cleared_at: Mapped[dt.datetime | None]
+    status_changed_at: Mapped[dt.datetime]
+    disposition_code: Mapped[str | None] = mapped_column(String(8))
+    disposition_note: Mapped[str] = mapped_column(Text, default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_incidents_status", "status"),
+        Index("ix_incidents_received_at", "received_at"),
+        Index("ix_incidents_cleared_at", "cleared_at"),
+    )
+
+
+class IncidentEvent(Base):
+    """Append-only incident timeline."""
+
+    __tablename__ = "incident_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text, default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    author: Mapped[str] = mapped_column(String(80))
+    workstation: Mapped[str] = mapped_column(String(80), default="")
+
+
+class AuditEntry(Base):
+    """Append-only audit log: who did what, where, when, before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    workstation: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(20), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(12), default="ok")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))  # dispatcher, supervisor, admin
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+
+class Citation(Base):
+    __tablename__ = "citations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    issued_at: Mapped[dt.datetime]
+    violator_name: Mapped[str] = mapped_column(String(160))
+    violator_key: Mapped[str] = mapped_column(String(200), index=True)  # normalised, for offense counts
+    violator_dob: Mapped[str] = mapped_column(String(20), default="")
+    violator_address: Mapped[str] = mapped_column(String(300), default="")
+    violator_id_number: Mapped[str] = mapped_column(String(60), default="")
+    location: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="issued")  # issued, void
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+    voided_by: Mapped[str] = mapped_column(String(80), default="")
+    voided_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CitationViolation(Base):
+    __tablename__ = "citation_violations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citation_id: Mapped[int] = mapped_column(ForeignKey("citations.id"), index=True)
+    section: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    offense_number: Mapped[int] = mapped_column(Integer)
+    fine_dollars: Mapped[int] = mapped_column(Integer)
+
+
+class WelfareCheck(Base):
+    __tablename__ = "welfare_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    recorded_at: Mapped[dt.datetime]
+    subject_name: Mapped[str] = mapped_column(String(160), default="")
+    subject_declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    approx_age: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    observations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    services_offered: Mapped[str] = mapped_column(Text, default="")
+    services_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    escalation: Mapped[list[Any]] = mapped_column(default=list)
+    follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DirectoryAgency(Base):
+    """Referral directory entry (agency, phone); seeded from the pack, editable by admins."""
+
+    __tablename__ = "referral_directory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("referral_directory.id"))
+    outcome: Mapped[str] = mapped_column(String(12))  # offered, accepted, declined
+    follow_up_on: Mapped[dt.date | None] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class ChangeLog(Base):
+    """Outbox of committed changes, so consoles on other connections can follow without NOTIFY."""
+
+    __tablename__ = "change_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=0)

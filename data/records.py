@@ -1,0 +1,204 @@
+"""Immutable records the services hand to the UI, the CLI and the paperwork (never ORM objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+OPEN_STATUSES = ("pending", "dispatched", "enroute", "onscene")
+CLOSED_STATUSES = ("cleared", "cancelled", "transferred", "merged")
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    id: int
+    number: str
+    kind: str
+    call_type: str
+    call_type_label: str
+    apco_code: str
+    priority: int
+    status: str
+    location: str
+    latitude: float | None
+    longitude: float | None
+    zone: str | None
+    in_city: bool | None
+    caller_name: str
+    caller_phone: str
+    narrative: str
+    screening: dict[str, Any]
+    response: str
+    override_reason: str
+    received_at: dt.datetime
+    entered_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    enroute_at: dt.datetime | None
+    onscene_at: dt.datetime | None
+    cleared_at: dt.datetime | None
+    status_changed_at: dt.datetime
+    disposition_code: str | None
+    disposition_note: str
+    merged_into_id: int | None
+    shift_id: int | None
+    created_by: str
+    version: int
+    units: tuple[str, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def short_number(self) -> str:
+        return self.number.split("-")[-1].lstrip("0") or "0"
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    id: int
+    call_sign: str
+    status: str
+    status_since: dt.datetime
+    check_started_at: dt.datetime | None
+    incident_id: int | None
+    incident_number: str | None
+    incident_location: str | None
+    latitude: float | None
+    longitude: float | None
+    zone: str | None
+    on_shift: bool
+    version: int
+    officers: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    incident_id: int
+    at: dt.datetime
+    kind: str
+    text: str
+    author: str
+    workstation: str
+    unit_call_sign: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: dt.datetime
+    username: str
+    workstation: str
+    action: str
+    entity: str
+    entity_id: int | None
+    outcome: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class OfficerRecord:
+    id: int
+    badge: str
+    name: str
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShiftRecord:
+    id: int
+    name: str
+    status: str
+    supervisor: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ViolationRecord:
+    section: str
+    title: str
+    offense_number: int
+    fine_dollars: int
+
+
+@dataclass(frozen=True)
+class CitationRecord:
+    id: int
+    number: str
+    incident_id: int | None
+    incident_number: str | None
+    issued_at: dt.datetime
+    violator_name: str
+    violator_dob: str
+    violator_address: str
+    violator_id_number: str
+    location: str
+    description: str
+    officer_name: str
+    officer_badge: str
+    status: str
+    void_reason: str
+    voided_by: str
+    voided_at: dt.datetime | None
+    violations: tuple[ViolationRecord, ...]
+    version: int
+
+    @property
+    def total_dollars(self) -> int:
+        return sum(v.fine_dollars for v in self.violations)
+
+
+@dataclass(frozen=True)
+class ReferralRecord:
+    id: int
+    incident_id: int
+    agency_key: str
+    agency_name: str
+    agency_phone: str
+    outcome: str
+    follow_up_on: dt.date | None
+    note: str
+    created_at: dt.datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class WelfareCheckRecord:
+    id: int
+    incident_id: int
+    recorded_at: dt.datetime
+    officer_name: str
+    subject_name: str
+    subject_declined: bool
+    approx_age: str
+    description: str
+    observations: dict[str, Any]
+    services_offered: str
+    services_accepted: bool | None
+    escalation: tuple[str, ...]
+    follow_up_needed: bool
+    follow_up_note: str
+
+
+@dataclass(frozen=True)
+class Board:
+    """What a dispatcher's screen shows: open (and recently closed) incidents and units on shift."""
+
+    incidents: tuple[IncidentRecord, ...]
+    units: tuple[UnitRecord, ...]
+    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    incident: IncidentRecord
+    distance_m: float
+    minutes_apart: float

@@ -1,0 +1,182 @@
+"""Dispatch rules: incident and unit state machines, timers, duplicates, recommendations. No I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from data.records import OPEN_STATUSES, DuplicateCandidate, IncidentRecord, UnitRecord
+
+SCREENING_QUESTIONS = {
+    "weapon": "Is a weapon involved or mentioned?",
+    "violence": "Is anyone being violent or threatening violence?",
+    "medical": "Is there a medical emergency?",
+    "crime": "Is a crime in progress?",
+}
+
+# Incident lifecycle. Progress along the first four is driven by the assigned units.
+INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"dispatched", "enroute", "onscene", "cleared", "cancelled", "transferred", "merged"}),
+    "dispatched": frozenset({"pending", "enroute", "onscene", "cleared", "cancelled", "transferred", "merged"}),
+    "enroute": frozenset({"pending", "dispatched", "onscene", "cleared", "cancelled", "transferred"}),
+    "onscene": frozenset({"pending", "dispatched", "enroute", "cleared", "transferred"}),
+    "cleared": frozenset({"pending"}),  # reopen, supervisors only
+    "cancelled": frozenset({"pending"}),
+    "transferred": frozenset({"pending"}),
+    "merged": frozenset(),
+}
+
+UNIT_STATUSES = ("available", "dispatched", "enroute", "onscene", "busy", "break", "meal", "out_of_service", "off_duty")
+ASSIGNED_STATUSES = ("dispatched", "enroute", "onscene")
+
+UNIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "available": frozenset({"dispatched", "onscene", "busy", "break", "meal", "out_of_service", "off_duty"}),
+    "dispatched": frozenset({"enroute", "onscene", "available", "busy"}),
+    "enroute": frozenset({"onscene", "available", "busy"}),
+    "onscene": frozenset({"available", "busy"}),
+    "busy": frozenset({"available", "dispatched", "break", "meal", "out_of_service", "off_duty"}),
+    "break": frozenset({"available", "out_of_service", "off_duty"}),
+    "meal": frozenset({"available", "out_of_service", "off_duty"}),
+    "out_of_service": frozenset({"available", "off_duty"}),
+    "off_duty": frozenset({"available"}),
+}
+
+# Statuses from which a unit can take a new incident (busy units may be pulled off reports).
+DISPATCHABLE = frozenset({"available", "busy"})
+
+STATUS_LABELS = {
+    "pending": "Pending",
+    "dispatched": "Dispatched",
+    "enroute": "En route",
+    "onscene": "On scene",
+    "cleared": "Cleared",
+    "cancelled": "Cancelled",
+    "transferred": "Transferred to LASD",
+    "merged": "Merged",
+    "available": "Available",
+    "busy": "Busy",
+    "break": "Break",
+    "meal": "Meal",
+    "out_of_service": "Out of service",
+    "off_duty": "Off duty",
+}
+
+MAX_LOCATION = 300
+MAX_NAME = 120
+MAX_PHONE = 40
+MAX_NARRATIVE = 20_000
+
+
+def can_move_incident(current: str, new: str) -> bool:
+    return new in INCIDENT_TRANSITIONS.get(current, frozenset())
+
+
+def can_move_unit(current: str, new: str) -> bool:
+    return new in UNIT_TRANSITIONS.get(current, frozenset())
+
+
+def incident_status_for(unit_statuses: Iterable[str]) -> str:
+    """An open incident's status follows the most advanced unit on it; no unit means pending."""
+    rank = {"dispatched": 1, "enroute": 2, "onscene": 3}
+    best = max((rank.get(s, 0) for s in unit_statuses), default=0)
+    return {0: "pending", 1: "dispatched", 2: "enroute", 3: "onscene"}[best]
+
+
+def needs_sheriff(*, sheriff_first: bool, screening: dict[str, bool]) -> bool:
+    """Any violent, armed, medical or in-progress-crime answer, or a Sheriff-first type."""
+    return sheriff_first or any(bool(screening.get(q)) for q in SCREENING_QUESTIONS)
+
+
+def check_state(status: str, started: dt.datetime | None, now: dt.datetime, timers: dict[str, tuple[int, int]]) -> str:
+    """Status-check timer state of a unit: 'ok', 'warning' or 'critical'."""
+    if started is None or status not in timers:
+        return "ok"
+    warning, critical = timers[status]
+    minutes = (now - started).total_seconds() / 60
+    if minutes >= critical:
+        return "critical"
+    if minutes >= warning:
+        return "warning"
+    return "ok"
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); straight-line distance is all the rules need."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def find_duplicates(
+    *,
+    latitude: float | None,
+    longitude: float | None,
+    received_at: dt.datetime,
+    open_incidents: Iterable[IncidentRecord],
+    radius_m: float,
+    window_minutes: float,
+) -> list[DuplicateCandidate]:
+    """Open incidents near the new call's place and time, nearest first."""
+    if latitude is None or longitude is None:
+        return []
+    found = []
+    for inc in open_incidents:
+        if inc.status not in OPEN_STATUSES or inc.latitude is None or inc.longitude is None:
+            continue
+        minutes = abs((received_at - inc.received_at).total_seconds()) / 60
+        if minutes > window_minutes:
+            continue
+        d = distance_m(latitude, longitude, inc.latitude, inc.longitude)
+        if d <= radius_m:
+            found.append(DuplicateCandidate(incident=inc, distance_m=d, minutes_apart=minutes))
+    return sorted(found, key=lambda c: (c.distance_m, c.minutes_apart))
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    unit: UnitRecord
+    distance_m: float | None
+    matching_skills: tuple[str, ...]
+    reason: str
+
+
+def recommend_units(
+    incident: IncidentRecord, units: Sequence[UnitRecord], wanted_skills: Sequence[str], limit: int = 5
+) -> list[Recommendation]:
+    """Available units first, then busy ones; within that, a skill match ranks up, then nearest."""
+    out = []
+    for unit in units:
+        if not unit.on_shift or unit.status not in DISPATCHABLE:
+            continue
+        d = None
+        if None not in (incident.latitude, incident.longitude, unit.latitude, unit.longitude):
+            d = distance_m(incident.latitude, incident.longitude, unit.latitude, unit.longitude)  # type: ignore[arg-type]
+        skills = tuple(s for s in wanted_skills if s in unit.skills)
+        parts = [unit.status]
+        if d is not None:
+            parts.append(f"{d / 1000:.1f} km")
+        if skills:
+            parts.append(", ".join(skills))
+        out.append(Recommendation(unit=unit, distance_m=d, matching_skills=skills, reason=" · ".join(parts)))
+
+    def key(r: Recommendation) -> tuple[int, int, float]:
+        # A skill match is worth about a kilometre of extra travel in a 1.9 sq mi city.
+        skill_bonus = 1000.0 * len(r.matching_skills)
+        dist = r.distance_m if r.distance_m is not None else 5000.0
+        return (0 if r.unit.status == "available" else 1, 0, dist - skill_bonus)
+
+    return sorted(out, key=key)[:limit]
+
+
+def next_incident_number(year: int, seq: int, prefix: str = "") -> str:
+    return f"{prefix}{year}-{seq:06d}"
+
+
+def interval_seconds(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()

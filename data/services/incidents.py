@@ -1,0 +1,474 @@
+"""Incident actions: create, update, note, dispatch, clear, cancel, reopen, transfer, merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from data import rules
+from data.db import Database
+from data.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    SheriffFirstError,
+    StaleWriteError,
+    UnitBusyError,
+    ValidationError,
+)
+from data.models import AuditEntry, Counter, Incident, Unit
+from data.permissions import Actor, require
+from data.records import OPEN_STATUSES, IncidentRecord
+from data.services import validate
+from data.services._work import Work, snapshot, work
+from data.services.convert import incident_record, units_by_incident
+
+INCIDENT_FIELDS = (
+    "status",
+    "priority",
+    "call_type",
+    "location",
+    "latitude",
+    "longitude",
+    "zone",
+    "caller_name",
+    "caller_phone",
+    "narrative",
+    "response",
+    "disposition_code",
+    "disposition_note",
+    "version",
+)
+UNIT_FIELDS = ("status", "incident_id", "version")
+
+
+def next_counter(session: Session, name: str) -> int:
+    """Increment a named counter inside the caller's transaction (row-locked, so unique)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
+    return int(
+        session.execute(
+            update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+        ).scalar_one()
+    )
+
+
+def local_year(db: Database, moment: dt.datetime) -> int:
+    return moment.astimezone(ZoneInfo(db.pack.timezone)).year
+
+
+def load_incident(w: Work, incident_id: int, expected_version: int | None = None) -> Incident:
+    row = w.session.get(Incident, incident_id, with_for_update=w.db.dialect == "postgresql")
+    if row is None:
+        raise NotFoundError(f"No incident with id {incident_id}.")
+    if expected_version is not None and row.version != expected_version:
+        raise stale_incident(w, row)
+    return row
+
+
+def stale_incident(w: Work, row: Incident) -> StaleWriteError:
+    last = w.session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "incident", AuditEntry.entity_id == row.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    who = last.username if last else "another dispatcher"
+    what = last.action.replace("_", " ") if last else "an update"
+    when = last.at.astimezone(ZoneInfo(w.db.pack.timezone)).strftime("%H:%M:%S") if last else ""
+    return StaleWriteError(
+        f"Incident {row.number} was changed by {who} ({what}{' at ' + when if when else ''}) "
+        "after you opened it. Review the change and reapply yours.",
+        changed_by=who,
+        changes=what,
+    )
+
+
+def record(w: Work, row: Incident) -> IncidentRecord:
+    assigned = units_by_incident(w.session, [row.id])
+    return incident_record(row, w.db.pack, assigned.get(row.id, ()))
+
+
+def set_status(w: Work, row: Incident, new: str) -> None:
+    if row.status == new:
+        return
+    if not rules.can_move_incident(row.status, new):
+        raise InvalidTransitionError(
+            f"Incident {row.number} is {rules.STATUS_LABELS[row.status].lower()}; "
+            f"it cannot become {rules.STATUS_LABELS[new].lower()}."
+        )
+    row.status = new
+    row.status_changed_at = w.now
+    stamp = {"dispatched": "dispatched_at", "enroute": "enroute_at", "onscene": "onscene_at"}.get(new)
+    if stamp and getattr(row, stamp) is None:
+        setattr(row, stamp, w.now)
+    if new in ("cleared", "cancelled", "transferred", "merged"):
+        row.cleared_at = w.now
+
+
+def follow_units(w: Work, row: Incident) -> None:
+    """Move an open incident's status to match the units now on it."""
+    statuses = w.session.execute(select(Unit.status).where(Unit.incident_id == row.id)).scalars().all()
+    set_status(w, row, rules.incident_status_for(statuses))
+
+
+def release_units(w: Work, row: Incident, to_status: str = "available") -> list[str]:
+    """Free every unit on the incident (clear, cancel, transfer, merge)."""
+    released = []
+    for unit in w.session.execute(select(Unit).where(Unit.incident_id == row.id)).scalars():
+        unit.incident_id = None
+        unit.status = to_status
+        unit.status_since = w.now
+        unit.check_started_at = None
+        released.append(unit.call_sign)
+        w.changed("unit", unit.id)
+    return released
+
+
+def _finish(w: Work, row: Incident, action: str, before: dict[str, Any]) -> IncidentRecord:
+    w.session.flush()
+    w.audit(action, "incident", row.id, before, snapshot(row, *INCIDENT_FIELDS))
+    w.changed("incident", row.id, row.version)
+    return record(w, row)
+
+
+def create_incident(
+    db: Database,
+    actor: Actor,
+    *,
+    call_type: str,
+    location: str,
+    priority: int | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    zone: str | None = None,
+    in_city: bool | None = None,
+    caller_name: str = "",
+    caller_phone: str = "",
+    narrative: str = "",
+    screening: dict[str, bool] | None = None,
+    response: str = "cso",
+    override_reason: str = "",
+    received_at: dt.datetime | None = None,
+    shift_id: int | None = None,
+) -> IncidentRecord:
+    ct = validate.call_type(db.pack, call_type)
+    prio = validate.priority(ct.priority if priority is None else priority)
+    loc = validate.location(location)
+    lat, lon = validate.coordinates(latitude, longitude)
+    name = validate.caller_name(caller_name)
+    phone = validate.phone(caller_phone)
+    story = validate.narrative(narrative)
+    answers = {q: bool((screening or {}).get(q, False)) for q in rules.SCREENING_QUESTIONS}
+    if response not in ("cso", "joint", "sheriff"):
+        raise ValidationError("response", f"Response must be cso, joint or sheriff, not {response!r}.")
+    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    with work(db, actor) as w:
+        received = received_at or w.now
+        if received > w.now + dt.timedelta(minutes=1):
+            raise ValidationError("received_at", "The call cannot be received in the future.")
+        year = local_year(db, received)
+        seq = next_counter(w.session, f"incident-{year}")
+        row = Incident(
+            number=rules.next_incident_number(year, seq, db.pack.city.get("incident_prefix", "")),
+            kind=ct.kind,
+            call_type=ct.code,
+            apco_code=ct.apco,
+            priority=prio,
+            status="pending",
+            location=loc,
+            latitude=lat,
+            longitude=lon,
+            zone=zone,
+            in_city=in_city,
+            caller_name=name,
+            caller_phone=phone,
+            narrative=story,
+            screening=answers,
+            response=response,
+            override_reason=override,
+            received_at=received,
+            entered_at=w.now,
+            status_changed_at=w.now,
+            shift_id=shift_id if shift_id is not None else _active_shift_id(w.session),
+            created_by=actor.username,
+            disposition_note="",
+        )
+        w.session.add(row)
+        w.session.flush()
+        flagged = [q for q, yes in answers.items() if yes]
+        summary = f"{ct.label} (P{prio}) at {loc}"
+        if flagged:
+            summary += f"; screening yes: {', '.join(flagged)}; response: {response}"
+        w.event(row.id, "created", summary)
+        return _finish(w, row, "create_incident", {})
+
+
+def _active_shift_id(session: Session) -> int | None:
+    from data.models import Shift
+
+    return session.execute(
+        select(Shift.id).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+EDITABLE = {
+    "call_type",
+    "priority",
+    "location",
+    "latitude",
+    "longitude",
+    "zone",
+    "in_city",
+    "caller_name",
+    "caller_phone",
+    "narrative",
+}
+
+
+def update_incident(
+    db: Database, actor: Actor, incident_id: int, *, expected_version: int, **changes: Any
+) -> IncidentRecord:
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Cannot edit {', '.join(sorted(unknown))} this way.")
+    clean: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "priority":
+            clean[key] = validate.priority(value)
+        elif key == "location":
+            clean[key] = validate.location(value)
+        elif key == "caller_name":
+            clean[key] = validate.caller_name(value)
+        elif key == "caller_phone":
+            clean[key] = validate.phone(value)
+        elif key == "narrative":
+            clean[key] = validate.narrative(value)
+        elif key == "call_type":
+            clean[key] = validate.call_type(db.pack, value).code
+        else:
+            clean[key] = value
+    if "latitude" in clean or "longitude" in clean:
+        validate.coordinates(clean.get("latitude"), clean.get("longitude"))
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id, expected_version)
+        if row.status not in OPEN_STATUSES:
+            raise InvalidTransitionError(f"Incident {row.number} is closed; reopen it before editing.")
+        before = snapshot(row, *INCIDENT_FIELDS)
+        parts = []
+        for key, value in clean.items():
+            if getattr(row, key) != value:
+                parts.append(f"{key.replace('_', ' ')}: {getattr(row, key)!s} → {value!s}")
+                setattr(row, key, value)
+        if "call_type" in clean:
+            row.apco_code = db.pack.call_types[clean["call_type"]].apco
+        if not parts:
+            raise ValidationError("incident", "Nothing changed.")
+        kind = "priority" if set(clean) == {"priority"} else "updated"
+        w.event(row.id, kind, "; ".join(parts))
+        return _finish(w, row, "update_incident", before)
+
+
+def add_note(db: Database, actor: Actor, incident_id: int, text: str) -> IncidentRecord:
+    body = validate.note(text)
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id)
+        w.event(row.id, "note", body)
+        w.audit("add_note", "incident", row.id, None, {"note": body[:500]})
+        return record(w, row)
+
+
+def dispatch_units(
+    db: Database,
+    actor: Actor,
+    incident_id: int,
+    unit_ids: Sequence[int],
+    *,
+    expected_version: int | None = None,
+    override_reason: str = "",
+) -> IncidentRecord:
+    if not unit_ids:
+        raise ValidationError("units", "Choose at least one unit to dispatch.")
+    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id, expected_version)
+        if row.status not in OPEN_STATUSES:
+            raise InvalidTransitionError(f"Incident {row.number} is {row.status}; reopen it before dispatching.")
+        ct = db.pack.call_types.get(row.call_type)
+        if (
+            rules.needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=row.screening)
+            and row.response != "joint"
+            and not (override or row.override_reason)
+        ):
+            raise SheriffFirstError(
+                f"Incident {row.number} needs LASD first. Transfer it, mark a joint response, "
+                "or record an override reason to send CSOs alone."
+            )
+        if override:
+            row.override_reason = override
+        before = snapshot(row, *INCIDENT_FIELDS)
+        signs = []
+        for unit_id in dict.fromkeys(unit_ids):
+            unit = w.session.get(Unit, unit_id, with_for_update=db.dialect == "postgresql")
+            if unit is None:
+                raise NotFoundError(f"No unit with id {unit_id}.")
+            if not unit.on_shift:
+                raise UnitBusyError(f"{unit.call_sign} is not signed on to the shift.")
+            if unit.incident_id == row.id:
+                raise UnitBusyError(f"{unit.call_sign} is already on {row.number}.")
+            if unit.incident_id is not None:
+                other = w.session.get(Incident, unit.incident_id)
+                raise UnitBusyError(
+                    f"{unit.call_sign} is already assigned to {other.number if other else 'another incident'}."
+                )
+            if unit.status not in rules.DISPATCHABLE:
+                raise UnitBusyError(
+                    f"{unit.call_sign} is {rules.STATUS_LABELS[unit.status].lower()}; it cannot be dispatched."
+                )
+            unit.status = "dispatched"
+            unit.status_since = w.now
+            unit.check_started_at = w.now
+            unit.incident_id = row.id
+            signs.append(unit.call_sign)
+            w.changed("unit", unit.id)
+        w.session.flush()
+        follow_units(w, row)
+        text = f"Dispatched {', '.join(signs)}"
+        if override:
+            text += f" (override: {override})"
+        w.event(row.id, "unit_assigned", text, unit_id=unit_ids[0] if len(signs) == 1 else None)
+        return _finish(w, row, "dispatch_units", before | {"units": signs})
+
+
+def clear_incident(
+    db: Database,
+    actor: Actor,
+    incident_id: int,
+    *,
+    disposition: str | None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> IncidentRecord:
+    code = (disposition or "").strip()
+    if not code:
+        raise ValidationError("disposition", "Clearing an incident needs a disposition code.")
+    if code.isdigit() and len(code) == 1:
+        code = f"0{code}"
+    if code not in db.pack.dispositions:
+        raise ValidationError("disposition", f"Unknown disposition {code[:10]!r}.")
+    body = validate.text("note", note, limit=rules.MAX_NARRATIVE)
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id, expected_version)
+        before = snapshot(row, *INCIDENT_FIELDS)
+        set_status(w, row, "cleared")
+        row.disposition_code = code
+        row.disposition_note = body
+        released = release_units(w, row)
+        label = db.pack.dispositions[code].label
+        text = f"Cleared {code} {label}" + (f": {body}" if body else "")
+        if released:
+            text += f"; released {', '.join(released)}"
+        w.event(row.id, "status", text)
+        return _finish(w, row, "clear_incident", before)
+
+
+def cancel_incident(
+    db: Database, actor: Actor, incident_id: int, *, reason: str, expected_version: int | None = None
+) -> IncidentRecord:
+    why = validate.text("reason", reason, limit=2000, required=True, label="reason for cancelling")
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id, expected_version)
+        before = snapshot(row, *INCIDENT_FIELDS)
+        sent = row.dispatched_at is not None
+        set_status(w, row, "cancelled")
+        row.disposition_code = "32" if sent else "10"
+        row.disposition_note = why
+        released = release_units(w, row)
+        w.event(row.id, "status", f"Cancelled: {why}" + (f"; released {', '.join(released)}" if released else ""))
+        return _finish(w, row, "cancel_incident", before)
+
+
+def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> IncidentRecord:
+    require(actor, "reopen_incident")
+    why = validate.text("reason", reason, limit=2000, required=True, label="reason for reopening")
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id)
+        if row.status == "merged":
+            raise InvalidTransitionError(f"Incident {row.number} was merged; reopen the incident it went into.")
+        before = snapshot(row, *INCIDENT_FIELDS)
+        set_status(w, row, "pending")
+        row.cleared_at = None
+        row.disposition_code = None
+        w.event(row.id, "reopened", f"Reopened: {why}")
+        return _finish(w, row, "reopen_incident", before)
+
+
+def transfer_to_sheriff(
+    db: Database,
+    actor: Actor,
+    incident_id: int,
+    *,
+    joint: bool = False,
+    note: str = "",
+    expected_version: int | None = None,
+) -> IncidentRecord:
+    """Hand the incident to LASD (closed here, disposition 15) or mark a joint response (stays open)."""
+    body = validate.text("note", note, limit=2000)
+    agency = db.pack.law_enforcement.get("short", "LASD")
+    with work(db, actor) as w:
+        row = load_incident(w, incident_id, expected_version)
+        if row.status not in OPEN_STATUSES:
+            raise InvalidTransitionError(f"Incident {row.number} is closed; it cannot be transferred.")
+        before = snapshot(row, *INCIDENT_FIELDS)
+        if joint:
+            if row.response == "joint":
+                raise InvalidTransitionError(f"Incident {row.number} is already a joint response with {agency}.")
+            row.response = "joint"
+            w.event(row.id, "transferred", f"Joint response with {agency}" + (f": {body}" if body else ""))
+        else:
+            row.response = "sheriff"
+            set_status(w, row, "transferred")
+            row.disposition_code = "15"
+            row.disposition_note = body or f"Transferred to {agency}"
+            released = release_units(w, row)
+            text = f"Transferred to {agency}" + (f": {body}" if body else "")
+            if released:
+                text += f"; released {', '.join(released)}"
+            w.event(row.id, "transferred", text)
+        return _finish(w, row, "transfer_to_sheriff", before)
+
+
+def merge_duplicate(
+    db: Database, actor: Actor, *, duplicate_id: int, into_id: int, expected_version: int | None = None
+) -> IncidentRecord:
+    """Close a duplicate call into the open incident it repeats; returns the surviving incident."""
+    if duplicate_id == into_id:
+        raise ValidationError("incident", "An incident cannot be merged into itself.")
+    with work(db, actor) as w:
+        dup = load_incident(w, duplicate_id, expected_version)
+        target = load_incident(w, into_id)
+        if target.status not in OPEN_STATUSES:
+            raise InvalidTransitionError(f"Incident {target.number} is closed; merge into an open incident.")
+        before = snapshot(dup, *INCIDENT_FIELDS)
+        set_status(w, dup, "merged")
+        dup.merged_into_id = target.id
+        dup.disposition_code = "22"
+        dup.disposition_note = f"Duplicate of {target.number}"
+        release_units(w, dup)
+        w.event(dup.id, "merged", f"Merged into {target.number} as a duplicate call")
+        caller = f" from {dup.caller_name}" if dup.caller_name else ""
+        w.event(target.id, "merged", f"Duplicate call {dup.number}{caller} merged: {dup.narrative[:500]}")
+        w.session.flush()
+        w.audit(
+            "merge_duplicate", "incident", dup.id, before, snapshot(dup, *INCIDENT_FIELDS) | {"into": target.number}
+        )
+        w.changed("incident", dup.id, dup.version)
+        w.changed("incident", target.id, target.version)
+        return record(w, target)

@@ -1,0 +1,221 @@
+"""Read-only queries for views: the board, one incident, its timeline, lookups by short id."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+
+from data import rules
+from data.db import Database
+from data.errors import NotFoundError, ValidationError
+from data.models import AuditEntry, Incident, IncidentEvent, Officer, Shift, Unit
+from data.records import (
+    OPEN_STATUSES,
+    AuditRecord,
+    Board,
+    DuplicateCandidate,
+    EventRecord,
+    IncidentRecord,
+    OfficerRecord,
+    ShiftRecord,
+    UnitRecord,
+)
+from data.services.convert import (
+    event_records,
+    incident_records,
+    officer_record,
+    shift_record,
+    unit_records,
+)
+
+
+def load_board(db: Database, *, closed_within: dt.timedelta = dt.timedelta(hours=24)) -> Board:
+    """Open incidents, incidents closed recently, and every unit on shift or with a position."""
+    since = db.clock() - closed_within
+    with db.read() as s:
+        rows = (
+            s.execute(select(Incident).where(or_(Incident.status.in_(OPEN_STATUSES), Incident.cleared_at >= since)))
+            .scalars()
+            .all()
+        )
+        units = s.execute(select(Unit).where(Unit.on_shift.is_(True)).order_by(Unit.call_sign)).scalars().all()
+        return Board(incidents=tuple(incident_records(s, rows, db.pack)), units=tuple(unit_records(s, units)))
+
+
+def get_incidents(db: Database, ids: list[int]) -> list[IncidentRecord]:
+    with db.read() as s:
+        rows = s.execute(select(Incident).where(Incident.id.in_(ids))).scalars().all()
+        return incident_records(s, rows, db.pack)
+
+
+def get_incident(db: Database, incident_id: int) -> IncidentRecord:
+    found = get_incidents(db, [incident_id])
+    if not found:
+        raise NotFoundError(f"No incident with id {incident_id}.")
+    return found[0]
+
+
+def get_units(db: Database, ids: list[int] | None = None) -> list[UnitRecord]:
+    with db.read() as s:
+        q = select(Unit).order_by(Unit.call_sign)
+        if ids is not None:
+            q = q.where(Unit.id.in_(ids))
+        return unit_records(s, s.execute(q).scalars().all())
+
+
+def timeline(db: Database, incident_id: int) -> list[EventRecord]:
+    with db.read() as s:
+        rows = (
+            s.execute(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id).order_by(IncidentEvent.id))
+            .scalars()
+            .all()
+        )
+        return event_records(s, rows)
+
+
+def find_incident(db: Database, text: str) -> IncidentRecord:
+    """An incident by full number, or by its last digits when that is unambiguous (open ones first)."""
+    key = text.strip()
+    if not key:
+        raise ValidationError("incident", "Name an incident.")
+    with db.read() as s:
+        row = s.execute(select(Incident).where(Incident.number == key)).scalar_one_or_none()
+        if row is None:
+            if not key.isdigit():
+                raise NotFoundError(f"No incident {key!r}.")
+            suffix = f"%{int(key):0{min(len(key), 6)}d}" if len(key) < 6 else f"%{key}"
+            matches = s.execute(select(Incident).where(Incident.number.like(suffix))).scalars().all()
+            matches = [m for m in matches if m.number.split("-")[-1].lstrip("0").endswith(key.lstrip("0") or "0")]
+            open_ones = [m for m in matches if m.status in OPEN_STATUSES]
+            pool = open_ones or matches
+            if not pool:
+                raise NotFoundError(f"No incident ending in {key}.")
+            exact = [m for m in pool if m.number.split("-")[-1].lstrip("0") == key.lstrip("0")]
+            pool = exact or pool
+            if len(pool) > 1:
+                listed = ", ".join(m.number for m in pool[:4])
+                raise ValidationError("incident", f"{key} matches several incidents ({listed}); type more digits.")
+            row = pool[0]
+        return incident_records(s, [row], db.pack)[0]
+
+
+def find_unit(db: Database, text: str) -> UnitRecord:
+    """A unit by call sign, or by the end of its call sign when that is unambiguous."""
+    key = text.strip().upper()
+    if not key:
+        raise ValidationError("unit", "Name a unit.")
+    with db.read() as s:
+        units = s.execute(select(Unit)).scalars().all()
+        exact = [u for u in units if u.call_sign.upper() == key]
+        pool = exact or [u for u in units if u.call_sign.upper().endswith(key)]
+        on_shift = [u for u in pool if u.on_shift]
+        pool = on_shift or pool
+        if not pool:
+            raise NotFoundError(f"No unit {text.strip()!r}.")
+        if len(pool) > 1:
+            raise ValidationError(
+                "unit", f"{text.strip()} matches {', '.join(u.call_sign for u in pool[:4])}; type more."
+            )
+        return unit_records(s, pool)[0]
+
+
+def search_incidents(db: Database, text: str, limit: int = 50) -> list[IncidentRecord]:
+    like = f"%{text.strip()}%"
+    with db.read() as s:
+        rows = (
+            s.execute(
+                select(Incident)
+                .where(
+                    or_(
+                        Incident.number.like(like),
+                        Incident.location.ilike(like),
+                        Incident.caller_name.ilike(like),
+                        Incident.narrative.ilike(like),
+                        Incident.call_type.ilike(like),
+                    )
+                )
+                .order_by(Incident.received_at.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        return incident_records(s, rows, db.pack)
+
+
+def duplicates_near(
+    db: Database, *, latitude: float | None, longitude: float | None, received_at: dt.datetime | None = None
+) -> list[DuplicateCandidate]:
+    """Open incidents a new call may repeat (pack radius and window)."""
+    if latitude is None or longitude is None:
+        return []
+    when = received_at or db.clock()
+    window = dt.timedelta(minutes=db.pack.duplicates["window_minutes"])
+    with db.read() as s:
+        rows = (
+            s.execute(
+                select(Incident).where(
+                    Incident.status.in_(OPEN_STATUSES),
+                    Incident.received_at >= when - window,
+                    Incident.received_at <= when + window,
+                )
+            )
+            .scalars()
+            .all()
+        )
+        records = incident_records(s, rows, db.pack)
+    return rules.find_duplicates(
+        latitude=latitude,
+        longitude=longitude,
+        received_at=when,
+        open_incidents=records,
+        radius_m=db.pack.duplicates["radius_m"],
+        window_minutes=db.pack.duplicates["window_minutes"],
+    )
+
+
+def recommendations(
+    db: Database, incident: IncidentRecord, units: list[UnitRecord] | None = None
+) -> list[rules.Recommendation]:
+    ct = db.pack.call_types.get(incident.call_type)
+    pool = units if units is not None else get_units(db)
+    return rules.recommend_units(incident, pool, ct.skills if ct else ())
+
+
+def officers(db: Database) -> list[OfficerRecord]:
+    with db.read() as s:
+        return [officer_record(o) for o in s.execute(select(Officer).order_by(Officer.name)).scalars()]
+
+
+def active_shift(db: Database) -> ShiftRecord | None:
+    with db.read() as s:
+        row = s.execute(
+            select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        return shift_record(row) if row else None
+
+
+def audit_entries(db: Database, *, limit: int = 500) -> list[AuditRecord]:
+    with db.read() as s:
+        rows = s.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars().all()
+        return [
+            AuditRecord(
+                id=a.id,
+                at=a.at,
+                username=a.username,
+                workstation=a.workstation,
+                action=a.action,
+                entity=a.entity,
+                entity_id=a.entity_id,
+                outcome=a.outcome,
+                before=a.before,
+                after=a.after,
+            )
+            for a in rows
+        ]
+
+
+def is_empty(db: Database) -> bool:
+    with db.read() as s:
+        return s.execute(select(Unit.id).limit(1)).first() is None

@@ -1,0 +1,86 @@
+"""Shared fixtures. Qt runs offscreen; QtWebEngine needs no sandbox when tests run as root."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
+os.environ.setdefault("QT_OPENGL", "software")
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data.clock import ManualClock
+from data.db import Database
+from data.permissions import Actor
+
+PG_ADMIN_URL = os.environ.get("CSO_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def dispatcher() -> Actor:
+    return Actor("dispatcher1", role="dispatcher", workstation="ws-1")
+
+
+@pytest.fixture
+def supervisor() -> Actor:
+    return Actor("supervisor1", role="supervisor", workstation="ws-sup")
+
+
+def postgres_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect():
+            pass
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (CI must start it)")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    name = f"cso_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest, tmp_path, clock) -> Iterator[Database]:
+    """The same test on the embedded SQLite file and on the local PostgreSQL server."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'cso.sqlite3'}", clock=clock)
+    else:
+        db = Database(request.getfixturevalue("pg_url"), clock=clock)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(tmp_path, clock) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'cso.sqlite3'}", clock=clock)
+    yield database
+    database.dispose()
