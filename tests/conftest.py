@@ -84,3 +84,37 @@ def db(tmp_path, clock) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'cso.sqlite3'}", clock=clock)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def qloop(qapp):
+    """The qasync loop the console runs on, attached to the already-running test QApplication."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def store(qloop, db):
+    """A BoardStore over the test database, with feed bursts applied at once."""
+    from widgets.store import BoardStore
+    from widgets.tasks import TaskRunner
+
+    runner = TaskRunner()
+    board = BoardStore(db, runner)
+    board.flush_timer.setInterval(0)
+    yield board
+    board.close()
+    runner.shutdown()
+
+
+@pytest.fixture
+def actions(store, dispatcher):
+    from widgets.actions import DispatchActions
+
+    return DispatchActions(store, dispatcher)

@@ -138,7 +138,9 @@ def event_records(session: Session, rows: Sequence[IncidentEvent]) -> list[Event
     unit_ids = {e.unit_id for e in rows if e.unit_id}
     signs = {}
     if unit_ids:
-        signs = dict(session.execute(select(Unit.id, Unit.call_sign).where(Unit.id.in_(unit_ids))).tuples().all())
+        signs = {
+            uid: sign for uid, sign in session.execute(select(Unit.id, Unit.call_sign).where(Unit.id.in_(unit_ids)))
+        }
     return [
         EventRecord(
             id=e.id,

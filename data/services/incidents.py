@@ -402,6 +402,8 @@ def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str
         row = load_incident(w, incident_id)
         if row.status == "merged":
             raise InvalidTransitionError(f"Incident {row.number} was merged; reopen the incident it went into.")
+        if row.status in OPEN_STATUSES:
+            raise InvalidTransitionError(f"Incident {row.number} is still open; only closed incidents are reopened.")
         before = snapshot(row, *INCIDENT_FIELDS)
         set_status(w, row, "pending")
         row.cleared_at = None

@@ -1,0 +1,58 @@
+"""The cso-console command: `run` (default) and the other subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import console.commands
+
+# `run` first so it is listed first in --help.
+FIRST = ("run", "seed_demo")
+
+
+def _command_modules() -> list[str]:
+    found = [m.name for m in pkgutil.iter_modules(console.commands.__path__) if not m.name.startswith("_")]
+    return [m for m in FIRST if m in found] + sorted(m for m in found if m not in FIRST)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL or SQLite file (default: $CSO_DATABASE_URL, else the SQLite file in the user data directory)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser = argparse.ArgumentParser(
+        prog="cso-console",
+        description="Computer-aided dispatch for a city's Community Safety Officers.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _command_modules():
+        module = importlib.import_module(f"console.commands.{name}")
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if not any(a in commands for a in args_list) and not any(a in ("-h", "--help") for a in args_list):
+        args_list = ["run", *args_list]  # plain `cso-console` launches the console
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,535 @@
+"""The demo shift: a realistic West Hollywood day shift, clearly marked as demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from data import services
+from data.clock import to_ms
+from data.db import Database
+from data.errors import DispatchError
+from data.permissions import Actor
+
+DEMO_MARK = "DEMO"
+
+OFFICERS = [
+    ("C-101", "Marisol Vega", ["crisis intervention", "first aid"], ["Spanish"]),
+    ("C-102", "Daniel Okafor", ["mediation", "first aid"], []),
+    ("C-103", "Irina Petrova", ["outreach", "crisis intervention"], ["Russian"]),
+    ("C-104", "Jamal Whitaker", ["youth", "mediation"], []),
+    ("C-105", "Lena Hovsepian", ["first aid", "outreach"], ["Armenian"]),
+    ("C-106", "Tomás Alvarez", ["outreach"], ["Spanish"]),
+    ("C-107", "Priya Raman", ["crisis intervention", "mediation"], []),
+    ("C-108", "Sam Castillo", ["first aid"], ["Spanish"]),
+    ("C-109", "Noah Feldman", ["mediation"], ["Hebrew"]),
+    ("C-110", "Keiko Tanaka", ["crisis intervention", "youth"], ["Japanese"]),
+    ("C-111", "Rafael Moreno", ["outreach", "first aid"], ["Spanish"]),
+    ("C-112", "Dana Brooks", ["crisis intervention"], []),
+    ("C-113", "Arash Karimi", ["mediation", "outreach"], ["Farsi"]),
+    ("C-114", "Olga Sidorenko", ["first aid", "youth"], ["Russian", "Ukrainian"]),
+]
+# Call sign -> badges of its crew and its zone (Sheriff's reporting districts).
+UNITS = [
+    ("CSO11", ["C-101", "C-102"], "0971"),
+    ("CSO12", ["C-103"], "0972"),
+    ("CSO13", ["C-104", "C-105"], "0973"),
+    ("CSO14", ["C-106"], "0974"),
+    ("CSO15", ["C-107"], "0975"),
+    ("CSO16", ["C-108", "C-109"], "0976"),
+    ("CSO17", ["C-110"], "0977"),
+    ("CSO18", ["C-111"], "0978"),
+    ("CSO21", ["C-112", "C-113"], "0986"),
+    ("CSO22", ["C-114"], "0987"),
+]
+
+CALLERS = [
+    "Alicia Gomez",
+    "Brian Cho",
+    "Carmen Ruiz",
+    "David Levin",
+    "Elena Sokolova",
+    "Frank Nguyen",
+    "Gloria Pierce",
+    "Hector Salas",
+    "Ivy Chen",
+    "Jordan Blake",
+    "Karen Mills",
+    "Luis Ortega",
+    "Maya Patel",
+    "Nick Anders",
+    "Olivia Grant",
+    "Paul Kim",
+    "Rosa Delgado",
+    "Steve Marsh",
+    "Tanya Ivanova",
+    "Victor Hale",
+    "",
+    "",
+]
+
+# (call type, narrative, notes while on scene, disposition)
+SCENARIOS: list[tuple[str, str, list[str], str]] = [
+    (
+        "WELFARE",
+        "Caller's elderly neighbour has not answered the door for two days; mail piling up.",
+        ["Contact made through the window; resident OK, phone was off.", "Resident accepted a Care Team call-back."],
+        "18",
+    ),
+    (
+        "WELFARE",
+        "Man lying on the bus bench, not moving much, about 50s, no shoes.",
+        [
+            "Subject responsive and oriented, declined medical.",
+            "Offered shelter bed through LA-HOP; accepted water and socks.",
+        ],
+        "15",
+    ),
+    (
+        "MNTL",
+        "Woman shouting at passers-by, talking to herself, not threatening anyone.",
+        [
+            "Calmer after talking with CSOs; says she lost her medication.",
+            "DMH Help Line called; field team to follow up.",
+        ],
+        "15",
+    ),
+    (
+        "OUTREACH",
+        "Person sleeping in the doorway of a closed shop, business owner asks for help.",
+        ["Subject accepted a hygiene kit and a list of drop-in centres."],
+        "15",
+    ),
+    (
+        "ENCAMP",
+        "Tent and belongings on the sidewalk blocking wheelchair access.",
+        ["Two people at the tent; agreed to move belongings off the walkway.", "Public works notified for the debris."],
+        "18",
+    ),
+    (
+        "NOISE",
+        "Loud music from a rooftop party, ongoing for two hours.",
+        ["Host turned the music down; advised of WHMC 9.08."],
+        "18",
+    ),
+    (
+        "MEDIATE",
+        "Neighbours arguing over a shared parking space, voices raised, no violence.",
+        ["Both parties agreed to talk with the building manager tomorrow."],
+        "18",
+    ),
+    (
+        "DISORD",
+        "Group arguing loudly outside the bar after closing, no weapons seen.",
+        ["Group dispersed on arrival of CSOs."],
+        "14",
+    ),
+    (
+        "PHANDLE",
+        "Man following diners on the patio asking for money, won't take no.",
+        ["Subject moved on; referred to outreach for services."],
+        "18",
+    ),
+    (
+        "INTOX",
+        "Intoxicated man unsteady on his feet near the bus stop.",
+        ["Subject's friend arrived to walk him home."],
+        "16",
+    ),
+    (
+        "SLMP",
+        "Person slumped against the wall in the alley, breathing.",
+        ["Subject woke, says he is fine; declined medical and services."],
+        "18",
+    ),
+    (
+        "EXPOSURE",
+        "Older woman sitting in the sun for hours, looks confused, very hot day.",
+        ["Given water and shade; accepted a ride to the cooling centre."],
+        "16",
+    ),
+    (
+        "JUV",
+        "Group of teenagers skateboarding on the library steps, a patron fell earlier.",
+        ["Youths moved to the skate area; talked about the library rules."],
+        "18",
+    ),
+    (
+        "RUNAWAY",
+        "Parent reports 15-year-old did not come home, may be near the park.",
+        ["Youth located at the park, parent on the way."],
+        "18",
+    ),
+    (
+        "SMOKING",
+        "Customers smoking in the outdoor dining area despite requests.",
+        ["Second time this month at this patio; citation issued."],
+        "04",
+    ),
+    (
+        "DOG",
+        "Large dog off leash in the park chasing children.",
+        ["Owner leashed the dog; citation issued for repeat violation."],
+        "04",
+    ),
+    (
+        "VENDING",
+        "Sidewalk vendor cart set up at 1 a.m. on the nightlife strip.",
+        ["Vendor informed of hours; packed up."],
+        "18",
+    ),
+    (
+        "STR",
+        "Short-term rental guests with suitcases every weekend, constant turnover.",
+        ["Information passed to code compliance for investigation."],
+        "13",
+    ),
+    ("DUMPING", "Mattress and furniture dumped next to the dumpsters.", ["Public works service request made."], "13"),
+    (
+        "VEHABND",
+        "Car with flat tyres parked in the same spot for three weeks.",
+        ["Vehicle tagged; referred to parking enforcement."],
+        "15",
+    ),
+    ("PARKING", "Car blocking a driveway, owner unknown.", ["Referred to parking enforcement."], "15"),
+    (
+        "THAZ",
+        "Traffic signal out at the intersection, cars confused.",
+        ["LASD and public works notified; stayed on scene until LASD arrived."],
+        "15",
+    ),
+    (
+        "PUBWKS",
+        "Broken water line bubbling up through the sidewalk.",
+        ["Public works on the way; area coned off."],
+        "15",
+    ),
+    ("PROPFND", "Wallet found on the bench at the bus stop.", ["Wallet collected for return to the owner."], "12"),
+    (
+        "SUSP",
+        "Someone trying car door handles along the street, walked away.",
+        ["Area checked, nobody matching the description."],
+        "14",
+    ),
+    (
+        "ESCORT",
+        "Resident asks for a walk home after a late shift, felt followed earlier.",
+        ["Resident escorted home safely."],
+        "16",
+    ),
+    (
+        "ASSIST",
+        "LASD asks CSOs to stay with a lost older man until family arrives.",
+        ["Family arrived, handed over."],
+        "16",
+    ),
+]
+
+PENDING = [
+    ("WELFARE", "Caller worried about her brother, not answering the phone since yesterday.", 2),
+    ("NOISE", "Construction noise before 8 a.m. again.", 3),
+    ("OUTREACH", "Young person with a backpack sleeping behind the library, asked for help before.", 3),
+    ("PROPLOST", "Tourist lost a passport near the bus stop.", 4),
+]
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    officers: int = 0
+    incidents: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    citations: int = 0
+    welfare_checks: int = 0
+    referrals: int = 0
+
+    def lines(self) -> list[str]:
+        status = ", ".join(f"{n} {s}" for s, n in sorted(self.by_status.items()))
+        return [
+            f"Demo shift created (marked {DEMO_MARK}):",
+            f"  {self.units} units, {self.officers} officers on shift",
+            f"  {self.incidents} incidents: {status}",
+            f"  {self.citations} citations, {self.welfare_checks} welfare checks, {self.referrals} referrals",
+        ]
+
+
+def _places(db: Database) -> list[dict[str, object]]:
+    data = json.loads((db.pack.directory / "demo_places.json").read_text(encoding="utf-8"))
+    return list(data["places"])
+
+
+class _Scheduler:
+    """Runs demo actions in time order, moving the database's clock to each action's moment."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+        self.counter = itertools.count()
+
+    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
+        heapq.heappush(self.queue, (to_ms(when), next(self.counter), action))
+
+    def run(self, until: dt.datetime) -> None:
+        while self.queue and self.queue[0][0] <= until:
+            when, _, action = heapq.heappop(self.queue)
+            self.db.clock = lambda when=when: when
+            try:
+                action()
+            except DispatchError:
+                pass  # the demo, like a real shift, sometimes finds a unit already gone
+
+
+def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
+    """Fill an empty database with a day shift that ends at the database clock's 'now'."""
+    if not services.is_empty(db):
+        raise DispatchError("The database already has units; the demo shift only goes into an empty database.")
+    rng = random.Random(seed)
+    real_clock = db.clock
+    now = real_clock()
+    tz = ZoneInfo(db.pack.timezone)
+    local_now = now.astimezone(tz)
+    start_local = local_now.replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=6)
+    start = start_local.astimezone(dt.UTC)
+    sup = Actor("demo.supervisor", role="supervisor", workstation="DEMO", display_name="Demo Supervisor")
+    disp = Actor("demo.dispatcher", role="dispatcher", workstation="DEMO", display_name="Demo Dispatcher")
+    places = _places(db)
+    summary = DemoSummary()
+    try:
+        db.clock = lambda: start - dt.timedelta(minutes=5)
+        services.start_shift(
+            db,
+            sup,
+            name=f"{DEMO_MARK} {_shift_label(start_local.hour)} shift {start_local:%a %d %b %Y}",
+            supervisor="Sgt. Renée Lambert (demo)",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=10),
+        )
+        services.seed_directory(db, sup)
+        badge_ids = {}
+        for badge, name, skills, langs in OFFICERS:
+            officer = services.create_officer(db, sup, badge=badge, name=name, skills=skills, languages=langs)
+            badge_ids[badge] = officer.id
+        unit_ids: dict[str, int] = {}
+        landmarks = [p for p in places if p["kind"] == "landmark"]
+        for call_sign, crew, zone in UNITS:
+            unit = services.create_unit(db, sup, call_sign=call_sign, zone=zone)
+            post = next((p for p in places if p["zone"] == zone and p["kind"] == "intersection"), rng.choice(landmarks))
+            services.sign_on_unit(
+                db,
+                sup,
+                unit.id,
+                officer_ids=[badge_ids[b] for b in crew],
+                zone=zone,
+                latitude=float(post["lat"]),  # type: ignore[arg-type]
+                longitude=float(post["lon"]),  # type: ignore[arg-type]
+            )
+            unit_ids[call_sign] = unit.id
+        summary.units, summary.officers = len(UNITS), len(OFFICERS)
+
+        sched = _Scheduler(db)
+        created: list[int] = []
+        addresses = [p for p in places if p["kind"] != "landmark"] + landmarks
+
+        def free_unit(zone: str | None, skills: tuple[str, ...]) -> int | None:
+            units = [u for u in services.get_units(db) if u.on_shift and u.status == "available"]
+            if not units:
+                return None
+            units.sort(key=lambda u: (u.zone != zone, -len(set(skills) & set(u.skills)), u.call_sign))
+            return units[0].id
+
+        def lifecycle(when: dt.datetime, scenario: tuple[str, str, list[str], str], final: str) -> None:
+            code, story, notes, disposition = scenario
+            place = rng.choice(addresses)
+            caller = rng.choice(CALLERS)
+            phone = f"310-555-{rng.randint(100, 999):04d}" if caller else ""
+
+            def create() -> None:
+                rec = services.create_incident(
+                    db,
+                    disp,
+                    call_type=code,
+                    location=str(place["label"]),
+                    latitude=float(place["lat"]),  # type: ignore[arg-type]
+                    longitude=float(place["lon"]),  # type: ignore[arg-type]
+                    zone=place["zone"],  # type: ignore[arg-type]
+                    in_city=True,
+                    caller_name=caller,
+                    caller_phone=phone,
+                    narrative=story,
+                    received_at=when - dt.timedelta(seconds=rng.randint(20, 90)),
+                )
+                created.append(rec.id)
+                if final == "pending":
+                    return
+                if final == "cancelled":
+                    sched.at(
+                        when + dt.timedelta(minutes=rng.randint(2, 6)),
+                        lambda: services.cancel_incident(
+                            db, disp, rec.id, reason="Caller called back: the person left and no help is needed."
+                        ),
+                    )
+                    return
+                sched.at(when + dt.timedelta(seconds=rng.randint(30, 150)), lambda: dispatch(rec.id, rec.zone, code))
+
+            def dispatch(incident_id: int, zone: str | None, code: str) -> None:
+                ct = db.pack.call_types[code]
+                unit_id = free_unit(zone, ct.skills)
+                if unit_id is None:  # nobody free: try again in a few minutes, as a dispatcher would
+                    sched.at(db.clock() + dt.timedelta(minutes=4), lambda: dispatch(incident_id, zone, code))
+                    return
+                services.dispatch_units(db, disp, incident_id, [unit_id])
+                if final == "dispatched":
+                    return
+                t = db.clock() + dt.timedelta(seconds=rng.randint(40, 120))
+                sched.at(t, lambda: services.set_unit_status(db, disp, unit_id, "enroute"))
+                if final == "enroute":
+                    return
+                t += dt.timedelta(minutes=rng.randint(3, 9))
+                sched.at(t, lambda: arrive(incident_id, unit_id))
+                if final == "onscene":
+                    return
+                for i, note in enumerate(notes):
+                    sched.at(
+                        t + dt.timedelta(minutes=4 + 6 * i),
+                        lambda note=note: services.add_note(db, disp, incident_id, note),
+                    )
+                t += dt.timedelta(minutes=8 + 6 * len(notes) + rng.randint(0, 15))
+                sched.at(
+                    t, lambda: services.clear_incident(db, disp, incident_id, disposition=disposition, note=notes[-1])
+                )
+
+            def arrive(incident_id: int, unit_id: int) -> None:
+                services.set_unit_status(db, disp, unit_id, "onscene")
+                inc = services.get_incident(db, incident_id)
+                if inc.latitude is not None and inc.longitude is not None:
+                    services.move_unit(db, disp, unit_id, latitude=inc.latitude, longitude=inc.longitude)
+
+            sched.at(when, create)
+
+        # Closed calls through the morning, then the calls still running now.
+        span = (now - start).total_seconds()
+        closed = [rng.choice(SCENARIOS) for _ in range(34)]
+        for i, scenario in enumerate(closed):
+            when = start + dt.timedelta(seconds=span * 0.82 * (i + rng.random()) / len(closed))
+            lifecycle(when, scenario, "cleared")
+        for final, minutes_ago in (
+            ("onscene", 40),
+            ("onscene", 22),
+            ("onscene", 12),
+            ("enroute", 7),
+            ("enroute", 5),
+            ("dispatched", 3),
+            ("dispatched", 2),
+        ):
+            lifecycle(now - dt.timedelta(minutes=minutes_ago), rng.choice(SCENARIOS[:14]), final)
+        for minutes_ago in (95, 50):
+            lifecycle(now - dt.timedelta(minutes=minutes_ago), rng.choice(SCENARIOS), "cancelled")
+        sched.run(now)
+        # Calls waiting for a unit right now.
+        for (code, story, prio), minutes_ago in zip(PENDING, (9, 6, 3, 1), strict=True):
+            sched.at(
+                now - dt.timedelta(minutes=minutes_ago),
+                lambda code=code, story=story, prio=prio: created.append(
+                    services.create_incident(
+                        db,
+                        disp,
+                        call_type=code,
+                        priority=prio,
+                        narrative=story,
+                        **_place_fields(rng.choice(addresses)),
+                        caller_name=rng.choice(CALLERS),
+                    ).id
+                ),
+            )
+        sched.run(now)
+        _special_calls(db, disp, sched, now, rng, addresses, created)
+        sched.run(now)
+    finally:
+        db.clock = real_clock
+    board = services.load_board(db, closed_within=dt.timedelta(days=2))
+    summary.incidents = len(board.incidents)
+    for inc in board.incidents:
+        summary.by_status[inc.status] = summary.by_status.get(inc.status, 0) + 1
+    return summary
+
+
+def _shift_label(hour: int) -> str:
+    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
+
+
+def _place_fields(place: dict[str, object]) -> dict[str, object]:
+    return {
+        "location": str(place["label"]),
+        "latitude": float(place["lat"]),  # type: ignore[arg-type]
+        "longitude": float(place["lon"]),  # type: ignore[arg-type]
+        "zone": place["zone"],
+        "in_city": True,
+    }
+
+
+def _special_calls(
+    db: Database,
+    disp: Actor,
+    sched: _Scheduler,
+    now: dt.datetime,
+    rng: random.Random,
+    addresses: list[dict[str, object]],
+    created: list[int],
+) -> None:
+    """Calls that show the Sheriff rules and duplicate merging."""
+    place = rng.choice(addresses)
+    t1 = now - dt.timedelta(minutes=140)
+
+    def sheriff() -> None:
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type="MNTL",
+            narrative="Man yelling and swinging a metal bar at parked cars.",
+            screening={"weapon": True, "violence": True},
+            caller_name="Hotel front desk",
+            **_place_fields(place),
+        )
+        created.append(rec.id)
+        services.transfer_to_sheriff(db, disp, rec.id, note="Weapon reported; LASD West Hollywood took the call.")
+
+    sched.at(t1, sheriff)
+    place2 = rng.choice(addresses)
+    t2 = now - dt.timedelta(minutes=30)
+
+    def first_call() -> None:
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type="WELFARE",
+            narrative="Woman crying on the curb, says she was evicted today.",
+            caller_name="Ivy Chen",
+            caller_phone="310-555-0142",
+            **_place_fields(place2),
+        )
+        created.append(rec.id)
+        services.transfer_to_sheriff(
+            db, disp, rec.id, joint=True, note="Caller unsure whether the landlord is still there."
+        )
+
+    def duplicate() -> None:
+        first = created[-1]
+        dup = services.create_incident(
+            db,
+            disp,
+            call_type="WELFARE",
+            narrative="Same woman on the curb, now with her belongings on the sidewalk.",
+            caller_name="Paul Kim",
+            caller_phone="310-555-0177",
+            **_place_fields(place2),
+        )
+        services.merge_duplicate(db, disp, duplicate_id=dup.id, into_id=first)
+
+    sched.at(t2, first_call)
+    sched.at(t2 + dt.timedelta(minutes=4), duplicate)

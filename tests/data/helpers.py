@@ -1,0 +1,55 @@
+"""Builders for a small shift: officers, units, an active shift, through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data import services
+from data.db import Database
+from data.permissions import Actor
+
+SUPERVISOR = Actor("sup.setup", role="supervisor", workstation="ws-sup")
+CITY_HALL = (34.0900, -118.3661)
+
+
+def small_shift(db: Database, units: int = 3) -> list[int]:
+    """An active shift with `units` signed-on units (one officer each); returns unit ids."""
+    now = db.clock()
+    services.start_shift(
+        db,
+        SUPERVISOR,
+        name="Test day shift",
+        supervisor="Sgt. Test",
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=10),
+    )
+    ids = []
+    for n in range(units):
+        officer = services.create_officer(
+            db, SUPERVISOR, badge=f"T-{n}", name=f"Officer {n}", skills=["crisis intervention"] if n == 0 else []
+        )
+        unit = services.create_unit(db, SUPERVISOR, call_sign=f"CSO{11 + n}")
+        services.sign_on_unit(
+            db,
+            SUPERVISOR,
+            unit.id,
+            officer_ids=[officer.id],
+            zone="0971",
+            latitude=CITY_HALL[0],
+            longitude=CITY_HALL[1],
+        )
+        ids.append(unit.id)
+    return ids
+
+
+def welfare_call(db: Database, actor: Actor, **extra: object):
+    fields: dict[str, object] = {
+        "call_type": "WELFARE",
+        "location": "8300 Santa Monica Blvd",
+        "latitude": CITY_HALL[0],
+        "longitude": CITY_HALL[1],
+        "caller_name": "Ana Caller",
+        "caller_phone": "310-555-0100",
+    }
+    fields.update(extra)
+    return services.create_incident(db, actor, **fields)
