@@ -47,7 +47,7 @@ class DispatchMachine(RuleBasedStateMachine):
                 s.scalar(select(func.count()).select_from(AuditEntry)),
             )
 
-    def act(self, fn, *args, events: tuple[int, ...] = (1,), **kwargs):  # noqa: ANN001, ANN202
+    def act(self, fn, *args, events: tuple[int, ...] = (1,), **kwargs):
         """Run one action: success writes one audit entry and its events; refusal writes nothing."""
         before = self.counts()
         try:
