@@ -29,6 +29,14 @@ ANCHOR_MAX_DIST_M = 80.0
 SAMPLE_STEP_M = 10.0
 # Where the grid model does not apply, anchor numbers are extrapolated only this far.
 ANCHOR_EXTRAPOLATE_M = 150.0
+# Anchors further than this from the grid model (in house numbers) are ignored.
+ANCHOR_MAX_RESIDUAL = 300.0
+# A kerb needs this many anchors of its own parity before it stops borrowing the other's.
+PARITY_MIN_ANCHORS = 3
+# A jump larger than this between neighbouring samples is a seam between data sources, not a block.
+MAX_STEP_NUMBERS = 150.0
+# A number this close past the end of a street piece is placed at that end.
+END_SNAP_NUMBERS = 60.0
 # Candidates of one kind closer than this are the same place.
 DEDUPE_M = 40.0
 # Intersection nodes of one street pair closer than this are one corner (divided roads).
@@ -37,8 +45,11 @@ CORNER_CLUSTER_M = 80.0
 REVERSE_STREET_MAX_M = 150.0
 REVERSE_ADDRESS_LABEL_M = 60.0
 REVERSE_INTERSECTION_MAX_M = 600.0
+# Confidence weights for answers that are only a street, not a point on it.
+STREET_ONLY = 0.85
+STREET_FALLBACK = 0.5
 # Fuzzy name scores below this are not the same name.
-NAME_MIN_SCORE = 0.75
+NAME_MIN_SCORE = 0.8
 LANDMARK_MIN_SCORE = 0.62
 
 SUFFIXES = {
@@ -184,14 +195,12 @@ def _expand_tokens(tokens: Sequence[str]) -> list[str]:
     return out
 
 
-_UNIT_RE = re.compile(r"\b(?:apt|apartment|unit|suite|ste|room|rm|floor|fl)\s*#?\s*\w+\s*$|#\s*\w+")
+_UNIT_RE = re.compile(r"\b(?:apt|apartment|unit|suite|ste|room|rm|floor|fl)\b\s*#?\s*\w+\s*$|#\s*\w+")
 _ZIP_RE = re.compile(r"\b9\d{4}(?:-\d{4})?\s*$")
 _STATE_RE = re.compile(r"\s+(?:ca|calif|california)(?:\s+usa|\s+us)?\s*$")
 _LOCALITY_RE = re.compile(r"^(?:" + "|".join(CITY_NAMES) + r"|ca|calif|california|usa|us|9\d{4}(?:-\d{4})?)$")
 _SEPARATOR_RE = re.compile(r"\s*(?:&|/|@|\+|\band\b|\bat\b|\bx\b)\s*")
-_HOUSE_RE = re.compile(
-    r"^(\d{1,6})(?:\s*[a-z]\b|\s+1/2|-\d+[a-z]?|-[a-z])?\s+(?:(?:block|blk)\s+(?:of\s+)?)?(.+)$"
-)
+_HOUSE_RE = re.compile(r"^(\d{1,6})(?:[a-z]\b|\s+1/2|-\d+[a-z]?|-[a-z])?\s+(?:(?:block|blk)\s+(?:of\s+)?)?(.+)$")
 _LEAD_RE = re.compile(r"^(?:(?:the\s+)?(?:corner|intersection)\s+of\s+|near\s+|in front of\s+)")
 
 
@@ -222,7 +231,9 @@ def _parse(text: str) -> _Parsed:
 
 def _is_locality(part: str) -> bool:
     tokens = _norm(part).split()
-    return bool(tokens) and all(_LOCALITY_RE.match(t) or t in {"west", "hollywood", "beverly", "hills", "los", "angeles"} for t in tokens)
+    return bool(tokens) and all(
+        _LOCALITY_RE.match(t) or t in {"west", "hollywood", "beverly", "hills", "los", "angeles"} for t in tokens
+    )
 
 
 def _street_phrase(text: str) -> _StreetPhrase | None:
@@ -254,14 +265,16 @@ def _canonical_parts(seg: StreetSegment) -> tuple[str | None, str, str]:
 
 @dataclass
 class _Chain:
-    """One continuous run of a street with its sampled house-number field."""
+    """One continuous run of a street with its sampled house-number fields."""
 
     line: LineString
     ms: np.ndarray
     xs: np.ndarray
     ys: np.ndarray
-    numbers: np.ndarray  # NaN where the number is unknown
-    support: np.ndarray  # distance (m along the chain) to the nearest anchor; inf without anchors
+    model: np.ndarray  # grid-model numbers, NaN where the model does not apply
+    weak: np.ndarray  # model used outside the area it was fitted to
+    fields: dict[int, np.ndarray] = field(default_factory=dict)  # by parity; NaN where unknown
+    supports: dict[int, np.ndarray] = field(default_factory=dict)  # metres to the nearest anchor
     odd_side: float = 0.0  # +1 odd numbers left of the direction of increasing numbers, -1 right
     anchor_numbers: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
 
@@ -275,10 +288,14 @@ class _Chain:
         norm = math.hypot(dx, dy) or 1.0
         return x0 + t * dx, y0 + t * dy, -dy / norm, dx / norm
 
-    def slope_sign(self, m: float) -> float:
+    def slope_sign(self, m: float, parity: int) -> float:
+        f = self.fields[parity]
         i = int(np.clip(np.searchsorted(self.ms, m), 1, len(self.ms) - 1))
-        d = self.numbers[i] - self.numbers[i - 1]
+        d = f[i] - f[i - 1]
         return float(np.sign(d)) if np.isfinite(d) else 0.0
+
+    def number_at(self, m: float, parity: int) -> float:
+        return float(np.interp(m, self.ms, self.fields[parity]))
 
 
 @dataclass
@@ -310,12 +327,59 @@ def _prominence(segments: Iterable[StreetSegment]) -> float:
     return sum(weight.get(s.road_class, 0.5) * s.length_m * (2.0 if s.in_city else 1.0) for s in segments)
 
 
+def _suffix_factor(key: NameKey, phrase: _StreetPhrase, most_prominent: NameKey) -> float:
+    """How well a street's suffix fits the typed one; with none typed, the main street wins."""
+    if phrase.suffix:
+        # A wrong suffix is a common slip ("Fountain St"), so it only costs a little.
+        return 1.0 if key[1] == phrase.suffix else 0.85
+    return 1.0 if key == most_prominent else 0.9
+
+
 def _median3(values: np.ndarray) -> np.ndarray:
     """Running median over three neighbours; removes single mis-numbered anchors."""
     if len(values) < 3:
         return values
     padded = np.concatenate([values[:1], values, values[-1:]])
-    return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    return np.asarray(np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0))
+
+
+def _number_field(ms: np.ndarray, model: np.ndarray, am: np.ndarray, an: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """House numbers along a chain from the grid model corrected by anchors (sorted by measure).
+
+    Returns the field (NaN where unknown) and each sample's distance to the nearest anchor.
+    """
+    valid = np.isfinite(model)
+    field = np.where(valid, model, np.nan)
+    if len(am) == 0:
+        return field, np.full(len(ms), np.inf)
+    support = np.abs(ms[:, None] - am[None, :]).min(axis=1)
+    if valid.any():
+        at = np.clip(np.searchsorted(ms, am), 0, len(ms) - 1)
+        ok = valid[at]
+        # An anchor several blocks off the grid is a mislabelled point, not a local quirk.
+        ok[ok] = np.abs(an[ok] - np.interp(am[ok], ms[valid], model[valid])) <= ANCHOR_MAX_RESIDUAL
+        if ok.any():
+            residual = _median3(an[ok] - np.interp(am[ok], ms[valid], model[valid]))
+            field[valid] = model[valid] + np.interp(ms[valid], am[ok], residual)
+    gap = ~valid
+    if gap.any() and len(am) >= 2 and am[-1] - am[0] >= 20.0:
+        # No grid here: anchors alone, extended a little past the outermost ones.
+        slope = np.polyfit(am, an, 1)[0]
+        smooth = _median3(an)
+        inside = gap & (ms >= am[0]) & (ms <= am[-1])
+        before = gap & (ms < am[0]) & (ms >= am[0] - ANCHOR_EXTRAPOLATE_M)
+        after = gap & (ms > am[-1]) & (ms <= am[-1] + ANCHOR_EXTRAPOLATE_M)
+        field[inside] = np.interp(ms[inside], am, smooth)
+        field[before] = smooth[0] + slope * (ms[before] - am[0])
+        field[after] = smooth[-1] + slope * (ms[after] - am[-1])
+    return field, support
+
+
+def _kerb_point(chain: _Chain, m: float, parity: int, rising: float) -> tuple[float, float]:
+    """Point at measure m moved to the kerb of the given parity; `rising` is the local number trend."""
+    x, y, nx, ny = chain.position(m)
+    side = (chain.odd_side if parity else -chain.odd_side) * math.copysign(1.0, rising)
+    return x + nx * side * SIDE_OFFSET_M, y + ny * side * SIDE_OFFSET_M
 
 
 class _StreetIndex:
@@ -323,6 +387,9 @@ class _StreetIndex:
 
     def __init__(self, geodata: GeoData, holdout: Collection[int]) -> None:
         self.frame: LocalFrame = geodata.frame
+        # All centrelines in local metres, projected in one vectorised call.
+        projected = self.frame.project_all([s.geometry for s in geodata.streets])
+        self.local: dict[int, LineString] = {s.seg_id: g for s, g in zip(geodata.streets, projected, strict=True)}
         self.model = geodata.address_model
         self.names: dict[NameKey, _NameEntry] = {}
         self.by_osm_name: dict[str, tuple[NameKey, str]] = {}
@@ -358,6 +425,9 @@ class _StreetIndex:
         for key in self.names:
             self.bases[key[0]].append(key)
         self.base_list = sorted(self.bases)
+        self.squashed: dict[str, list[str]] = defaultdict(list)
+        for base in self.base_list:
+            self.squashed[base.replace(" ", "")].append(base)
         self.base_tokens: dict[str, set[str]] = defaultdict(set)
         for base in self.base_list:
             for token in base.split():
@@ -380,7 +450,7 @@ class _StreetIndex:
             for entry in self.names.values()
             for line in entry.lines.values()
             for chain in line.chains
-            if np.isfinite(chain.numbers).any()
+            if any(np.isfinite(f).any() for f in chain.fields.values())
         ]
         self.chain_tree = STRtree([chain.line for _, chain in self.chain_list])
 
@@ -399,85 +469,72 @@ class _StreetIndex:
 
     def _build_chains(self, line: _StreetLine, anchors: list[AddressPoint], votes: dict[str, list[float]]) -> None:
         frame = self.frame
-        local = [frame.project(s.geometry) for s in line.segments]
+        local = [self.local[s.seg_id] for s in line.segments]
         merged = shapely.line_merge(MultiLineString(local)) if len(local) > 1 else local[0]
         parts = list(getattr(merged, "geoms", [merged]))
-        seg_tree = STRtree(local)
-        seg_valid = np.array([s.model_from is not None for s in line.segments])
-        seg_grid = np.array([s.grid_type == "EW" for s in line.segments])
+        fitted = np.array([s.model_from is not None for s in line.segments])
+        # The grid model was fitted away from Beverly Hills; on segments that touch the city
+        # it still beats nothing, so it is kept there but marked weak.
+        usable = np.array([s.model_from is not None or s.in_city or s.near_city for s in line.segments])
+        # Most streets are uniform, and then no sample needs to know its segment.
+        seg_tree = (
+            STRtree(local) if (fitted.any() and not fitted.all()) or (usable.any() and not usable.all()) else None
+        )
+        anchor_pts = np.empty(0, dtype=object)
         if anchors:
-            ax, ay = frame.to_xy(
-                np.array([p.point.x for p in anchors]), np.array([p.point.y for p in anchors])
-            )
+            ax, ay = frame.to_xy(np.array([p.point.x for p in anchors]), np.array([p.point.y for p in anchors]))
             anchor_pts = shapely.points(np.column_stack([ax, ay]))
-            anchor_num = np.array([p.number for p in anchors], dtype=float)
+        anchor_num = np.array([p.number for p in anchors], dtype=float)
         for part in parts:
-            chain = self._sample(part, seg_tree, seg_valid, seg_grid)
-            if anchors:
-                dist = shapely.distance(part, anchor_pts)
-                near = dist <= ANCHOR_MAX_DIST_M
-                if near.any():
-                    self._apply_anchors(chain, anchor_pts[near], anchor_num[near], line.grid_type, votes)
+            chain = self._sample(part, seg_tree, fitted, usable, line.grid_type)
+            near = shapely.distance(part, anchor_pts) <= ANCHOR_MAX_DIST_M if anchors else np.zeros(0, bool)
+            self._apply_anchors(chain, anchor_pts[near], anchor_num[near], line.grid_type, votes)
             line.chains.append(chain)
 
-    def _sample(self, part: LineString, seg_tree: STRtree, seg_valid: np.ndarray, seg_grid: np.ndarray) -> _Chain:
+    def _sample(
+        self, part: LineString, seg_tree: STRtree | None, fitted: np.ndarray, usable: np.ndarray, grid_type: str
+    ) -> _Chain:
         length = part.length
         coords = shapely.get_coordinates(part)
         vertex_m = shapely.line_locate_point(part, shapely.points(coords))
         ms = np.unique(np.concatenate([np.arange(0.0, length, SAMPLE_STEP_M), vertex_m, [length]]))
         pts = shapely.line_interpolate_point(part, ms)
         xy = shapely.get_coordinates(pts)
-        src, seg = seg_tree.query_nearest(pts, all_matches=False)
-        nearest = np.empty(len(ms), dtype=int)
-        nearest[src] = seg
-        valid = seg_valid[nearest]
-        is_ew = seg_grid[nearest]
+        nearest = np.zeros(len(ms), dtype=int)
+        if seg_tree is not None:
+            src, seg = seg_tree.query_nearest(pts, all_matches=False)
+            nearest[src] = seg
         lon, lat = self.frame.to_lonlat(xy[:, 0], xy[:, 1])
-        numbers = np.where(
-            is_ew, self.model.numbers_at(lat, lon, "EW"), self.model.numbers_at(lat, lon, "NS")
-        )
-        numbers = np.where(valid, numbers, np.nan)
-        return _Chain(part, ms, xy[:, 0], xy[:, 1], numbers, np.full(len(ms), np.inf))
+        # One numbering direction per street: a stray segment tagged otherwise would put
+        # east-west numbers (9000s) next to north-south ones (500s) on the same chain.
+        numbers = self.model.numbers_at(lat, lon, grid_type)
+        ok = usable[nearest]
+        return _Chain(part, ms, xy[:, 0], xy[:, 1], np.where(ok, numbers, np.nan), ok & ~fitted[nearest])
 
     def _apply_anchors(
         self, chain: _Chain, pts: np.ndarray, numbers: np.ndarray, grid: str, votes: dict[str, list[float]]
     ) -> None:
-        am = shapely.line_locate_point(chain.line, pts)
+        am = shapely.line_locate_point(chain.line, pts) if len(pts) else np.empty(0)
         order = np.argsort(am, kind="stable")
         am, numbers, pts = am[order], numbers[order], pts[order]
-        model = chain.numbers
-        valid = np.isfinite(model)
-        field = np.full(len(chain.ms), np.nan)
-        if valid.any():
-            idx = np.clip(np.searchsorted(chain.ms, am), 0, len(chain.ms) - 1)
-            ok = valid[idx]
-            if ok.any():
-                model_at = np.interp(am[ok], chain.ms[valid], model[valid])
-                residual = _median3(numbers[ok] - model_at)
-                field[valid] = model[valid] + np.interp(chain.ms[valid], am[ok], residual)
+        combined = _number_field(chain.ms, chain.model, am, numbers)
+        for parity in (0, 1):
+            own = (numbers % 2) == parity
+            # Odd and even kerbs can follow different systems (Doheny Dr: Beverly Hills on one
+            # side, Los Angeles grid on the other), so each side trusts its own anchors.
+            if own.sum() >= PARITY_MIN_ANCHORS:
+                chain.fields[parity], chain.supports[parity] = _number_field(
+                    chain.ms, chain.model, am[own], numbers[own]
+                )
             else:
-                field[valid] = model[valid]
-        gap = ~valid
-        if gap.any() and len(am) >= 2 and am[-1] - am[0] >= 20.0:
-            slope, intercept = np.polyfit(am, numbers, 1)
-            inside = (chain.ms >= am[0]) & (chain.ms <= am[-1])
-            before = (chain.ms < am[0]) & (chain.ms >= am[0] - ANCHOR_EXTRAPOLATE_M)
-            after = (chain.ms > am[-1]) & (chain.ms <= am[-1] + ANCHOR_EXTRAPOLATE_M)
-            smooth = _median3(numbers)
-            field[gap & inside] = np.interp(chain.ms[gap & inside], am, smooth)
-            field[gap & before] = smooth[0] + slope * (chain.ms[gap & before] - am[0])
-            field[gap & after] = smooth[-1] + slope * (chain.ms[gap & after] - am[-1])
-        chain.numbers = field
-        chain.support = np.min(np.abs(chain.ms[:, None] - am[None, :]), axis=1)
+                chain.fields[parity], chain.supports[parity] = combined
         chain.anchor_numbers = defaultdict(list)
-        ax = shapely.get_x(pts)
-        ay = shapely.get_y(pts)
         vote = 0.0
-        for m, n, x, y in zip(am, numbers, ax, ay, strict=True):
+        for m, n, x, y in zip(am, numbers, shapely.get_x(pts), shapely.get_y(pts), strict=True):
             chain.anchor_numbers[int(n)].append((float(x), float(y)))
             px, py, nx, ny = chain.position(float(m))
             side = math.copysign(1.0, (x - px) * nx + (y - py) * ny)
-            rel = side * chain.slope_sign(float(m))
+            rel = side * chain.slope_sign(float(m), int(n) % 2)
             if rel:
                 v = rel if int(n) % 2 else -rel
                 vote += v
@@ -500,10 +557,7 @@ class _StreetIndex:
             top = max(keys, key=lambda k: self.names[k].prominence)
             for key in keys:
                 entry = self.names[key]
-                if phrase.suffix:
-                    factor = 1.0 if key[1] == phrase.suffix else 0.85
-                else:
-                    factor = 1.0 if key == top else 0.9
+                factor = _suffix_factor(key, phrase, top)
                 if phrase.predir in ("N", "S") and phrase.predir not in entry.lines:
                     factor *= 0.95
                 scored.append((key, score * factor))
@@ -521,10 +575,12 @@ class _StreetIndex:
         if len(base) < 3:
             return {}
         scores: dict[str, float] = {}
-        squashed = base.replace(" ", "")
         for cand, score, _ in process.extract(base, self.base_list, scorer=fuzz.ratio, limit=6, score_cutoff=70):
-            score = max(score, fuzz.ratio(squashed, cand.replace(" ", "")))
             scores[cand] = score / 100.0
+        squashed = base.replace(" ", "")
+        for cand in self.squashed.get(squashed, ()):
+            # "lacienega", "sanvicente": only the spacing differs.
+            scores[cand] = max(scores.get(cand, 0.0), 0.98)
         tokens = base.split()
         if len(base) >= 4:
             pool = set.intersection(*(self.base_tokens.get(t, set()) for t in tokens))
@@ -540,6 +596,7 @@ class _StreetIndex:
         """(x, y, quality, display) for a house number on a street, best first."""
         entry = self.names[key]
         results: list[tuple[float, float, float, str]] = []
+        ends: list[tuple[float, float, float, float, str]] = []
         for group, line in entry.lines.items():
             factor = 1.0
             if predir in ("N", "S") and group != predir:
@@ -550,8 +607,27 @@ class _StreetIndex:
             for chain in line.chains:
                 for x, y, q in self._locate_on_chain(chain, number):
                     results.append((x, y, q * factor, line.display))
+                if not results:
+                    ends += [(*end, factor, line.display) for end in self._chain_ends(chain, number)]
+        if not results and ends:
+            # Numbers jump by up to a hundred at cross streets, and a divided road is split
+            # into pieces there, so a number just past a piece's end belongs at that end.
+            gap, x, y, factor, display = min(ends)
+            results.append((x, y, (0.8 - 0.002 * gap) * factor, display))
         results.sort(key=lambda r: -r[2])
         return results
+
+    def _chain_ends(self, chain: _Chain, number: int) -> list[tuple[float, float, float]]:
+        parity = number % 2
+        f = chain.fields[parity]
+        finite = np.nonzero(np.isfinite(f))[0]
+        out = []
+        for i in {int(finite[0]), int(finite[-1])} if len(finite) else ():
+            gap = abs(float(f[i]) - number)
+            if gap <= END_SNAP_NUMBERS:
+                j = min(max(i, 1), len(f) - 1)
+                out.append((gap, *_kerb_point(chain, float(chain.ms[i]), parity, float(f[j] - f[j - 1]))))
+        return out
 
     def _locate_on_chain(self, chain: _Chain, number: int) -> list[tuple[float, float, float]]:
         exact = chain.anchor_numbers.get(number)
@@ -559,58 +635,75 @@ class _StreetIndex:
             x = sum(p[0] for p in exact) / len(exact)
             y = sum(p[1] for p in exact) / len(exact)
             return [(x, y, 1.0)]
-        f = chain.numbers
+        parity = number % 2
+        f = chain.fields[parity]
         d = f - number
         with np.errstate(invalid="ignore"):
-            crossing = np.nonzero((d[:-1] * d[1:] <= 0) & (d[:-1] != d[1:]))[0]
+            step = np.abs(d[1:] - d[:-1])
+            crossing = np.nonzero((d[:-1] * d[1:] <= 0) & (step > 0) & (step <= MAX_STEP_NUMBERS))[0]
         out = []
         for i in crossing[:4]:
             t = d[i] / (d[i] - d[i + 1])
             m = float(chain.ms[i] + t * (chain.ms[i + 1] - chain.ms[i]))
-            support = float(min(chain.support[i], chain.support[i + 1]))
+            support = float(min(chain.supports[parity][i], chain.supports[parity][i + 1]))
             quality = 0.95 if support <= 150 else (0.9 if support <= 400 else 0.8)
-            x, y, nx, ny = chain.position(m)
-            side = chain.odd_side if number % 2 else -chain.odd_side
-            side *= math.copysign(1.0, float(f[i + 1] - f[i]))
-            out.append((x + nx * side * SIDE_OFFSET_M, y + ny * side * SIDE_OFFSET_M, quality))
+            if chain.weak[i] and support > 150:
+                quality -= 0.1
+            out.append((*_kerb_point(chain, m, parity, float(f[i + 1] - f[i])), quality))
         return out
 
     def street_point(self, key: NameKey, toward: Point) -> tuple[float, float]:
-        """The point on a street nearest the city centre: a stand-in location for the whole street."""
+        """The point on a street nearest `toward`, preferring its stretch inside the city."""
         entry = self.names[key]
         if entry.geometry is None:
-            lines = [c.line for ln in entry.lines.values() for c in ln.chains]
-            entry.geometry = MultiLineString(lines) if len(lines) > 1 else lines[0]
+            segments = [s for ln in entry.lines.values() for s in ln.segments]
+            inside = [s for s in segments if s.in_city] or segments
+            entry.geometry = shapely.union_all([self.local[s.seg_id] for s in inside])
         nearest = shapely.shortest_line(entry.geometry, toward)
         x, y = shapely.get_coordinates(nearest)[0]
         return float(x), float(y)
 
-    def nearest_number(self, x: float, y: float) -> tuple[_StreetLine, int, float] | None:
-        """Street, house number and distance for the numbered street nearest a local point."""
+    def closest_numbered_point(self, key: NameKey, number: int) -> tuple[float, float] | None:
+        """Where the street's known numbers come closest to `number` (for numbers off its ends)."""
+        best: tuple[float, float, float] | None = None
+        for line in self.names[key].lines.values():
+            for chain in line.chains:
+                f = chain.fields.get(number % 2)
+                if f is None or not np.isfinite(f).any():
+                    continue
+                i = int(np.nanargmin(np.abs(f - number)))
+                gap = abs(float(f[i]) - number)
+                if best is None or gap < best[0]:
+                    x, y, _, _ = chain.position(float(chain.ms[i]))
+                    best = (gap, x, y)
+        return None if best is None else (best[1], best[2])
+
+    def nearest_number(self, x: float, y: float) -> tuple[_StreetLine, int, float, tuple[float, float]] | None:
+        """Street, house number, distance and kerb point for the numbered street nearest a local point."""
         point = Point(x, y)
-        idx = self.chain_tree.query(point.buffer(REVERSE_STREET_MAX_M))
-        best: tuple[float, int, float] | None = None
-        for i in idx:
+        best: tuple[float, int, float, int] | None = None
+        for i in self.chain_tree.query(point.buffer(REVERSE_STREET_MAX_M)):
             line, chain = self.chain_list[int(i)]
-            m = chain.line.project(point)
-            value = float(np.interp(m, chain.ms, chain.numbers))
-            if not np.isfinite(value):
+            m = float(chain.line.project(point))
+            px, py, nx, ny = chain.position(m)
+            side = math.copysign(1.0, (x - px) * nx + (y - py) * ny)
+            # The kerb the point is on decides the parity, hence which field to read.
+            parity = 1 if side * chain.odd_side * chain.slope_sign(m, 1) > 0 else 0
+            if not np.isfinite(chain.number_at(m, parity)):
                 continue
-            dist = chain.line.distance(point)
+            dist = float(chain.line.distance(point))
             if best is None or dist < best[0]:
-                best = (dist, int(i), m)
+                best = (dist, int(i), m, parity)
         if best is None:
             return None
-        dist, i, m = best
+        dist, i, m, parity = best
         line, chain = self.chain_list[i]
-        value = float(np.interp(m, chain.ms, chain.numbers))
-        px, py, nx, ny = chain.position(m)
-        side = math.copysign(1.0, (x - px) * nx + (y - py) * ny)
-        odd = side * chain.slope_sign(m) * chain.odd_side > 0
-        number = int(round(value))
-        if (number % 2 == 1) != odd:
+        value = chain.number_at(m, parity)
+        number = round(value)
+        if number % 2 != parity:
             number += 1 if value >= number else -1
-        return line, max(number, 1 if odd else 2), dist
+        kerb = _kerb_point(chain, m, parity, chain.slope_sign(m, parity))
+        return line, max(number, 2 - parity), dist, kerb
 
 
 # --------------------------------------------------------------------------- geocoder
@@ -660,28 +753,30 @@ class Geocoder:
 
     def _build_landmarks(self) -> None:
         self._landmark_xy = [self.frame.to_xy(lm.point.x, lm.point.y) for lm in self.geodata.landmarks]
-        self._landmark_alias: list[str] = []
-        self._landmark_of_alias: list[int] = []
+        self._landmark_index: list[tuple[str, frozenset[str], int]] = []
         for i, lm in enumerate(self.geodata.landmarks):
             names = {_norm(lm.name)}
             plain = _norm(re.sub(r"\(.*?\)", " ", lm.name))
             names.add(plain)
             for prefix in ("the ", "west hollywood ", "la county ", "william s "):
-                if plain.startswith(prefix):
-                    names.add(plain[len(prefix) :])
+                rest = plain[len(prefix) :]
+                # "West Hollywood Park" minus the city is just "park", which names nothing.
+                if plain.startswith(prefix) and len(rest.split()) >= 2:
+                    names.add(rest)
             names.update(LANDMARK_ALIASES.get(lm.id, ()))
             for alias in sorted(names):
-                self._landmark_alias.append(alias)
-                self._landmark_of_alias.append(i)
+                self._landmark_index.append((alias, frozenset(alias.split()), i))
 
     def _build_suggestions(self) -> None:
         entries: list[tuple[int, str]] = []
         seen: set[str] = set()
         for lm in self.geodata.landmarks:
             entries.append((0, lm.name))
+        self._street_keys: dict[str, NameKey] = {}
         for entry in sorted(self.streets.names.values(), key=lambda e: -e.prominence):
             if entry.display not in seen:
                 seen.add(entry.display)
+                self._street_keys[entry.display] = entry.key
                 entries.append((1 if entry.in_city else 3, entry.display))
         for corner, names in zip(self.geodata.intersections, self._corner_names, strict=True):
             label = " & ".join(names.values())
@@ -707,7 +802,8 @@ class Geocoder:
         if not text or not text.strip() or limit <= 0:
             return []
         parsed = _parse(text)
-        if not parsed.parts:
+        if not parsed.parts or (parsed.number is None and _is_locality(parsed.whole)):
+            # "West Hollywood, CA" names the whole city, not a place in it.
             return []
         hits: list[_Hit] = []
         if len(parsed.parts) >= 2:
@@ -729,29 +825,28 @@ class Geocoder:
             for x, y, quality, display in located:
                 hits.append(_Hit(x, y, f"{number} {display}", score * quality, "address"))
             if not located:
-                x, y = self.streets.street_point(key, self._centre)
-                # The number is outside every known range; the street is still a useful hint.
-                hits.append(_Hit(x, y, self.streets.names[key].display, score * 0.5, "street"))
+                # The number is outside every known range; the street is still a useful hint,
+                # placed where its numbers come closest.
+                xy = self.streets.closest_numbered_point(key, number)
+                x, y = xy if xy is not None else self.streets.street_point(key, self._centre)
+                hits.append(_Hit(x, y, self.streets.names[key].display, score * STREET_FALLBACK, "street"))
         return hits
 
-    def _streets(self, text: str) -> list[_Hit]:
+    def _streets(self, text: str, weight: float = STREET_ONLY) -> list[_Hit]:
         phrase = _street_phrase(text)
         if phrase is None:
             return []
         hits = []
         for key, score in self.streets.resolve(phrase, limit=3):
             x, y = self.streets.street_point(key, self._centre)
-            hits.append(_Hit(x, y, self.streets.names[key].display, score * 0.7, "street"))
+            hits.append(_Hit(x, y, self.streets.names[key].display, score * weight, "street"))
         return hits
 
     def _intersections(self, parts: Sequence[str]) -> list[_Hit]:
         resolved = []
         for part in parts[:3]:
             phrase = _street_phrase(part)
-            matches = self.streets.resolve(phrase, limit=3) if phrase else []
-            if not matches:
-                return []
-            resolved.append(matches)
+            resolved.append(self.streets.resolve(phrase, limit=3) if phrase else [])
         hits: list[_Hit] = []
         for key_a, score_a in resolved[0]:
             for key_b, score_b in resolved[1]:
@@ -761,12 +856,17 @@ class Geocoder:
                 for extra in resolved[2:]:
                     wanted = {k for k, _ in extra}
                     corners = [c for c in corners if wanted & set(self._corner_names[c])]
-                score = min(score_a, score_b)
+                score = score_a * score_b
                 for cluster in self._cluster(corners):
                     xy = self._corner_xy[cluster].mean(axis=0)
                     names = self._corner_names[cluster[0]]
-                    label = f"{names[key_a]} & {names[key_b]}"
+                    keys = [key_a, key_b] + [k for extra in resolved[2:] for k, _ in extra[:1] if k in names]
+                    label = " & ".join(names[k] for k in dict.fromkeys(keys))
                     hits.append(_Hit(float(xy[0]), float(xy[1]), label, 0.98 * score, "intersection"))
+        if not hits:
+            # Streets that do not meet (or one unknown name): offer the streets themselves.
+            for part in parts[:2]:
+                hits += self._streets(part, STREET_FALLBACK)
         return hits
 
     def _cluster(self, corners: Sequence[int]) -> list[list[int]]:
@@ -784,11 +884,9 @@ class Geocoder:
         if len(text) < 3:
             return []
         best: dict[int, float] = {}
-        for alias, raw, pos in process.extract(
-            text, self._landmark_alias, scorer=fuzz.WRatio, limit=8, score_cutoff=60
-        ):
-            i = self._landmark_of_alias[pos]
-            score = _landmark_score(text, alias, raw)
+        tokens = frozenset(text.split())
+        for alias, alias_tokens, i in self._landmark_index:
+            score = _landmark_score(text, tokens, alias, alias_tokens)
             if score > best.get(i, 0.0):
                 best[i] = score
         hits = []
@@ -819,9 +917,9 @@ class Geocoder:
         distance: float | None = None
         found = self.streets.nearest_number(float(x), float(y))
         if found is not None:
-            line, number, distance = found
+            line, number, distance, (kx, ky) = found
             confidence = max(0.1, 1.0 - distance / REVERSE_STREET_MAX_M)
-            address = self._finish(_Hit(float(x), float(y), f"{number} {line.display}", confidence, "address"))
+            address = self._finish(_Hit(kx, ky, f"{number} {line.display}", confidence, "address"))
         intersection: Candidate | None = None
         hit = self._corner_tree.query_nearest(Point(x, y), max_distance=REVERSE_INTERSECTION_MAX_M)
         if len(hit):
@@ -843,11 +941,15 @@ class Geocoder:
         match = re.match(r"^(\d+)\s+(.+)$", text)
         if match:
             number, rest = match.groups()
-            names = [n for n in self._complete(rest, limit * 3) if "&" not in n]
-            streets = {e.display for e in self.streets.names.values()}
-            return [f"{number} {n}" for n in names if n in streets][:limit]
+            out = []
+            for name in self._complete(rest, limit * 4):
+                key = self._street_keys.get(name)
+                # Only streets that actually carry this number are worth offering.
+                if key is not None and self.streets.locate(key, int(number), None):
+                    out.append(f"{number} {name}")
+            return out[:limit]
         parts = _SEPARATOR_RE.split(text)
-        if len(parts) >= 2 and parts[0] and parts[-1] is not None:
+        if len(parts) >= 2 and parts[0]:
             return self._complete_corner(parts[0], parts[-1], limit)
         return self._complete(text, limit)
 
@@ -887,17 +989,17 @@ class Geocoder:
         return out[:limit]
 
 
-def _landmark_score(text: str, alias: str, wratio: float) -> float:
+def _landmark_score(text: str, tokens: frozenset[str], alias: str, alias_tokens: frozenset[str]) -> float:
     if text == alias:
         return 1.0
     ratio = fuzz.ratio(text, alias) / 100.0
-    tokens = set(text.split())
-    alias_tokens = set(alias.split())
     if tokens <= alias_tokens:
         # Every typed word is in the name: strong, but weaker for a small part of a long name.
-        return max(ratio, 0.5 + 0.45 * len(text) / len(alias))
-    partial = 0.8 * wratio / 100.0 if len(text) >= 5 else 0.0
-    return max(ratio, partial * min(1.0, len(text) / len(alias) + 0.3))
+        return max(ratio, 0.5 + 0.4 * len(text) / len(alias))
+    if alias_tokens <= tokens and len(alias) >= 4:
+        # The name plus extra words ("the abbey on robertson").
+        return max(ratio, 0.75 + 0.2 * len(alias) / len(text))
+    return ratio if ratio >= 0.8 else 0.0
 
 
 def _rank(hits: list[_Hit]) -> list[_Hit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -111,7 +112,8 @@ class AddressModel:
         """Modelled house numbers at many positions on streets of one grid type."""
         if grid_type == "EW":
             # np.interp needs ascending knots; the file lists them west to east already.
-            return np.interp(lon, self.ew_knots_lon, self.ew_values)
+            return np.asarray(np.interp(lon, self.ew_knots_lon, self.ew_values), dtype=float)
+        # Origin and scale as written in the file's ns_formula.
         u = (lat - 34.09) * 1000.0
         w = (lon + 118.37) * 1000.0
         return self.ns_c0 + self.ns_c1 * u + self.ns_c2 * w + self.ns_c3 * u * w
@@ -143,6 +145,10 @@ class LocalFrame:
     def project(self, geom: shapely.Geometry) -> shapely.Geometry:
         """A lon/lat geometry in local metres."""
         return shapely.transform(geom, self._forward)
+
+    def project_all(self, geoms: Sequence[shapely.Geometry]) -> np.ndarray:
+        """Many lon/lat geometries in local metres, in one vectorised call."""
+        return np.asarray(shapely.transform(np.asarray(geoms, dtype=object), self._forward))
 
     def _forward(self, coords: np.ndarray) -> np.ndarray:
         out = np.empty_like(coords)
@@ -202,7 +208,7 @@ def _features(path: Path) -> list[dict[str, Any]]:
 def _points(features: list[dict[str, Any]]) -> np.ndarray:
     # Building points in one vectorised call is several times faster than shape() per feature.
     coords = np.array([f["geometry"]["coordinates"] for f in features], dtype=float)
-    return shapely.points(coords)
+    return np.asarray(shapely.points(coords))
 
 
 def _load_boundary(path: Path) -> Polygon | MultiPolygon:

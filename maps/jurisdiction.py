@@ -9,6 +9,8 @@ from shapely.strtree import STRtree
 
 from maps.geodata import GeoData
 
+# The city line runs down street centrelines; a corner on it counts as inside.
+EDGE_TOLERANCE_DEG = 0.00002  # about 2 m
 # District polygons are approximate and leave slivers along the city edge; a point that
 # falls just outside every polygon still belongs to the nearest one.
 ZONE_SNAP_DEG = 0.0003  # about 30 m
@@ -36,8 +38,10 @@ class Jurisdiction:
         self._tree = STRtree(self._zones)
 
     def contains(self, lat: float, lon: float) -> bool:
-        """True when the point lies inside the city limits (edges count as inside)."""
-        return bool(shapely.intersects_xy(self._boundary, lon, lat))
+        """True when the point lies inside the city limits or within about 2 m of them."""
+        if shapely.intersects_xy(self._boundary, lon, lat):
+            return True
+        return bool(shapely.dwithin(self._boundary, shapely.Point(lon, lat), EDGE_TOLERANCE_DEG))
 
     def zone_at(self, lat: float, lon: float) -> str | None:
         """The reporting-district label at the point, or None outside every district."""

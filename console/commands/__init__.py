@@ -1,1 +1,1 @@
-"""Command-line subcommands; each module exposes register(subparsers)."""
+"""Command-line subcommands; each module exposes register(subparsers, common)."""

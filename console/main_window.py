@@ -1,0 +1,308 @@
+"""The dispatcher's window: queue, unit board, incident detail, map, command line, status bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from console.settings import Settings
+from data.db import Database
+from data.permissions import Actor
+from widgets import theme
+from widgets.actions import DispatchActions
+from widgets.cheatsheet import CheatSheet
+from widgets.command_line import CommandLine
+from widgets.incident_detail import IncidentDetail
+from widgets.incident_queue import IncidentQueue
+from widgets.intake import IntakeForm
+from widgets.store import BoardStore
+from widgets.tasks import TaskRunner
+from widgets.unit_board import UnitBoard
+
+log = logging.getLogger(__name__)
+
+WINDOW_KEYS = (
+    ("F2", "New call", "Open call intake"),
+    ("F3 / Ctrl+L", "Command line", "Jump to the command line"),
+    ("F4", "Queue", "Jump to the incident queue"),
+    ("F5", "Units", "Jump to the unit board"),
+    ("F6", "Detail", "Jump to the incident detail"),
+    ("Ctrl+F", "Search", "Search the queue"),
+    ("Ctrl++ / Ctrl+-", "Text size", "Larger or smaller text in the whole window"),
+    ("Ctrl+Shift+T", "Theme", "Switch between night and day themes"),
+)
+
+
+class IntakeDialog(QDialog):
+    """Call intake in its own window so the board stays visible behind it."""
+
+    def __init__(self, form: IntakeForm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New call")
+        self.setModal(False)
+        self.form = form
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(form)
+        form.incident_created.connect(self._on_form_done)
+        form.cancelled.connect(self._on_form_done)
+        self.resize(720, 640)
+
+    def _on_form_done(self, *_: object) -> None:
+        self.hide()
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        demo: bool = False,
+        with_map: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.demo = demo
+        self.settings = settings or Settings()
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("CSO Console main window")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self._tz = ZoneInfo(db.pack.timezone)
+
+        self.runner = TaskRunner(self)
+        self.store = BoardStore(db, self.runner, self)
+        self.actions = DispatchActions(self.store, actor, self)
+
+        self.queue = IncidentQueue(self.store, clock=db.clock, parent=self)
+        self.setCentralWidget(self.queue)
+        self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
+        self.detail = IncidentDetail(self.store, self.actions, self)
+        self.command_line = CommandLine(self.store, self.actions, self)
+        self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
+        self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS)
+        self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.detail_dock = self._dock("Incident", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.command_dock = self._dock("Command line", self.command_line, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.map_view = None
+        self.map_dock = None
+        if with_map:
+            from maps.map_view import MapView  # QtWebEngine loads only when the map is wanted
+
+            self.map_view = MapView(self.store, self)
+            self.map_dock = self._dock("Map", self.map_view, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._build_status_bar()
+        self._build_shortcuts()
+        self._connect_signals()
+        self._restore_layout()
+        self.setWindowTitle(self._title())
+        self.store.load()
+
+    # Construction ------------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        dock.setAccessibleName(f"{title} pane")
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.clock_label = QLabel()
+        self.clock_label.setAccessibleName("Clock")
+        self.user_label = QLabel(f"{self.actor.display_name or self.actor.username} ({self.actor.role})")
+        self.user_label.setAccessibleName("Signed-in user")
+        self.workstation_label = QLabel(self.actor.workstation)
+        self.workstation_label.setAccessibleName("Workstation")
+        self.db_label = QLabel(self.db.display_name)
+        self.db_label.setAccessibleName("Database")
+        self.connection_label = QLabel("● connected")
+        self.connection_label.setAccessibleName("Connection state")
+        for widget in (self.user_label, self.workstation_label, self.db_label, self.connection_label, self.clock_label):
+            bar.addPermanentWidget(widget)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._on_clock_timer_timeout)
+        self._clock_timer.start()
+        self._on_clock_timer_timeout()
+
+    def _shortcut(self, keys: str | QKeySequence | list[QKeySequence], slot: object, name: str) -> QAction:
+        action = QAction(name, self)
+        if isinstance(keys, list):
+            action.setShortcuts(keys)
+        else:
+            action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_shortcuts(self) -> None:
+        self._shortcut("F1", self.cheat_sheet.toggle, "Cheat sheet")
+        self._shortcut("F2", self.open_intake, "New call")
+        self._shortcut([QKeySequence("F3"), QKeySequence("Ctrl+L")], self.focus_command_line, "Command line")
+        self._shortcut("F4", self.queue.focus_table, "Queue")
+        self._shortcut("F5", self.board.focus_table, "Units")
+        self._shortcut("F6", self.detail.setFocus, "Incident detail")
+        self._shortcut("Ctrl+F", self.queue.focus_search, "Search queue")
+        self._shortcut([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")], lambda: self.change_font(+1), "Larger text")
+        self._shortcut("Ctrl+-", lambda: self.change_font(-1), "Smaller text")
+        self._shortcut("Ctrl+Shift+T", self.toggle_theme, "Switch theme")
+
+    def _connect_signals(self) -> None:
+        # Queue: selection drives the detail pane and the map.
+        self.queue.incident_selected.connect(self._on_queue_incident_selected)
+        self.queue.incident_activated.connect(self._on_queue_incident_activated)
+        # Unit board
+        self.board.unit_activated.connect(self._on_board_unit_activated)
+        # Command line
+        self.command_line.new_call_requested.connect(self.open_intake)
+        self.command_line.find_requested.connect(self._on_command_line_find_requested)
+        self.command_line.incident_selected.connect(self.select_incident)
+        self.command_line.help_requested.connect(self.cheat_sheet.toggle)
+        self.command_line.message.connect(self.show_message)
+        self.command_line.print_requested.connect(self.print_handoff)
+        # Incident detail
+        self.detail.status_message.connect(self.show_message)
+        self.detail.print_requested.connect(self.print_handoff)
+        self.detail.export_eido_requested.connect(self.export_eido)
+        # Intake
+        self.intake.form.incident_created.connect(self._on_intake_incident_created)
+        self.intake.form.status_message.connect(self.show_message)
+        # Actions and background work
+        self.actions.succeeded.connect(self.show_message)
+        self.actions.refused.connect(self.show_refusal)
+        self.runner.refused.connect(self.show_refusal)
+        self.runner.crashed.connect(self._on_runner_crashed)
+        # Map
+        if self.map_view is not None:
+            self.map_view.incident_clicked.connect(self.select_incident)
+            self.map_view.new_call_requested.connect(self._on_map_new_call_requested)
+
+    # Slots -------------------------------------------------------------------------------------
+    def _on_queue_incident_selected(self, incident_id: int) -> None:
+        self.detail.show_incident(incident_id)
+        if self.map_view is not None:
+            self.map_view.select_incident(incident_id)
+
+    def _on_queue_incident_activated(self, incident_id: int) -> None:
+        self._on_queue_incident_selected(incident_id)
+        self.detail_dock.raise_()
+        self.detail.setFocus()
+
+    def _on_board_unit_activated(self, unit_id: int) -> None:
+        unit = self.store.units.get(unit_id)
+        if unit is not None and unit.incident_id is not None:
+            self.select_incident(unit.incident_id)
+
+    def _on_command_line_find_requested(self, text: str) -> None:
+        self.queue.set_view_filter("all")
+        self.queue.proxy.set_search(text)
+        self.queue.search.setText(text)
+
+    def _on_intake_incident_created(self, record: object) -> None:
+        incident_id = getattr(record, "id", None)
+        if incident_id is not None:
+            QTimer.singleShot(0, lambda: self.select_incident(incident_id))
+        self.focus_command_line()
+
+    def _on_map_new_call_requested(self, lat: float, lon: float, label: str) -> None:
+        self.open_intake()
+        self.intake.form.prefill(location=label, latitude=lat, longitude=lon)
+
+    def _on_runner_crashed(self, message: str) -> None:
+        log.error("background work failed: %s", message)
+        self.show_refusal(f"Something went wrong in the background: {message}. Nothing else was changed.")
+
+    def _on_clock_timer_timeout(self) -> None:
+        now = self.db.clock().astimezone(self._tz)
+        self.clock_label.setText(now.strftime("%a %d %b  %H:%M:%S"))
+
+    # Actions -----------------------------------------------------------------------------------
+    def select_incident(self, incident_id: int) -> None:
+        """Show one incident everywhere: queue row, detail pane, map marker."""
+        if not self.queue.select_incident(incident_id):
+            self.queue.set_view_filter("all")  # a closed incident hidden by the filter
+            self.queue.select_incident(incident_id)
+        self._on_queue_incident_selected(incident_id)
+
+    def open_intake(self) -> None:
+        self.intake.form.start_call()
+        self.intake.show()
+        self.intake.raise_()
+        self.intake.activateWindow()
+
+    def focus_command_line(self) -> None:
+        self.command_line.focus_input()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().setStyleSheet("")
+        self.statusBar().showMessage(text, 8000)
+
+    def show_refusal(self, text: str) -> None:
+        self.statusBar().setStyleSheet("QStatusBar { color: #ff8a80; font-weight: 600; }")
+        self.statusBar().showMessage(f"✖ {text}", 12000)
+
+    def print_handoff(self, incident_id: int) -> None:
+        from console.paperwork.actions import print_handoff
+
+        print_handoff(self, self.runner, self.db, incident_id)
+
+    def export_eido(self, incident_id: int) -> None:
+        from console.paperwork.actions import export_eido
+
+        export_eido(self, self.runner, self.db, incident_id)
+
+    def change_font(self, step: int) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        points = theme.apply_theme(app, theme.current_theme(app), theme.current_font_points(app) + step)
+        self.settings.set("font_points", points)
+        self.show_message(f"Text size {points} pt")
+
+    def toggle_theme(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        name = "day" if theme.current_theme(app) == "night" else "night"
+        theme.apply_theme(app, name)
+        self.settings.set("theme", name)
+        self.show_message(f"{name.title()} theme")
+
+    # Window state ------------------------------------------------------------------------------
+    def _title(self) -> str:
+        parts = ["CSO Console", self.db.pack.city["name"]]
+        if self.demo:
+            parts.append("DEMO DATA")
+        parts.append(f"{self.actor.display_name or self.actor.username} @ {self.actor.workstation}")
+        return " — ".join(parts)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.layout(self.actor.username)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.board_dock, self.detail_dock], [560, 560], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.board_dock, self.detail_dock], [400, 600], Qt.Orientation.Vertical)
+            if self.map_dock is not None:
+                self.resizeDocks([self.map_dock], [620], Qt.Orientation.Horizontal)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState())
+        self.store.close()
+        super().closeEvent(event)
+
+    def now(self) -> dt.datetime:
+        return self.db.clock()
