@@ -73,7 +73,7 @@ def is_demo_database(db) -> bool:
     return shift is not None and shift.name.startswith(DEMO_MARK)
 
 
-def open_database(url: str | None, *, demo: bool, ask_parent=None):
+def open_database(url: str | None, *, demo: bool, ask: bool = False):  # noqa: ANN201
     """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed."""
     from data import services
     from data.db import Database
@@ -82,11 +82,11 @@ def open_database(url: str | None, *, demo: bool, ask_parent=None):
     db = Database(url)
     if services.is_empty(db):
         load = demo
-        if not load and ask_parent is not None:
+        if not load and ask:
             from PySide6.QtWidgets import QMessageBox
 
             answer = QMessageBox.question(
-                ask_parent,
+                None,
                 "Empty database",
                 "This database has no units or incidents yet.\n\nLoad the demo shift (realistic West Hollywood "
                 "data, clearly marked DEMO) to try the console?",
@@ -99,13 +99,122 @@ def open_database(url: str | None, *, demo: bool, ask_parent=None):
     return db
 
 
-def run_console(*, db_url: str | None, demo: bool, simulate: bool, with_map: bool = True) -> int:
+# Session: sign-in, the main window, sign-out and back ---------------------------------------------
+class ConsoleSession:
+    """One console run: the sign-in dialog (or the demo dispatcher), the main window, sign-out, again.
+
+    The next window is always shown before the current one closes, so the application never runs
+    out of windows on the way (that would end the event loop).
+    """
+
+    def __init__(
+        self,
+        db,
+        settings,
+        *,
+        demo_data: bool,
+        demo_sign_in: bool,
+        with_map: bool,
+        workstation: str | None = None,
+        on_quit=None,
+    ) -> None:
+        from widgets.tasks import TaskRunner
+
+        self.db = db
+        self.settings = settings
+        self.demo_data = demo_data
+        self.demo_sign_in = demo_sign_in
+        self.with_map = with_map
+        self.workstation = workstation or os.environ.get("CSO_WORKSTATION") or socket.gethostname()
+        self.on_quit = on_quit
+        self.runner = TaskRunner()  # sign-in and sign-out audits, outside any window
+        self.window = None
+        self.dialog = None
+        self.actor = None
+
+    def start(self) -> None:
+        from data import auth
+
+        if self.demo_sign_in:
+            self.open_window(default_actor(True, self.workstation))
+        else:
+            self.show_sign_in(first_run=not auth.has_users(self.db))
+
+    def show_sign_in(self, *, first_run: bool = False) -> None:
+        from widgets.sign_in import SignInDialog
+
+        dialog = SignInDialog(self.db, self.runner, workstation=self.workstation, first_run=first_run)
+        dialog.signed_in.connect(self.open_window)
+        dialog.rejected.connect(self._on_dialog_rejected)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.show()
+
+    def open_window(self, actor) -> None:
+        from console.main_window import MainWindow
+
+        window = MainWindow(
+            self.db,
+            actor,
+            demo=self.demo_data,
+            demo_sign_in=self.demo_sign_in,
+            with_map=self.with_map,
+            settings=self.settings,
+        )
+        window.sign_out_requested.connect(self._on_window_sign_out_requested)
+        self.window, self.actor, self.dialog = window, actor, None
+        window.show()
+
+    def _on_dialog_rejected(self) -> None:
+        if self.window is None and self.on_quit is not None:
+            self.on_quit()
+
+    def _on_window_sign_out_requested(self) -> None:
+        from data import auth
+
+        window, actor = self.window, self.actor
+        self.window = self.actor = None
+        self.runner.submit(auth.sign_out, self.db, actor)
+        self.show_sign_in()
+        window.close()
+        # The window's last background actions still report to it: delete it once they are done.
+        runner = window.runner
+
+        def retire(pending: int = 0) -> None:
+            if pending == 0:
+                runner.shutdown()
+                window.deleteLater()
+
+        if runner.pending:
+            runner.pending_changed.connect(retire)
+        else:
+            retire()
+
+    def close(self) -> None:
+        for widget in (self.window, self.dialog):
+            if widget is not None:
+                widget.close()
+
+    def shutdown(self) -> None:
+        """After the event loop: finish background writes, then record the sign-out."""
+        from data import auth
+
+        if self.window is not None:
+            self.window.runner.shutdown()
+        self.runner.shutdown()
+        if self.actor is not None and not self.demo_sign_in:
+            auth.sign_out(self.db, self.actor)  # the GUI is gone: nothing to block
+
+
+def run_console(
+    *, db_url: str | None, demo: bool, simulate: bool, with_map: bool = True, quit_after: float | None = None
+) -> int:
     prepare_environment()
     app = create_application()
     import qasync
 
-    from console.main_window import MainWindow
     from console.settings import Settings
+    from data import auth
     from widgets import theme
 
     install_excepthook()
@@ -113,28 +222,36 @@ def run_console(*, db_url: str | None, demo: bool, simulate: bool, with_map: boo
     theme.apply_theme(app, settings.get("theme"), settings.get("font_points"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    db = open_database(db_url, demo=demo, ask_parent=None if demo else app.activeWindow() or None)
+    db = open_database(db_url, demo=demo, ask=not demo)
     demo_data = demo or is_demo_database(db)
-    window = MainWindow(
+    session = ConsoleSession(
         db,
-        default_actor(demo_data, settings.get("workstation") or None),
-        demo=demo_data,
+        settings,
+        demo_data=demo_data,
+        # Once real accounts exist, even demo data needs a sign-in.
+        demo_sign_in=demo_data and not auth.has_users(db),
         with_map=with_map,
-        settings=settings,
+        workstation=settings.get("workstation") or None,
+        on_quit=loop.stop,
     )
+    session.start()
+    window = session.window
     if simulate:
-        if not demo_data:
-            log.error("--simulate only runs on demo data")
+        if not demo_data or window is None:
+            log.error("--simulate only runs on demo data with the demo sign-in")
             return 2
         from maps.simulation_driver import SimulationDriver
 
         window.simulation = SimulationDriver(window.store, parent=window)  # type: ignore[attr-defined]
         window.simulation.start()  # type: ignore[attr-defined]
-    window.show()
     app.lastWindowClosed.connect(loop.stop)
+    if quit_after is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(quit_after * 1000), session.close)
     # One loop, run once: QtWebEngine crashes if QApplication.exec runs twice.
     with loop:
         loop.run_forever()
-    window.runner.shutdown()
+    session.shutdown()
     db.dispose()
     return 0

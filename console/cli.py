@@ -22,12 +22,14 @@ def _command_modules() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the subcommand is not reset by the subcommand's default.
     common.add_argument(
         "--db",
         metavar="URL",
+        default=argparse.SUPPRESS,
         help="database URL or SQLite file (default: $CSO_DATABASE_URL, else the SQLite file in the user data directory)",
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more detail")
     parser = argparse.ArgumentParser(
         prog="cso-console",
         description="Computer-aided dispatch for a city's Community Safety Officers.",
@@ -47,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not any(a in commands for a in args_list) and not any(a in ("-h", "--help") for a in args_list):
         args_list = ["run", *args_list]  # plain `cso-console` launches the console
     args = parser.parse_args(args_list)
+    args.db = getattr(args, "db", None)
+    args.verbose = getattr(args, "verbose", False)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

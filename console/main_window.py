@@ -6,21 +6,24 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from console.settings import Settings
 from data.db import Database
-from data.permissions import Actor
+from data.permissions import Actor, allowed
 from widgets import theme
 from widgets.actions import DispatchActions
+from widgets.audit_viewer import AuditViewer
 from widgets.cheatsheet import CheatSheet
 from widgets.command_line import CommandLine
+from widgets.idle_lock import IdleLock
 from widgets.incident_detail import IncidentDetail
 from widgets.incident_queue import IncidentQueue
 from widgets.intake import IntakeForm
 from widgets.store import BoardStore
+from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
 from widgets.unit_board import UnitBoard
 
@@ -35,6 +38,9 @@ WINDOW_KEYS = (
     ("Ctrl+F", "Search", "Search the queue"),
     ("Ctrl++ / Ctrl+-", "Text size", "Larger or smaller text in the whole window"),
     ("Ctrl+Shift+T", "Theme", "Switch between night and day themes"),
+    ("Ctrl+Shift+L", "Lock screen", "Lock now; your password unlocks it"),
+    ("Ctrl+Shift+A", "Audit log", "Who did what (supervisors and admins)"),
+    ("Ctrl+Shift+Q", "Sign out", "End your session at shift end"),
 )
 
 
@@ -55,9 +61,14 @@ class IntakeDialog(QDialog):
 
     def _on_form_done(self, *_: object) -> None:
         self.hide()
+        parent = self.parentWidget()
+        if parent is not None:  # back to the board, ready for the dispatch command
+            parent.activateWindow()
 
 
 class MainWindow(QMainWindow):
+    sign_out_requested = Signal()  # the session returns to the sign-in dialog
+
     def __init__(
         self,
         db: Database,
@@ -66,11 +77,14 @@ class MainWindow(QMainWindow):
         demo: bool = False,
         with_map: bool = True,
         settings: Settings | None = None,
+        demo_sign_in: bool | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
         self.demo = demo
+        # The demo dispatcher signs in without a password (demo data and no accounts in the database).
+        self.demo_sign_in = demo if demo_sign_in is None else demo_sign_in
         self.settings = settings or Settings()
         self.setObjectName("mainWindow")
         self.setAccessibleName("CSO Console main window")
@@ -80,9 +94,18 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self)
         self.store = BoardStore(db, self.runner, self)
         self.actions = DispatchActions(self.store, actor, self)
+        # Sync: other workstations' changes, and a banner while the database is out of reach.
+        self.sync = SyncMonitor(self.store, parent=self)
+        self.connection_banner = ConnectionBanner(db.pack.timezone, self)
 
         self.queue = IncidentQueue(self.store, clock=db.clock, parent=self)
-        self.setCentralWidget(self.queue)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.connection_banner)
+        central_layout.addWidget(self.queue)
+        self.setCentralWidget(central)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
@@ -101,8 +124,10 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_shortcuts()
         self._connect_signals()
+        self._build_session()
         self._restore_layout()
         self.setWindowTitle(self._title())
+        self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
 
     # Construction ------------------------------------------------------------------------------
@@ -189,6 +214,10 @@ class MainWindow(QMainWindow):
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
             self.map_view.new_call_requested.connect(self._on_map_new_call_requested)
+        # Sync
+        self.connection_banner.follow(self.sync)
+        self.sync.connection_lost.connect(self._on_sync_connection_lost)
+        self.sync.connection_restored.connect(self._on_sync_connection_restored)
 
     # Slots -------------------------------------------------------------------------------------
     def _on_queue_incident_selected(self, incident_id: int) -> None:
@@ -228,6 +257,15 @@ class MainWindow(QMainWindow):
     def _on_clock_timer_timeout(self) -> None:
         now = self.db.clock().astimezone(self._tz)
         self.clock_label.setText(now.strftime("%a %d %b  %H:%M:%S"))
+
+    def _on_sync_connection_lost(self, since: dt.datetime) -> None:
+        self.connection_label.setText(f"○ disconnected since {since.astimezone(self._tz):%H:%M:%S}")
+        self.connection_label.setStyleSheet("color: #ff8a80; font-weight: 600;")
+
+    def _on_sync_connection_restored(self) -> None:
+        self.connection_label.setText("● connected")
+        self.connection_label.setStyleSheet("")
+        self.show_message("Connected to the database again; the board is being reloaded.")
 
     # Actions -----------------------------------------------------------------------------------
     def select_incident(self, incident_id: int) -> None:
@@ -279,11 +317,55 @@ class MainWindow(QMainWindow):
         self.settings.set("theme", name)
         self.show_message(f"{name.title()} theme")
 
+    # Session: sign-out, screen lock, audit log ---------------------------------------------------
+    def _build_session(self) -> None:
+        menu = self.menuBar().addMenu("&Session")
+        self.lock_action = self._shortcut("Ctrl+Shift+L", self.lock_screen, "Lock screen")
+        self.audit_action = self._shortcut("Ctrl+Shift+A", self.open_audit_viewer, "Audit log…")
+        self.sign_out_action = self._shortcut("Ctrl+Shift+Q", self.sign_out, "Sign out")
+        for action in (self.lock_action, self.audit_action, self.sign_out_action):
+            menu.addAction(action)
+        # Hidden from dispatchers; the service refuses them anyway.
+        self.audit_action.setEnabled(allowed(self.actor, "read_audit"))
+        self.audit_viewer: AuditViewer | None = None
+        self.idle_lock: IdleLock | None = None
+        if self.demo_sign_in:
+            # The demo dispatcher has no password: nothing to unlock with, nothing to sign out of.
+            self.lock_action.setEnabled(False)
+            self.sign_out_action.setEnabled(False)
+            return
+        minutes = min(max(int(self.settings.get("idle_lock_minutes")), 1), 30)
+        self.idle_lock = IdleLock(self, self.db, self.actor, self.runner, minutes=minutes)
+        self.idle_lock.sign_out_requested.connect(self.sign_out)
+        self.idle_lock.start()
+
+    def lock_screen(self) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.lock()
+
+    def sign_out(self) -> None:
+        if not self.demo_sign_in:
+            self.sign_out_requested.emit()
+
+    def open_audit_viewer(self) -> None:
+        if not allowed(self.actor, "read_audit"):
+            self.show_refusal("Only supervisors and administrators read the audit log.")
+            return
+        if self.audit_viewer is None:
+            self.audit_viewer = AuditViewer(self.db, self.actor, self.runner, self)
+            self.audit_viewer.refused.connect(self.show_refusal)
+        self.audit_viewer.show()
+        self.audit_viewer.raise_()
+        self.audit_viewer.activateWindow()
+        self.audit_viewer.refresh()
+
     # Window state ------------------------------------------------------------------------------
     def _title(self) -> str:
         parts = ["CSO Console", self.db.pack.city["name"]]
         if self.demo:
             parts.append("DEMO DATA")
+        if self.demo_sign_in:
+            parts.append("demo sign-in, no password")
         parts.append(f"{self.actor.display_name or self.actor.username} @ {self.actor.workstation}")
         return " — ".join(parts)
 
@@ -300,7 +382,10 @@ class MainWindow(QMainWindow):
                 self.resizeDocks([self.map_dock], [620], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
         self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState())
+        self.sync.stop()
         self.store.close()
         super().closeEvent(event)
 

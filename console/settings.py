@@ -22,6 +22,12 @@ OPTIONS = {
         Option("theme", str, "night", "Colour theme: night (dark, for dim rooms) or day."),
         Option("font_points", int, 10, "Text size of the whole window, in points (Ctrl +/-)."),
         Option("workstation", str, "", "Name of this dispatch position (default: the computer's name)."),
+        Option(
+            "idle_lock_minutes",
+            int,
+            30,
+            "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
+        ),
     )
 }
 

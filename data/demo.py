@@ -310,7 +310,8 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
             starts_at=start,
             ends_at=start + dt.timedelta(hours=10),
         )
-        services.seed_directory(db, sup)
+        # Copying the pack's referral directory is an administrator's action.
+        services.seed_directory(db, Actor("demo.admin", role="admin", workstation="DEMO", display_name="Demo Admin"))
         badge_ids = {}
         for badge, name, skills, langs in OFFICERS:
             officer = services.create_officer(db, sup, badge=badge, name=name, skills=skills, languages=langs)

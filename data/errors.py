@@ -46,3 +46,23 @@ class PermissionDeniedError(DispatchError):
 
 class DatabaseUnavailableError(DispatchError):
     """The database cannot be reached; the action was not applied."""
+
+
+class SignInError(DispatchError):
+    """Sign-in or screen unlock refused: wrong password, locked or disabled account."""
+
+
+class WrongPasswordError(SignInError):
+    """The user name or password is wrong; ``attempts_left`` before the account locks."""
+
+    def __init__(self, message: str, *, attempts_left: int) -> None:
+        super().__init__(message)
+        self.attempts_left = attempts_left
+
+
+class AccountLockedError(SignInError):
+    """Too many failed attempts: the account stays locked until an administrator releases it."""
+
+
+class AccountDisabledError(SignInError):
+    """An administrator disabled the account."""

@@ -192,6 +192,23 @@ class User(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
+    # Added by migration 0003 (sign-in): when the lockout started and was released; failed attempts
+    # before the release no longer count towards the next lockout.
+    locked_at: Mapped[dt.datetime | None]
+    unlocked_at: Mapped[dt.datetime | None]
+    password_changed_at: Mapped[dt.datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every sign-in and screen-unlock attempt, for the lockout count (the audit log has the detail)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime]
+    workstation: Mapped[str] = mapped_column(String(80), default="")
+    success: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
 
 
 class Citation(Base):
@@ -267,6 +284,13 @@ class Referral(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime]
     created_by: Mapped[str] = mapped_column(String(80))
+    # Added by migration 0004 (supervisor tools): when the follow-up was done, and by whom.
+    followed_up_at: Mapped[dt.datetime | None]
+    followed_up_by: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        Index("ix_referrals_created_at", "created_at"),
+        Index("ix_referrals_follow_up_on", "follow_up_on"),
+    )
 
 
 class ChangeLog(Base):

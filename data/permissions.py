@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
 
 from data.errors import PermissionDeniedError
+from data.models import AuditEntry
+
+if TYPE_CHECKING:
+    from data.db import Database
+
+log = logging.getLogger(__name__)
 
 ROLES = ("dispatcher", "supervisor", "admin")
 
@@ -18,6 +28,7 @@ PRIVILEGED: dict[str, frozenset[str]] = {
     "manage_shift": frozenset({"supervisor", "admin"}),
     "manage_users": frozenset({"admin"}),
     "edit_directory": frozenset({"admin"}),
+    "read_statistics": frozenset({"supervisor", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -28,6 +39,7 @@ ACTION_NAMES = {
     "manage_shift": "start or end a shift",
     "manage_users": "manage users",
     "edit_directory": "edit the referral directory",
+    "read_statistics": "read the statistics dashboard",
 }
 
 
@@ -50,3 +62,36 @@ def require(actor: Actor, action: str) -> None:
     if not allowed(actor, action):
         what = ACTION_NAMES.get(action, action)
         raise PermissionDeniedError(f"A {actor.role} cannot {what}; ask a supervisor.")
+
+
+def authorize(db: Database, actor: Actor, action: str, *, entity: str = "", entity_id: int | None = None) -> None:
+    """``require`` inside a service: a refusal also leaves an audit row (outcome "refused").
+
+    Call it before the action's transaction opens: the refusal row is written in its own small
+    transaction (a second writer inside an open one would wait on SQLite's lock), and nothing
+    else is written.
+    """
+    if not allowed(actor, action):
+        record_refusal(db, actor, action, entity=entity, entity_id=entity_id)
+        require(actor, action)
+
+
+def record_refusal(db: Database, actor: Actor, action: str, *, entity: str = "", entity_id: int | None = None) -> None:
+    """Audit a refused action; a failure to write the row is logged, never raised over the refusal."""
+    try:
+        with db.writer() as session, session.begin():
+            session.add(
+                AuditEntry(
+                    at=db.clock(),
+                    username=actor.username,
+                    workstation=actor.workstation,
+                    action=action,
+                    entity=entity,
+                    entity_id=entity_id,
+                    outcome="refused",
+                    before=None,
+                    after={"role": actor.role},
+                )
+            )
+    except DBAPIError:
+        log.exception("could not audit the refusal of %s for %s", action, actor.username)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from data import services
-from data.errors import DispatchError
+from data.errors import DispatchError, StaleWriteError
 from data.permissions import Actor
 from data.records import IncidentRecord, UnitRecord
 from widgets.store import BoardStore
@@ -36,6 +36,7 @@ class DispatchActions(QObject):
         *args: Any,
         message: Callable[[Any], str],
         then: Callable[[Any], None] | None = None,
+        on_stale: Callable[[StaleWriteError], None] | None = None,
         **kwargs: Any,
     ) -> Any:
         def done(result: Any) -> None:
@@ -48,7 +49,9 @@ class DispatchActions(QObject):
                 then(result)
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, DispatchError):
+            if on_stale is not None and isinstance(exc, StaleWriteError):
+                on_stale(exc)  # the caller shows what changed and offers to reapply
+            elif isinstance(exc, DispatchError):
                 self.refused.emit(str(exc))
             else:
                 self.store.runner.crashed.emit(f"{type(exc).__name__}: {exc}")
@@ -115,12 +118,21 @@ class DispatchActions(QObject):
             message=lambda r: f"Duplicate merged into {r.number}",
         )
 
-    def update(self, incident_id: int, expected_version: int, **changes: Any) -> Any:
+    def update(
+        self,
+        incident_id: int,
+        expected_version: int,
+        *,
+        on_stale: Callable[[StaleWriteError], None] | None = None,
+        **changes: Any,
+    ) -> Any:
+        """Edit fields; on_stale gets the refusal when someone changed the incident first (see widgets.conflict)."""
         return self._run(
             services.update_incident,
             incident_id,
             expected_version=expected_version,
             message=lambda r: f"{r.number} updated",
+            on_stale=on_stale,
             **changes,
         )
 

@@ -27,7 +27,9 @@ from data.services.queries import (
     search_incidents,
     timeline,
 )
+from data.services.self_initiated import start_self_initiated
 from data.services.setup import close_shift, create_officer, create_unit, seed_directory, start_shift
+from data.services.shift_change import change_shift
 from data.services.units import acknowledge_check, move_unit, set_unit_status, sign_off_unit, sign_on_unit
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "add_note",
     "audit_entries",
     "cancel_incident",
+    "change_shift",
     "clear_incident",
     "close_shift",
     "create_incident",
@@ -60,6 +63,7 @@ __all__ = [
     "set_unit_status",
     "sign_off_unit",
     "sign_on_unit",
+    "start_self_initiated",
     "start_shift",
     "timeline",
     "transfer_to_sheriff",

@@ -8,15 +8,29 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from data.db import Database
-from data.errors import DatabaseUnavailableError, StaleWriteError
+from data.errors import DatabaseUnavailableError, PermissionDeniedError, StaleWriteError
 from data.feed import CHANNEL, Change
-from data.models import AuditEntry, ChangeLog, IncidentEvent
+from data.models import AuditEntry, ChangeLog, Incident, IncidentEvent, Unit
 from data.permissions import Actor
+
+# Deadlock, serialization failure, lock timeout: another workstation held the same rows.
+CONTENTION_SQLSTATES = {"40P01", "40001", "55P03"}
+INSUFFICIENT_PRIVILEGE = "42501"
+VERSIONED = {"incident": Incident, "unit": Unit}
+
+
+def row_lock(db: Database) -> dict[str, bool] | None:
+    """Lock mode for rows an action will change: FOR NO KEY UPDATE on PostgreSQL (SQLite: BEGIN IMMEDIATE).
+
+    Not FOR UPDATE: that also blocks the key-share locks a timeline insert takes on its incident and
+    unit, which deadlocks an acknowledge (unit, then incident) against a clear (incident, then units).
+    """
+    return {"key_share": True} if db.dialect == "postgresql" else None
 
 
 def jsonable(value: Any) -> Any:
@@ -65,6 +79,8 @@ class Work:
         entity_id: int | None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        *,
+        outcome: str = "ok",
     ) -> None:
         self.session.add(
             AuditEntry(
@@ -74,7 +90,7 @@ class Work:
                 action=action,
                 entity=entity,
                 entity_id=entity_id,
-                outcome="ok",
+                outcome=outcome,
                 before=jsonable(before) if before is not None else None,
                 after=jsonable(after) if after is not None else None,
             )
@@ -84,10 +100,23 @@ class Work:
     def changed(self, kind: str, ident: int, version: int = 0) -> None:
         self.changes.append(Change(kind, ident, version))
 
+    def settled_changes(self) -> list[Change]:
+        """One change per record, with the version this commit leaves it at (consoles skip what they hold)."""
+        latest: dict[tuple[str, int], Change] = {}
+        for change in self.changes:
+            model = VERSIONED.get(change.kind)
+            if model is not None:
+                row = self.session.get(model, change.id)  # already in the session: no query
+                if row is not None:
+                    change = Change(change.kind, change.id, row.version)
+            latest[(change.kind, change.id)] = change
+        return list(latest.values())
+
 
 @contextmanager
 def work(db: Database, actor: Actor) -> Iterator[Work]:
     """Run one action in one transaction; on any refusal nothing is written."""
+    committing = False
     try:
         with db.writer() as session, session.begin():
             w = Work(db, session, actor)
@@ -95,29 +124,54 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
             session.flush()
             if not w.audited:
                 raise AssertionError("every action must write an audit entry")
-            for change in dict.fromkeys(w.changes):
+            changes = w.settled_changes()
+            for change in changes:
                 session.add(ChangeLog(at=w.now, kind=change.kind, entity_id=change.id, version=change.version))
             if db.dialect == "postgresql":
                 # NOTIFY inside the transaction: delivered only if the action commits.
-                for change in dict.fromkeys(w.changes):
+                for change in changes:
                     session.execute(
                         text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": CHANNEL, "payload": change.to_payload()},
                     )
+            committing = True
     except StaleDataError as exc:
         raise StaleWriteError(
             "Someone else changed this record while you were working on it. Reload and try again."
         ) from exc
-    except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise DatabaseUnavailableError("The database is busy; the action was not applied. Try again.") from exc
-        raise DatabaseUnavailableError(
-            f"The database cannot be reached; the action was not applied. ({exc.orig})"
-        ) from exc
+    except (OperationalError, InterfaceError) as exc:
+        raise _refusal(exc, committing=committing) from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise DatabaseUnavailableError(
-                "The connection to the database was lost; the action was not applied."
+            raise _refusal(exc, committing=committing) from exc
+        if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            # The workstation's database role (docs/postgresql-roles.sql) does not allow this write.
+            raise PermissionDeniedError(
+                "This workstation's database account is not allowed to make that change; nothing was written. "
+                f"({str(exc.orig).splitlines()[0]})"
             ) from exc
         raise
-    db.feed.publish(w.changes)
+    db.feed.publish(changes)
+
+
+def _refusal(exc: DBAPIError, *, committing: bool) -> Exception:
+    """The readable refusal for a database error; the transaction was rolled back (or never reached)."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state in CONTENTION_SQLSTATES:
+        return StaleWriteError(
+            "Another workstation was changing the same records at the same moment; your action was not "
+            "applied. Check the board and try again.",
+            changed_by="another workstation",
+            changes="a simultaneous change",
+        )
+    if "locked" in str(exc).lower():
+        return DatabaseUnavailableError("The database is busy; the action was not applied. Try again.")
+    if committing:
+        # The server may have committed before the link broke; only it knows.
+        return DatabaseUnavailableError(
+            "The connection to the database was lost while the action was being saved; it may not have been "
+            "applied. The board shows the outcome once the connection is back."
+        )
+    if isinstance(exc, OperationalError) and not exc.connection_invalidated:
+        return DatabaseUnavailableError(f"The database cannot be reached; the action was not applied. ({exc.orig})")
+    return DatabaseUnavailableError("The connection to the database was lost; the action was not applied.")

@@ -23,10 +23,10 @@ from data.errors import (
     ValidationError,
 )
 from data.models import AuditEntry, Counter, Incident, Unit
-from data.permissions import Actor, require
+from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
-from data.services._work import Work, snapshot, work
+from data.services._work import Work, row_lock, snapshot, work
 from data.services.convert import incident_record, units_by_incident
 
 INCIDENT_FIELDS = (
@@ -65,7 +65,7 @@ def local_year(db: Database, moment: dt.datetime) -> int:
 
 
 def load_incident(w: Work, incident_id: int, expected_version: int | None = None) -> Incident:
-    row = w.session.get(Incident, incident_id, with_for_update=w.db.dialect == "postgresql")
+    row = w.session.get(Incident, incident_id, with_for_update=row_lock(w.db))
     if row is None:
         raise NotFoundError(f"No incident with id {incident_id}.")
     if expected_version is not None and row.version != expected_version:
@@ -89,6 +89,24 @@ def stale_incident(w: Work, row: Incident) -> StaleWriteError:
         changed_by=who,
         changes=what,
     )
+
+
+def assigned_by(w: Work, incident_id: int) -> str:
+    """' (dispatched by X at HH:MM:SS)': who got there first, for the dispatcher who lost the race."""
+    last = w.session.execute(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "incident",
+            AuditEntry.entity_id == incident_id,
+            AuditEntry.action == "dispatch_units",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        return ""
+    when = last.at.astimezone(ZoneInfo(w.db.pack.timezone)).strftime("%H:%M:%S")
+    return f" (dispatched by {last.username} at {when})"
 
 
 def record(w: Work, row: Incident) -> IncidentRecord:
@@ -316,7 +334,7 @@ def dispatch_units(
         before = snapshot(row, *INCIDENT_FIELDS)
         signs = []
         for unit_id in dict.fromkeys(unit_ids):
-            unit = w.session.get(Unit, unit_id, with_for_update=db.dialect == "postgresql")
+            unit = w.session.get(Unit, unit_id, with_for_update=row_lock(db))
             if unit is None:
                 raise NotFoundError(f"No unit with id {unit_id}.")
             if not unit.on_shift:
@@ -326,7 +344,8 @@ def dispatch_units(
             if unit.incident_id is not None:
                 other = w.session.get(Incident, unit.incident_id)
                 raise UnitBusyError(
-                    f"{unit.call_sign} is already assigned to {other.number if other else 'another incident'}."
+                    f"{unit.call_sign} is already assigned to {other.number if other else 'another incident'}"
+                    f"{assigned_by(w, unit.incident_id)}."
                 )
             if unit.status not in rules.DISPATCHABLE:
                 raise UnitBusyError(
@@ -396,7 +415,7 @@ def cancel_incident(
 
 
 def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> IncidentRecord:
-    require(actor, "reopen_incident")
+    authorize(db, actor, "reopen_incident", entity="incident", entity_id=incident_id)
     why = validate.text("reason", reason, limit=2000, required=True, label="reason for reopening")
     with work(db, actor) as w:
         row = load_incident(w, incident_id)

@@ -10,6 +10,7 @@ from data import rules
 from data.db import Database
 from data.errors import NotFoundError, ValidationError
 from data.models import AuditEntry, Incident, IncidentEvent, Officer, Shift, Unit
+from data.permissions import Actor, authorize
 from data.records import (
     OPEN_STATUSES,
     AuditRecord,
@@ -21,6 +22,7 @@ from data.records import (
     ShiftRecord,
     UnitRecord,
 )
+from data.services._work import work
 from data.services.convert import (
     event_records,
     incident_records,
@@ -196,9 +198,64 @@ def active_shift(db: Database) -> ShiftRecord | None:
         return shift_record(row) if row else None
 
 
-def audit_entries(db: Database, *, limit: int = 500) -> list[AuditRecord]:
-    with db.read() as s:
-        rows = s.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars().all()
+def audit_entries(
+    db: Database,
+    actor: Actor,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    incident_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int | None = 500,
+    purpose: str = "view",
+) -> list[AuditRecord]:
+    """Audit rows, newest first (user and action match a part, case-insensitive; times are UTC).
+
+    Reading the audit log needs the read_audit permission, and every read is itself audited.
+    """
+    if limit is not None and limit < 1:
+        raise ValidationError("limit", "Ask for at least one audit entry.")
+    if since is not None and until is not None and until < since:
+        raise ValidationError("until", "The end of the time range is before its start.")
+    filters = {
+        "username": username,
+        "action": action,
+        "outcome": outcome,
+        "incident_id": incident_id,
+        "since": since,
+        "until": until,
+    }
+    authorize(db, actor, "read_audit", entity="audit_log")
+    q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if username:
+        q = q.where(AuditEntry.username.ilike(f"%{_like_escape(username.strip())}%", escape="\\"))
+    if action:
+        q = q.where(AuditEntry.action.ilike(f"%{_like_escape(action.strip())}%", escape="\\"))
+    if outcome:
+        q = q.where(AuditEntry.outcome == outcome)
+    if incident_id is not None:
+        q = q.where(AuditEntry.entity == "incident", AuditEntry.entity_id == incident_id)
+    if since is not None:
+        q = q.where(AuditEntry.at >= since)
+    if until is not None:
+        q = q.where(AuditEntry.at < until)
+    if limit is not None:
+        q = q.limit(limit)
+    with work(db, actor) as w:
+        rows = w.session.execute(q).scalars().all()
+        w.audit(
+            "read_audit",
+            "audit_log",
+            None,
+            None,
+            {
+                "purpose": purpose,
+                "rows": len(rows),
+                "filters": {k: v for k, v in filters.items() if v not in (None, "")},
+            },
+        )
         return [
             AuditRecord(
                 id=a.id,
@@ -214,6 +271,10 @@ def audit_entries(db: Database, *, limit: int = 500) -> list[AuditRecord]:
             )
             for a in rows
         ]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def is_empty(db: Database) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from data.db import Database
 from data.errors import InvalidTransitionError, ValidationError
 from data.models import DirectoryAgency, Officer, Shift, Unit
-from data.permissions import Actor, require
+from data.permissions import Actor, authorize
 from data.records import OfficerRecord, ShiftRecord, UnitRecord
 from data.services import validate
 from data.services._work import snapshot, work
@@ -18,6 +18,7 @@ from data.services.convert import officer_record, shift_record, unit_records
 
 
 def create_unit(db: Database, actor: Actor, *, call_sign: str, zone: str | None = None) -> UnitRecord:
+    authorize(db, actor, "edit_roster", entity="unit")
     sign = validate.text("call_sign", call_sign, limit=20, required=True, label="call sign").upper()
     with work(db, actor) as w:
         if w.session.execute(select(Unit.id).where(Unit.call_sign == sign)).first():
@@ -39,6 +40,7 @@ def create_officer(
     skills: Sequence[str] = (),
     languages: Sequence[str] = (),
 ) -> OfficerRecord:
+    authorize(db, actor, "edit_roster", entity="officer")
     badge_ = validate.text("badge", badge, limit=20, required=True)
     name_ = validate.text("name", name, limit=120, required=True)
     with work(db, actor) as w:
@@ -61,7 +63,7 @@ def start_shift(
     ends_at: dt.datetime,
 ) -> ShiftRecord:
     """Make a new shift the active one; the previous active shift closes."""
-    require(actor, "manage_shift")
+    authorize(db, actor, "manage_shift", entity="shift")
     name_ = validate.text("name", name, limit=80, required=True, label="shift name")
     if ends_at <= starts_at:
         raise ValidationError("ends_at", "A shift must end after it starts.")
@@ -82,6 +84,7 @@ def start_shift(
 
 def seed_directory(db: Database, actor: Actor) -> int:
     """Copy the pack's referral directory into the database (entries not there yet)."""
+    authorize(db, actor, "edit_directory", entity="directory")
     with work(db, actor) as w:
         have = set(w.session.execute(select(DirectoryAgency.key)).scalars())
         added = 0
@@ -96,7 +99,7 @@ def seed_directory(db: Database, actor: Actor) -> int:
 
 
 def close_shift(db: Database, actor: Actor, shift_id: int) -> ShiftRecord:
-    require(actor, "manage_shift")
+    authorize(db, actor, "manage_shift", entity="shift", entity_id=shift_id)
     with work(db, actor) as w:
         shift = w.session.get(Shift, shift_id)
         if shift is None or shift.status != "active":

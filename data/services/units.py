@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from data import rules
 from data.db import Database
 from data.errors import InvalidTransitionError, NotFoundError, StaleWriteError, UnitBusyError, ValidationError
-from data.models import Incident, Officer, RosterEntry, Shift, Unit
-from data.permissions import Actor
+from data.models import AuditEntry, Incident, Officer, RosterEntry, Shift, Unit
+from data.permissions import Actor, authorize
 from data.records import UnitRecord
 from data.services import validate
-from data.services._work import Work, snapshot, work
+from data.services._work import Work, row_lock, snapshot, work
 from data.services.convert import unit_records
 from data.services.incidents import INCIDENT_FIELDS, follow_units, load_incident
 
@@ -21,15 +21,30 @@ UNIT_FIELDS = ("status", "incident_id", "on_shift", "zone", "version")
 
 
 def load_unit(w: Work, unit_id: int, expected_version: int | None = None) -> Unit:
-    unit = w.session.get(Unit, unit_id, with_for_update=w.db.dialect == "postgresql")
+    unit = w.session.get(Unit, unit_id, with_for_update=row_lock(w.db))
     if unit is None:
         raise NotFoundError(f"No unit with id {unit_id}.")
     if expected_version is not None and unit.version != expected_version:
-        raise StaleWriteError(
-            f"{unit.call_sign} changed (now {rules.STATUS_LABELS[unit.status].lower()}) after you looked. "
-            "Review and try again."
-        )
+        raise stale_unit(w, unit)
     return unit
+
+
+def stale_unit(w: Work, unit: Unit, previous_incident_id: int | None = None) -> StaleWriteError:
+    """Who last changed the unit (its own actions, or its incidents') and what, for the dispatcher."""
+    entities = [(AuditEntry.entity == "unit") & (AuditEntry.entity_id == unit.id)]
+    for incident_id in {unit.incident_id, previous_incident_id} - {None}:
+        entities.append((AuditEntry.entity == "incident") & (AuditEntry.entity_id == incident_id))
+    last = w.session.execute(
+        select(AuditEntry).where(or_(*entities)).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    who = last.username if last else "another dispatcher"
+    what = last.action.replace("_", " ") if last else "an update"
+    return StaleWriteError(
+        f"{unit.call_sign} was changed by {who} ({what}; now {rules.STATUS_LABELS[unit.status].lower()}) "
+        "after you looked. Review and try again.",
+        changed_by=who,
+        changes=what,
+    )
 
 
 def _unit_record(w: Work, unit: Unit) -> UnitRecord:
@@ -51,7 +66,12 @@ def set_unit_status(
         raise ValidationError("status", f"Unknown unit status {status[:20]!r}.")
     body = validate.text("note", note, limit=2000)
     with work(db, actor) as w:
+        # Lock the unit's incident before the unit: dispatch and clear lock the incident, then its units.
+        incident_id = w.session.execute(select(Unit.incident_id).where(Unit.id == unit_id)).scalar_one_or_none()
+        incident = load_incident(w, incident_id) if incident_id is not None else None
         unit = load_unit(w, unit_id, expected_version)
+        if unit.incident_id != incident_id:
+            raise stale_unit(w, unit, incident_id)  # dispatched or released between the two reads
         label = rules.STATUS_LABELS[status].lower()
         if not unit.on_shift and status != "off_duty":
             raise UnitBusyError(f"{unit.call_sign} is not signed on to the shift.")
@@ -66,9 +86,6 @@ def set_unit_status(
                 f"{unit.call_sign} is {rules.STATUS_LABELS[unit.status].lower()}; it cannot go {label}."
             )
         before = snapshot(unit, *UNIT_FIELDS)
-        incident: Incident | None = None
-        if unit.incident_id is not None:
-            incident = load_incident(w, unit.incident_id)
         unit.status = status
         unit.status_since = w.now
         unit.check_started_at = w.now if status in db.pack.timers else None
@@ -127,6 +144,7 @@ def sign_on_unit(
     longitude: float | None = None,
 ) -> UnitRecord:
     """Put a unit on the active shift with its crew; it becomes available."""
+    authorize(db, actor, "edit_roster", entity="unit", entity_id=unit_id)
     if not officer_ids:
         raise ValidationError("officers", "A unit needs at least one officer to sign on.")
     with work(db, actor) as w:
@@ -182,6 +200,7 @@ def sign_on_unit(
 
 
 def sign_off_unit(db: Database, actor: Actor, unit_id: int) -> UnitRecord:
+    authorize(db, actor, "edit_roster", entity="unit", entity_id=unit_id)
     with work(db, actor) as w:
         unit = load_unit(w, unit_id)
         if not unit.on_shift:

@@ -1,0 +1,1 @@
+"""Reproducible accuracy and speed benchmarks."""

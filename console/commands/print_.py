@@ -1,0 +1,128 @@
+"""`cso-console print ...`: write a citation, welfare-check form or log, handoff sheet or shift report to a PDF."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from data.db import Database
+from data.errors import DispatchError
+from data.services import find_incident
+from data.services.paperwork import get_citation, resolve_shift
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "paperwork"
+
+
+def _write(path: Path, pdf: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
+
+
+def _run(args: argparse.Namespace, make: Callable[[Database], tuple[str, bytes]]) -> int:
+    db = Database(args.db)
+    try:
+        default_name, pdf = make(db)
+    except DispatchError as exc:
+        print(f"cso-console print: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    out = Path(args.out) if args.out else Path.cwd() / _safe(default_name)
+    try:
+        _write(out, pdf)
+    except OSError as exc:
+        print(f"cso-console print: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+def run_citation(args: argparse.Namespace) -> int:
+    from console.paperwork.citation import build_citation
+
+    def make(db: Database) -> tuple[str, bytes]:
+        citation = get_citation(db, args.number)
+        return f"citation-{citation.number}.pdf", build_citation(citation, db.pack, generated_at=db.clock())
+
+    return _run(args, make)
+
+
+def run_welfare_check(args: argparse.Namespace) -> int:
+    from console.paperwork.welfare import welfare_check_pdf
+
+    def make(db: Database) -> tuple[str, bytes]:
+        incident = find_incident(db, args.incident)
+        return f"welfare-check-{incident.number}.pdf", welfare_check_pdf(db, incident.id)
+
+    return _run(args, make)
+
+
+def run_welfare_log(args: argparse.Namespace) -> int:
+    from console.paperwork.welfare import welfare_log_pdf
+
+    def make(db: Database) -> tuple[str, bytes]:
+        shift = resolve_shift(db, args.shift)
+        return f"welfare-log-shift-{shift.id}.pdf", welfare_log_pdf(db, shift.id)
+
+    return _run(args, make)
+
+
+def run_handoff(args: argparse.Namespace) -> int:
+    from console.paperwork.handoff import handoff_pdf
+
+    def make(db: Database) -> tuple[str, bytes]:
+        incident = find_incident(db, args.incident)
+        return f"handoff-{incident.number}.pdf", handoff_pdf(db, incident.id)
+
+    return _run(args, make)
+
+
+def run_shift_report(args: argparse.Namespace) -> int:
+    from console.paperwork.shift_report import shift_report_pdf
+
+    def make(db: Database) -> tuple[str, bytes]:
+        shift = resolve_shift(db, args.shift)
+        return f"shift-report-{shift.id}.pdf", shift_report_pdf(db, shift.id)
+
+    return _run(args, make)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the chosen form (argparse sets `func` per form; this serves a bare `print`)."""
+    print(
+        "cso-console print: choose a form: citation, welfare-check, welfare-log, handoff, shift-report", file=sys.stderr
+    )
+    return 2
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("print", help="write paperwork to a PDF file", description=__doc__)
+    parser.set_defaults(func=run)
+    forms = parser.add_subparsers(dest="form", metavar="FORM")
+
+    def form(name: str, help_: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = forms.add_parser(name, parents=[common], help=help_, description=help_)
+        p.add_argument("--out", metavar="FILE.pdf", help="where to write the PDF (default: a name in this directory)")
+        p.set_defaults(func=func)
+        return p
+
+    form("citation", "an administrative citation (three copies)", run_citation).add_argument(
+        "number", help="citation number, e.g. AC-000042"
+    )
+    form("welfare-check", "the welfare-check form of an incident", run_welfare_check).add_argument(
+        "incident", help="incident number or its last digits"
+    )
+    form("welfare-log", "every welfare check of a shift", run_welfare_log).add_argument(
+        "--shift", default="current", help="shift id, or 'current' (default)"
+    )
+    form("handoff", "the handoff sheet of an incident", run_handoff).add_argument(
+        "incident", help="incident number or its last digits"
+    )
+    form("shift-report", "the supervisor's shift report", run_shift_report).add_argument(
+        "--shift", default="current", help="shift id, or 'current' (default)"
+    )

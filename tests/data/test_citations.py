@@ -1,0 +1,251 @@
+"""Administrative citations: numbering, offense counting in the 12-month window, fines, voiding."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from data import services
+from data.db import Database
+from data.errors import (
+    DispatchError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from data.models import AuditEntry, Citation
+from data.pack import Provision
+from data.services import paperwork
+from data.services.paperwork import RepeatOffenseError
+
+NOISE = "9.08.050"
+SMOKING = "Ord. 11-863"
+
+
+@pytest.fixture
+def officer(db, supervisor):
+    return services.create_officer(db, supervisor, badge="C101", name="Ana Díaz")
+
+
+@pytest.fixture
+def incident(db, dispatcher):
+    return services.create_incident(
+        db, dispatcher, call_type="NOISE", location="8300 Santa Monica Blvd", latitude=34.09, longitude=-118.37
+    )
+
+
+def cite(db, actor, officer, name="John Smith", sections=(NOISE,), **kw):
+    return paperwork.issue_citation(
+        db,
+        actor,
+        officer_id=officer.id,
+        violator_name=name,
+        violations=list(sections),
+        location="8300 Santa Monica Blvd",
+        **kw,
+    )
+
+
+def count_citations(db) -> int:
+    with db.read() as s:
+        return s.execute(select(func.count(Citation.id))).scalar_one()
+
+
+def test_numbers_are_sequential_with_the_city_prefix(db, dispatcher, officer):
+    first = cite(db, dispatcher, officer)
+    second = cite(db, dispatcher, officer, name="Someone Else")
+    assert first.number == "AC-000001"
+    assert second.number == "AC-000002"
+    assert first.officer_name == "Ana Díaz" and first.officer_badge == "C101"
+
+
+def test_first_second_and_third_offense_fines_follow_the_schedule(db, clock, dispatcher, officer):
+    fines = []
+    for _ in range(3):
+        c = cite(db, dispatcher, officer)
+        fines.append((c.violations[0].offense_number, c.violations[0].fine_dollars))
+        clock.advance(days=40)
+    assert fines == [(1, 100), (2, 200), (3, 500)]
+
+
+def test_a_fourth_within_twelve_months_is_refused_as_a_misdemeanor(db, clock, dispatcher, officer):
+    for _ in range(3):
+        cite(db, dispatcher, officer)
+        clock.advance(days=30)
+    with pytest.raises(RepeatOffenseError) as refused:
+        cite(db, dispatcher, officer)
+    assert isinstance(refused.value, DispatchError)
+    assert "misdemeanor" in str(refused.value)
+    assert "cannot be issued as an administrative citation" in str(refused.value)
+    assert count_citations(db) == 3
+    # Nothing was written, not even the number: the next citation takes the next number in line.
+    assert cite(db, dispatcher, officer, name="Another Person").number == "AC-000004"
+
+
+def test_offenses_outside_the_window_do_not_count(db, clock, dispatcher, officer):
+    cite(db, dispatcher, officer)
+    clock.advance(days=366)
+    again = cite(db, dispatcher, officer)
+    assert again.violations[0].offense_number == 1
+    assert again.violations[0].fine_dollars == 100
+
+
+def test_the_window_is_365_days_before_the_issue_time(db, clock, dispatcher, officer):
+    cite(db, dispatcher, officer)
+    clock.advance(days=364, hours=23)
+    assert cite(db, dispatcher, officer).violations[0].offense_number == 2
+    clock.advance(hours=2)
+    # The first one is now more than 365 days old; only the second counts.
+    assert cite(db, dispatcher, officer).violations[0].offense_number == 2
+
+
+def test_fourth_is_allowed_once_the_oldest_leaves_the_window(db, clock, dispatcher, officer):
+    for _ in range(3):
+        cite(db, dispatcher, officer)
+        clock.advance(days=100)
+    clock.advance(days=80)  # 380 days after the first, 180 after the third
+    assert cite(db, dispatcher, officer).violations[0].offense_number == 3
+
+
+def test_violator_matching_ignores_case_and_spacing_and_respects_dates_of_birth(db, dispatcher, officer):
+    cite(db, dispatcher, officer, name="John Smith", violator_dob="1980-05-01")
+    assert (
+        cite(db, dispatcher, officer, name="  JOHN   smith ", violator_dob="5/1/1980").violations[0].offense_number == 2
+    )
+    # A namesake with another date of birth is another person.
+    assert cite(db, dispatcher, officer, name="John Smith", violator_dob="1991-01-01").violations[0].offense_number == 1
+    # Cited without a date of birth: counted only with other citations of that name without one.
+    assert cite(db, dispatcher, officer, name="john smith").violations[0].offense_number == 1
+    assert cite(db, dispatcher, officer, name="John  Smith").violations[0].offense_number == 2
+
+
+def test_each_provision_is_counted_separately(db, clock, dispatcher, officer):
+    cite(db, dispatcher, officer, sections=(NOISE,))
+    clock.advance(days=1)
+    both = cite(db, dispatcher, officer, sections=(NOISE, SMOKING))
+    offenses = {v.section: (v.offense_number, v.fine_dollars) for v in both.violations}
+    assert offenses == {NOISE: (2, 200), SMOKING: (1, 100)}
+    assert both.total_dollars == 300
+
+
+def test_void_citations_do_not_count(db, clock, dispatcher, supervisor, officer):
+    first = cite(db, dispatcher, officer)
+    paperwork.void_citation(db, supervisor, first.number, "Wrong person cited")
+    clock.advance(days=1)
+    assert cite(db, dispatcher, officer).violations[0].offense_number == 1
+
+
+def test_fine_comes_from_the_provision_in_effect_on_the_violation_date(tmp_path, clock, dispatcher, supervisor):
+    base = Database(f"sqlite:///{tmp_path / 'a.sqlite3'}", clock=clock)
+    newer = Provision(
+        section=NOISE,
+        title="Loud noise (amended)",
+        chapter="WHMC 9.08",
+        fines=(150, 300, 750),
+        effective=dt.date(2026, 12, 1),
+    )
+    pack = dataclasses.replace(base.pack, provisions=(*base.pack.provisions, newer))
+    base.dispose()
+    db = Database(f"sqlite:///{tmp_path / 'b.sqlite3'}", pack=pack, clock=clock)
+    try:
+        officer = services.create_officer(db, supervisor, badge="C9", name="Kenji Watanabe")
+        before = cite(db, dispatcher, officer, name="Pat Lee")
+        assert (before.violations[0].fine_dollars, before.violations[0].title) == (100, "Loud and unreasonable noise")
+        clock.advance(days=10)  # 2026-12-06, after the amendment
+        after = cite(db, dispatcher, officer, name="Pat Lee")
+        assert (after.violations[0].offense_number, after.violations[0].fine_dollars) == (2, 300)
+        assert after.violations[0].title == "Loud noise (amended)"
+        # Back-dated to before the amendment: the old schedule applies.
+        old = cite(db, dispatcher, officer, name="Robin Ash", issued_at=dt.datetime(2026, 11, 20, 18, tzinfo=dt.UTC))
+        assert old.violations[0].fine_dollars == 100
+    finally:
+        db.dispose()
+
+
+def test_sections_not_in_force_or_unknown_are_refused(db, dispatcher, officer):
+    with pytest.raises(ValidationError, match="not in the city's code table"):
+        cite(db, dispatcher, officer, sections=("99.99.999",))
+    with pytest.raises(ValidationError, match="not in effect on 2019"):
+        cite(db, dispatcher, officer, sections=(NOISE,), issued_at=dt.datetime(2019, 6, 1, 18, tzinfo=dt.UTC))
+    assert count_citations(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"name": "  "}, "violator_name"),
+        ({"sections": ()}, "violations"),
+        ({"sections": (NOISE, NOISE)}, "violations"),
+        ({"violator_dob": "yesterday"}, "violator_dob"),
+        ({"violator_dob": "2030-01-01"}, "violator_dob"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named(db, dispatcher, officer, kwargs, field):
+    with pytest.raises(ValidationError) as refused:
+        cite(db, dispatcher, officer, **kwargs)
+    assert refused.value.field == field
+    assert count_citations(db) == 0
+
+
+def test_future_issue_times_and_unknown_officers_are_refused(db, clock, dispatcher, officer):
+    with pytest.raises(ValidationError, match="future"):
+        cite(db, dispatcher, officer, issued_at=clock() + dt.timedelta(hours=1))
+    with pytest.raises(NotFoundError):
+        paperwork.issue_citation(db, dispatcher, officer_id=999, violator_name="X", violations=[NOISE], location="Y")
+
+
+def test_issuing_on_an_incident_writes_timeline_and_audit_and_proposes_disposition_04(
+    db, dispatcher, officer, incident
+):
+    assert paperwork.proposed_disposition(db, incident.id) is None
+    c = cite(db, dispatcher, officer, incident_id=incident.id)
+    assert c.incident_number == incident.number
+    assert paperwork.proposed_disposition(db, incident.id) == "04"
+    events = services.timeline(db, incident.id)
+    assert events[-1].kind == "citation" and c.number in events[-1].text
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action).where(AuditEntry.entity == "citation")).scalars().all()
+    assert actions == ["issue_citation"]
+
+
+def test_only_supervisors_void_and_a_void_keeps_its_reason(db, dispatcher, supervisor, officer, incident):
+    c = cite(db, dispatcher, officer, incident_id=incident.id)
+    with pytest.raises(PermissionDeniedError):
+        paperwork.void_citation(db, dispatcher, c.number, "typo")
+    with db.read() as s:
+        refused = s.execute(select(AuditEntry).where(AuditEntry.action == "void_citation")).scalars().all()
+    assert [(a.username, a.outcome) for a in refused] == [("dispatcher1", "refused")]
+    with pytest.raises(ValidationError):
+        paperwork.void_citation(db, supervisor, c.number, "   ")
+    voided = paperwork.void_citation(db, supervisor, c.number.lower(), "Issued to the wrong person")
+    assert (voided.status, voided.void_reason, voided.voided_by) == (
+        "void",
+        "Issued to the wrong person",
+        "supervisor1",
+    )
+    assert voided.voided_at is not None
+    with pytest.raises(InvalidTransitionError):
+        paperwork.void_citation(db, supervisor, c.number, "again")
+    assert paperwork.get_citation(db, c.number).status == "void"
+    assert paperwork.proposed_disposition(db, incident.id) is None
+    assert "voided" in services.timeline(db, incident.id)[-1].text
+
+
+def test_get_citation_and_shift_lists(db, clock, dispatcher, supervisor, officer):
+    shift = services.start_shift(
+        db, supervisor, name="Day", supervisor="Sgt. Lee", starts_at=clock(), ends_at=clock() + dt.timedelta(hours=8)
+    )
+    inc = services.create_incident(db, dispatcher, call_type="SMOKING", location="Plummer Park")
+    on_incident = cite(db, dispatcher, officer, incident_id=inc.id, sections=(SMOKING,))
+    walk_up = cite(db, dispatcher, officer, name="Walk Up")
+    clock.advance(hours=9)
+    later = cite(db, dispatcher, officer, name="After Shift")
+    listed = [c.number for c in paperwork.citations_for_shift(db, shift.id)]
+    assert on_incident.number in listed and walk_up.number in listed
+    assert later.number not in listed
+    with pytest.raises(NotFoundError):
+        paperwork.get_citation(db, "AC-999999")

@@ -1,0 +1,109 @@
+"""Welfare-check logs and referrals: validation, one log per incident, timeline and audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from data import services
+from data.errors import NotFoundError, ValidationError
+from data.models import AuditEntry
+from data.permissions import Actor
+from data.services import paperwork
+
+
+@pytest.fixture
+def incident(db, dispatcher, supervisor):
+    services.seed_directory(db, Actor("admin1", role="admin", workstation="ws-admin"))
+    return services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park", caller_name="Olga")
+
+
+def test_recording_a_welfare_check_and_correcting_it_keeps_one_log(db, dispatcher, supervisor, incident):
+    officer = services.create_officer(db, supervisor, badge="C7", name="Priya Raman")
+    first = paperwork.record_welfare_check(
+        db,
+        dispatcher,
+        incident_id=incident.id,
+        officer_id=officer.id,
+        subject_declined=True,
+        approx_age="50s",
+        observations={"responsive": True, "oriented": False, "housing_status": "Unhoused"},
+        services_offered="Water, shelter bed",
+        services_accepted=False,
+        escalation=["dmh"],
+        follow_up_needed=True,
+        follow_up_note="Check tomorrow at 9",
+    )
+    assert first.officer_name == "Priya Raman"
+    assert first.observations["housing_status"] == "unhoused"
+    assert first.observations["injuries"] is None  # not assessed
+    assert first.escalation == ("dmh",)
+    second = paperwork.record_welfare_check(
+        db, dispatcher, incident_id=incident.id, subject_name="Luis", approx_age="50s"
+    )
+    assert second.id == first.id and second.subject_name == "Luis" and not second.subject_declined
+    assert paperwork.welfare_check_for_incident(db, incident.id) == second
+    kinds = [e.kind for e in services.timeline(db, incident.id)]
+    assert kinds.count("welfare_check") == 2
+    with db.read() as s:
+        audits = s.execute(select(AuditEntry).where(AuditEntry.action == "record_welfare_check")).scalars().all()
+    assert [a.before is None for a in audits] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"subject_name": "Ann", "subject_declined": True}, "subject_name"),
+        ({"observations": {"mood": "fine"}}, "observations"),
+        ({"observations": {"responsive": "yes"}}, "observations"),
+        ({"observations": {"housing_status": "castle"}}, "observations"),
+        ({"escalation": ["swat"]}, "escalation"),
+        ({"services_accepted": True}, "services_offered"),
+    ],
+)
+def test_bad_welfare_checks_are_refused(db, dispatcher, incident, kwargs, field):
+    with pytest.raises(ValidationError) as refused:
+        paperwork.record_welfare_check(db, dispatcher, incident_id=incident.id, **kwargs)
+    assert refused.value.field == field
+    assert paperwork.welfare_check_for_incident(db, incident.id) is None
+
+
+def test_referrals_are_recorded_with_their_outcome(db, clock, dispatcher, incident):
+    tomorrow = (clock() + dt.timedelta(days=1)).date()
+    r = paperwork.add_referral(
+        db,
+        dispatcher,
+        incident_id=incident.id,
+        agency_key="dmh",
+        outcome="declined",
+        follow_up_on=tomorrow,
+        note="Said no thanks",
+    )
+    assert (r.agency_name, r.agency_phone, r.outcome) == (
+        "LA County Department of Mental Health 24/7 Help Line",
+        "800-854-7771",
+        "declined",
+    )
+    paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="988", outcome="accepted")
+    assert [x.agency_key for x in paperwork.referrals_for_incident(db, incident.id)] == ["dmh", "988"]
+    text = services.timeline(db, incident.id)[-2].text
+    assert "800-854-7771" in text and "declined" in text and tomorrow.isoformat() in text
+
+
+def test_bad_referrals_are_refused(db, clock, dispatcher, incident):
+    with pytest.raises(ValidationError):
+        paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="dmh", outcome="maybe")
+    with pytest.raises(NotFoundError):
+        paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="nowhere", outcome="offered")
+    with pytest.raises(ValidationError):
+        paperwork.add_referral(
+            db,
+            dispatcher,
+            incident_id=incident.id,
+            agency_key="dmh",
+            outcome="offered",
+            follow_up_on=(clock() - dt.timedelta(days=2)).date(),
+        )
+    assert paperwork.referrals_for_incident(db, incident.id) == []

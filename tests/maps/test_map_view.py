@@ -1,0 +1,233 @@
+"""The map view in a real QWebEngineView: markers follow the board, clicks come back as signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import shiboken6
+
+from data import services
+from data.permissions import Actor
+from maps.geodata import default_geo_dir, load_geodata
+from maps.map_view import MapView
+from maps.page import build_page, incident_payload, js_call, shows_incident, street_labels
+
+# Headless QtWebEngine has no OpenGL here and says so; those lines are about the machine, not the map.
+HEADLESS_NOISE = (r"QRhiGles2: Failed to create", r"Failed to create RHI", r"GPUInfo not initialized")
+pytestmark = pytest.mark.qt_log_ignore(*HEADLESS_NOISE)
+
+SUPERVISOR = Actor("sup.map", role="supervisor", workstation="ws-sup")
+CITY_HALL = (34.090435, -118.370701)
+FAIRFAX_SMB = (34.09063, -118.36160)
+
+
+@pytest.fixture(scope="session")
+def map_cache(tmp_path_factory: pytest.TempPathFactory):
+    """One page build for the whole session (it is what the cache is for)."""
+    return tmp_path_factory.mktemp("map-cache")
+
+
+@pytest.fixture
+def view(qtbot, store, map_cache) -> Iterator[MapView]:
+    map_view = MapView(store, cache_dir=map_cache)
+    map_view.update_timer.setInterval(0)
+    qtbot.addWidget(map_view)
+    map_view.resize(900, 700)
+    with qtbot.waitSignal(map_view.ready, timeout=30_000):
+        map_view.show()
+    yield map_view
+    # pytest-qt only schedules deleteLater; a page still alive when the web profile goes away at
+    # exit makes QtWebEngine complain, so the view (and its page) goes now.
+    if shiboken6.isValid(map_view):
+        shiboken6.delete(map_view)
+
+
+def page_state(qtbot, view: MapView, until: Callable[[dict[str, Any]], bool] = lambda s: True) -> dict[str, Any]:
+    """Ask the page for `cso.state()` until `until` holds; one question in flight at a time."""
+    box: dict[str, Any] = {"asked": False}
+
+    def answer(state: dict[str, Any]) -> None:
+        box["state"] = state
+        box["asked"] = False
+
+    def check() -> bool:
+        state = box.pop("state", None)
+        if state is not None and until(state):
+            box["done"] = state
+            return True
+        if not box["asked"]:
+            box["asked"] = True
+            view.evaluate("cso.state()", answer)
+        return False
+
+    qtbot.waitUntil(check, timeout=10_000)
+    return box["done"]
+
+
+def sign_on(db, call_sign: str, position: tuple[float, float] | None = None) -> int:
+    if services.active_shift(db) is None:
+        now = db.clock()
+        services.start_shift(
+            db,
+            SUPERVISOR,
+            name="Map test shift",
+            supervisor="Sgt. Map",
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=8),
+        )
+    officer = services.create_officer(db, SUPERVISOR, badge=f"M-{call_sign}", name=f"Officer {call_sign}")
+    unit = services.create_unit(db, SUPERVISOR, call_sign=call_sign)
+    lat, lon = position or (None, None)
+    services.sign_on_unit(db, SUPERVISOR, unit.id, officer_ids=[officer.id], zone="0976", latitude=lat, longitude=lon)
+    return unit.id
+
+
+def welfare_call(db, actor, where: tuple[float, float] = CITY_HALL):
+    return services.create_incident(
+        db,
+        actor,
+        call_type="WELFARE",
+        location="8300 Santa Monica Blvd",
+        latitude=where[0],
+        longitude=where[1],
+        zone="0976",
+        in_city=True,
+        caller_name="Ana Caller",
+    )
+
+
+def test_page_is_built_for_offline_use(map_cache):
+    page = build_page(cache_dir=map_cache)
+    html = page.read_text(encoding="utf-8")
+    remote = re.findall(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", html, flags=re.I)
+    assert remote == []
+    assert '<script src="assets/leaflet.js">' in html
+    assert (page.parent / "assets" / "leaflet.js").is_file()
+    assert (page.parent / "assets" / "jquery.min.js").is_file()
+    assert build_page(cache_dir=map_cache) == page  # built once, then reused
+
+
+def test_street_names_are_placed_by_importance():
+    streets = json.loads((default_geo_dir() / "weho_streets.geojson").read_text(encoding="utf-8"))["features"]
+    labels = street_labels(streets, load_geodata().frame)
+    city_view = {label.text for label in labels if label.min_zoom <= 14}
+    assert {"Santa Monica Blvd", "Beverly Blvd", "N La Cienega Blvd"} <= city_view
+    assert all(label.rank == 0 for label in labels if label.min_zoom <= 14)  # only primary streets that far out
+    assert any(label.rank == 3 for label in labels if label.min_zoom == 16)  # side streets once zoomed in
+    assert all(-90 < label.angle <= 90 for label in labels)  # never upside down
+    assert [label.rank for label in labels] == sorted(label.rank for label in labels)
+
+
+def test_payloads_and_calls_are_plain_json(db, dispatcher):
+    rec = welfare_call(db, dispatcher)
+    payload = incident_payload(rec)
+    assert payload["letter"] == "P" and payload["short"] == rec.short_number
+    assert shows_incident(rec)
+    script = js_call("apply", {"incidents": [payload | {"location": "Café \u2028 <b>x</b>"}]})
+    assert script.isascii()  # no raw line separators or accents inside the JavaScript source
+    assert json.loads(script[len("cso.apply(") : -1])["incidents"][0]["location"] == "Café \u2028 <b>x</b>"
+
+
+def test_base_layers_are_drawn_with_street_names(qtbot, view):
+    state = page_state(qtbot, view, lambda s: s["streetNames"] > 0)
+    assert state["ready"] is True
+    assert state["bridge"] is True
+    box: dict[str, Any] = {}
+    view.evaluate("document.querySelector('.leaflet-control-attribution').textContent", lambda t: box.update(text=t))
+    qtbot.waitUntil(lambda: "text" in box)
+    assert "© OpenStreetMap contributors" in box["text"]
+    assert view.js_errors == []
+
+
+def test_new_incident_appears_as_marker(qtbot, db, store, view, dispatcher):
+    rec = welfare_call(db, dispatcher)
+    state = page_state(qtbot, view, lambda s: str(rec.id) in s["incidents"])
+    marker = state["incidents"][str(rec.id)]
+    assert (marker["lat"], marker["lon"]) == pytest.approx(CITY_HALL)
+    assert marker["priority"] == 2
+    assert marker["letter"] == "P"
+    assert "p2" in marker["html"] and "st-pending" in marker["html"]
+    assert f">{rec.short_number}<" in marker["html"]
+
+
+def test_unit_status_changes_move_and_recolour_markers(qtbot, db, store, view, dispatcher):
+    unit_id = sign_on(db, "CSO31")  # no position reported yet
+    rec = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, rec.id, [unit_id])
+    state = page_state(
+        qtbot, view, lambda s: s["incidents"].get(str(rec.id), {}).get("letter") == "D" and str(unit_id) in s["units"]
+    )
+    unit = state["units"][str(unit_id)]
+    assert unit["status"] == "dispatched"
+    assert unit["at_incident"] is True  # shown at its incident until it reports a position
+    assert (unit["lat"], unit["lon"]) == pytest.approx(CITY_HALL)
+    assert unit["offset"] != state["incidents"][str(rec.id)]["offset"]  # spread apart, both readable
+
+    services.set_unit_status(db, dispatcher, unit_id, "enroute")
+    services.move_unit(db, dispatcher, unit_id, latitude=FAIRFAX_SMB[0], longitude=FAIRFAX_SMB[1])
+    state = page_state(
+        qtbot,
+        view,
+        lambda s: s["units"][str(unit_id)]["status"] == "enroute" and not s["units"][str(unit_id)]["at_incident"],
+    )
+    unit = state["units"][str(unit_id)]
+    assert (unit["lat"], unit["lon"]) == pytest.approx(FAIRFAX_SMB)
+    assert unit["short"] == "ER"
+    assert state["incidents"][str(rec.id)]["letter"] == "E"
+    assert "st-enroute" in state["incidents"][str(rec.id)]["html"]
+    assert "En route for" in unit["tooltip"]
+
+    services.clear_incident(db, dispatcher, rec.id, disposition="18")
+    state = page_state(qtbot, view, lambda s: str(rec.id) not in s["incidents"])
+    assert state["units"][str(unit_id)]["status"] == "available"
+
+
+def test_marker_click_selects_the_incident(qtbot, db, store, view, dispatcher):
+    rec = welfare_call(db, dispatcher)
+    page_state(qtbot, view, lambda s: str(rec.id) in s["incidents"])
+    with qtbot.waitSignal(view.incident_clicked, timeout=10_000) as clicked:
+        view.page().runJavaScript(f"cso.incidentMarker({rec.id}).fire('click')")
+    assert clicked.args == [rec.id]
+    state = page_state(qtbot, view, lambda s: s["selected"] == rec.id)
+    assert state["incidents"][str(rec.id)]["selected"] is True
+    assert " sel" in state["incidents"][str(rec.id)]["html"]
+
+    view.select_incident(None)
+    page_state(qtbot, view, lambda s: s["selected"] is None)
+
+
+def test_board_load_replaces_the_markers(qtbot, db, store, view, dispatcher):
+    first = welfare_call(db, dispatcher)
+    page_state(qtbot, view, lambda s: str(first.id) in s["incidents"])
+    services.cancel_incident(db, dispatcher, first.id, reason="Caller called back")
+    second = welfare_call(db, dispatcher, FAIRFAX_SMB)
+    store.load()
+    state = page_state(qtbot, view, lambda s: set(s["incidents"]) == {str(second.id)})
+    assert state["incidents"][str(second.id)]["lat"] == pytest.approx(FAIRFAX_SMB[0])
+
+
+# The offscreen platform can neither raise a menu nor grab the keyboard for it.
+@pytest.mark.qt_log_ignore(*HEADLESS_NOISE, r"This plugin does not support")
+def test_right_click_offers_new_call_with_reverse_geocoded_address(qtbot, view):
+    lat, lon = CITY_HALL
+    view.page().runJavaScript(f"cso.map.fire('contextmenu', {{latlng: L.latLng({lat}, {lon})}})")
+    qtbot.waitUntil(view.context_menu.isVisible, timeout=10_000)
+    state = page_state(qtbot, view)
+    assert state["lastEvent"][0] == "mapContextMenu"
+    with qtbot.waitSignal(view.new_call_requested, timeout=30_000) as requested:
+        view.new_call_action.trigger()
+    view.context_menu.hide()
+    got_lat, got_lon, label = requested.args
+    assert (got_lat, got_lon) == pytest.approx(CITY_HALL)
+    assert re.fullmatch(r"83\d\d Santa Monica Blvd", label), label
+
+
+def test_new_call_request_without_a_menu(qtbot, view):
+    with qtbot.waitSignal(view.new_call_requested, timeout=30_000) as requested:
+        view.request_new_call_at(34.08449, -118.383361)  # the Sheriff's station
+    assert requested.args[2].endswith("N San Vicente Blvd")

@@ -1,0 +1,356 @@
+"""Call intake driven with keys: good calls save with Enter, bad input is shown inline and saves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from data import services
+from data.errors import ValidationError
+from widgets.intake import IntakeForm, rank_call_types
+
+# The offscreen platform cannot raise or grab for the completion popup; it says so, harmlessly.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+CITY_HALL = (34.090496, -118.370685)
+
+
+class Keys:
+    """Sends keys to the form and counts those outside free text (the keystroke budget)."""
+
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+        self.counted = 0
+
+    def type(self, widget, text: str, *, free: bool = True) -> None:
+        self.qtbot.keyClicks(widget, text)
+        if not free:
+            self.counted += len(text)
+
+    def press(self, widget, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        self.qtbot.keyClick(widget, key, modifier)
+        self.counted += 1
+
+
+@pytest.fixture
+def form(qtbot, store, actions):
+    widget = IntakeForm(store, actions)
+    widget.geocode_timer.setInterval(0)  # tests need no debounce
+    qtbot.addWidget(widget)
+    widget.resize(760, 820)
+    widget.show()
+    widget.start_call()
+    return widget
+
+
+def incident_count(db) -> int:
+    return len(services.search_incidents(db, "", limit=1000))
+
+
+def settle(qtbot, form) -> None:
+    """Wait for the location lookups and the duplicate check for what is typed now."""
+    qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=5000)
+
+
+def test_enter_saves_a_good_call_in_few_keys(qtbot, form, db):
+    keys = Keys(qtbot)
+    assert form.focusWidget() is form.type_edit  # the type field has focus first
+    keys.type(form.type_edit, "welf", free=False)
+    assert form.type_edit.suggestion_values()[0] == "WELFARE"
+    keys.press(form.type_edit, Qt.Key.Key_Tab)
+    assert form.type_edit.text() == "WELFARE"
+    assert "Welfare check · APCO WELFARE · CSOs may respond alone" in form.type_info.text()
+    assert form.priority.currentData() == 2  # defaulted from the type
+    assert form.focusWidget() is form.location_edit
+    keys.type(form.location_edit, "8300 Santa Monica Blvd")
+    settle(qtbot, form)
+    assert "8300 Santa Monica Blvd · zone 0976 · in city" in form.match_info.text()
+    form.location_edit.hide_suggestions()
+    keys.press(form.location_edit, Qt.Key.Key_Tab)
+    assert form.focusWidget() is form.caller_edit
+    keys.type(form.caller_edit, "Ana Ruiz")
+    keys.press(form.caller_edit, Qt.Key.Key_Tab)
+    keys.type(form.phone_edit, "310-555-0100")
+    keys.press(form.phone_edit, Qt.Key.Key_Tab)
+    assert form.focusWidget() is form.narrative
+    keys.type(form.narrative, "Neighbour not seen for two days.")
+    qtbot.keyClick(form.narrative, Qt.Key.Key_Return)  # a new line in free text
+    keys.type(form.narrative, "Mail piling up.")
+    with qtbot.waitSignal(form.incident_created) as created:
+        keys.press(form.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    rec = created.args[0]
+    assert keys.counted == 9  # welf, 4 × Tab, Ctrl+Enter: every field of the call
+    stored = services.get_incident(db, rec.id)
+    assert (stored.call_type, stored.apco_code, stored.priority, stored.status) == ("WELFARE", "WELFARE", 2, "pending")
+    assert (stored.location, stored.zone, stored.in_city) == ("8300 Santa Monica Blvd", "0976", True)
+    assert stored.latitude == pytest.approx(34.0906, abs=1e-3) and stored.longitude == pytest.approx(
+        -118.3704, abs=1e-3
+    )
+    assert (stored.caller_name, stored.caller_phone) == ("Ana Ruiz", "310-555-0100")
+    assert stored.narrative == "Neighbour not seen for two days.\nMail piling up."
+    assert stored.response == "cso" and not any(stored.screening.values())
+    assert form.type_edit.text() == "" and form.location_edit.text() == ""  # ready for the next call
+
+
+def test_enter_in_any_line_field_saves(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    rec = created.args[0]
+    assert rec.call_type == "NOISE" and rec.zone == "0976" and rec.in_city is True
+    assert incident_count(db) == 1
+
+
+def test_enter_in_the_narrative_is_a_new_line(qtbot, form, db):
+    qtbot.keyClicks(form.narrative, "first line")
+    qtbot.keyClick(form.narrative, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.narrative, "second")
+    assert form.narrative.toPlainText() == "first line\nsecond"
+    assert not form.type_error.isVisible()
+
+
+def test_enter_on_a_partly_typed_type_takes_the_top_match_and_moves_on(qtbot, form):
+    qtbot.keyClicks(form.type_edit, "leash")
+    assert form.type_edit.suggestion_values() == ["DOG"]
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Return)
+    assert form.type_edit.text() == "DOG"
+    assert form.focusWidget() is form.location_edit
+    assert not form.form_error.isVisible()  # nothing was submitted yet
+
+
+def test_call_types_complete_over_code_and_label():
+    from data.pack import load_pack
+
+    pack = load_pack()
+    assert [ct.code for ct in rank_call_types(pack, "welf")] == ["WELFARE"]
+    assert rank_call_types(pack, "noise")[0].code == "NOISE"
+    assert "SUICTHRT" in [ct.code for ct in rank_call_types(pack, "suicide")]
+    assert rank_call_types(pack, "vag")[0].apco == "VAG"  # by APCO code too
+    assert rank_call_types(pack, "zzzz") == []
+
+
+def test_sheriff_first_type_shows_its_rule(qtbot, form):
+    qtbot.keyClicks(form.type_edit, "SUICTHRT")
+    assert "Sheriff first" in form.type_info.text() and form.type_info.severity == "warning"
+    assert form.response_box.isVisible()
+    assert form.priority.currentData() == 1
+
+
+@pytest.mark.parametrize(
+    ("type_text", "location", "phone", "field", "message"),
+    [
+        ("", "city hall", "", "type_error", "✕ Choose a call type."),
+        ("ZZZQ", "city hall", "", "type_error", "✕ Unknown call type 'ZZZQ'."),
+        ("WELFARE", "", "", "location_error", "✕ Enter the location."),
+        ("WELFARE", "x" * 10_000, "", "location_error", "✕ The location is 10,000 characters; the limit is 300."),
+        ("WELFARE", "city hall", "call me maybe", "phone_error", "has characters a phone number cannot"),
+        ("WELFARE", "city hall", "5" * 30, "phone_error", "has too many digits"),
+        ("WELFARE", "city hall", "--", "phone_error", "has too few digits"),
+    ],
+)
+def test_bad_input_is_shown_inline_and_creates_nothing(qtbot, form, db, type_text, location, phone, field, message):
+    qtbot.keyClicks(form.type_edit, type_text)
+    form.type_edit.hide_suggestions()
+    if len(location) > 100:
+        # A pasted wall of text, as a dispatcher would paste it.
+        QApplication.clipboard().setText(location)
+        form.location_edit.setFocus()
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        assert len(form.location_edit.text()) == len(location)
+    else:
+        qtbot.keyClicks(form.location_edit, location)
+    form.location_edit.hide_suggestions()
+    qtbot.keyClicks(form.phone_edit, phone)
+    created = []
+    form.incident_created.connect(created.append)
+
+    qtbot.keyClick(form.phone_edit, Qt.Key.Key_Return)
+    settle(qtbot, form)
+    qtbot.wait(50)  # anything wrongly submitted would have reached the database by now
+
+    label = getattr(form, field)
+    assert label.isVisible() and message in label.text()
+    assert label.text().startswith("✕")
+    assert form.form_error.text().startswith("✕ Nothing saved")
+    assert created == [] and incident_count(db) == 0
+
+
+def test_a_refused_service_call_is_shown_inline_and_changes_nothing(qtbot, form, db, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise ValidationError("location", "That location is closed to new calls.")
+
+    monkeypatch.setattr(services, "create_incident", refuse)
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not form.saving)
+    assert form.location_error.text() == "✕ That location is closed to new calls."
+    assert "Nothing saved" in form.form_error.text()
+    assert form.type_edit.text() == "WELFARE"  # the dispatcher's typing is kept
+    assert incident_count(db) == 0
+
+
+def fill_screened_call(qtbot, form) -> None:
+    qtbot.keyClicks(form.type_edit, "DISORD")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    form.location_edit.hide_suggestions()
+    qtbot.keyClick(form.screening["weapon"], Qt.Key.Key_Space)
+    assert form.screening["weapon"].isChecked()
+
+
+def test_screening_yes_requires_a_choice(qtbot, form, db):
+    fill_screened_call(qtbot, form)
+    assert form.response_box.isVisible() and "weapon" in form.response_box.title()
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.response_error.text().startswith("✕ Screening says LASD first")
+    qtbot.wait(50)
+    assert incident_count(db) == 0
+
+    qtbot.keyClick(form.response_buttons["joint"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert stored.response == "joint" and stored.screening["weapon"] is True and stored.status == "pending"
+
+
+def test_screening_transfer_creates_then_transfers(qtbot, form, db):
+    fill_screened_call(qtbot, form)
+    qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created, timeout=5000) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert (stored.status, stored.response, stored.disposition_code) == ("transferred", "sheriff", "15")
+    assert "Screening: weapon" in stored.disposition_note
+
+
+def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
+    fill_screened_call(qtbot, form)
+    qtbot.keyClick(form.response_buttons["cso"], Qt.Key.Key_Space)
+    assert form.override_edit.isEnabled() and form.focusWidget() is form.override_edit
+    qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
+    assert "Enter the override reason." in form.response_error.text()
+    assert incident_count(db) == 0
+    qtbot.keyClicks(form.override_edit, "Caller says the knife is locked in the car")
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert stored.response == "cso" and stored.override_reason == "Caller says the knife is locked in the car"
+
+
+def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
+    first = services.create_incident(
+        db,
+        dispatcher,
+        call_type="NOISE",
+        location="West Hollywood City Hall",
+        latitude=CITY_HALL[0],
+        longitude=CITY_HALL[1],
+        caller_name="First Caller",
+    )
+    clock.advance(minutes=4)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    assert form.duplicate_box.isVisible()
+    assert form.duplicate_list.count() == 1 and first.number in form.duplicate_list.item(0).text()
+    qtbot.keyClicks(form.caller_edit, "Second Caller")
+    qtbot.keyClicks(form.narrative, "Loud music from the plaza")
+
+    with qtbot.waitSignal(form.duplicate_merged, timeout=5000) as merged:
+        qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
+    new_id, into_id = merged.args
+    assert into_id == first.id
+    dup = services.get_incident(db, new_id)
+    assert (dup.status, dup.merged_into_id, dup.disposition_code) == ("merged", first.id, "22")
+    assert dup.caller_name == "Second Caller"
+    timeline = [e.text for e in services.timeline(db, first.id)]
+    assert any("from Second Caller merged: Loud music from the plaza" in t for t in timeline)
+
+
+def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, clock, dispatcher):
+    services.create_incident(
+        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
+    )
+    clock.advance(minutes=2)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    form.location_edit.hide_suggestions()
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert "Possible duplicate" in form.form_error.text()
+    assert incident_count(db) == 1
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert created.args[0].status == "pending" and incident_count(db) == 2
+
+
+def test_no_duplicate_warning_after_the_window(qtbot, form, db, clock, dispatcher):
+    services.create_incident(
+        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
+    )
+    clock.advance(minutes=11)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    assert not form.duplicate_box.isVisible() and form.duplicates == []
+
+
+def test_outside_the_city_is_flagged(qtbot, form):
+    qtbot.keyClicks(form.location_edit, "Cedars-Sinai")
+    settle(qtbot, form)
+    place = form.chosen_place()
+    assert place is not None and place.in_city is False
+    assert form.match_info.severity == "warning" and "Outside West Hollywood" in form.match_info.text()
+
+
+def test_escape_cancels_and_saves_nothing(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    with qtbot.waitSignal(form.cancelled):
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
+    assert form.type_edit.text() == "" and form.location_edit.text() == ""
+    qtbot.wait(50)
+    assert incident_count(db) == 0
+
+
+def test_prefill_from_the_map(qtbot, form, db):
+    form.prefill(latitude=34.0905, longitude=-118.3707)
+    qtbot.waitUntil(lambda: form.location_edit.text() != "", timeout=5000)
+    settle(qtbot, form)
+    assert form.location_edit.text() == "8312 Santa Monica Blvd"
+    assert "zone 0976 · in city" in form.match_info.text()
+    assert form.focusWidget() is form.type_edit
+    qtbot.keyClicks(form.type_edit, "DUMP")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    rec = created.args[0]
+    assert (rec.call_type, rec.latitude, rec.longitude, rec.zone) == ("DUMPING", 34.0905, -118.3707, "0976")
+
+
+def test_received_time_is_when_the_call_started(qtbot, form, db, clock):
+    started = form.received_at
+    clock.advance(seconds=40)
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert stored.received_at == started
+    assert (stored.entered_at - stored.received_at).total_seconds() == 40
+    assert form.received_label.text() == ""  # the next call starts with its first keystroke
+    qtbot.keyClicks(form.caller_edit, "x")
+    assert form.received_at == clock()

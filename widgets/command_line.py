@@ -1,0 +1,366 @@
+"""The command line: typed dispatch commands with completion, history and a one-line answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from data import services
+from data.errors import DispatchError
+from data.records import OPEN_STATUSES, IncidentRecord, UnitRecord
+from data.rules import STATUS_LABELS
+from data.services.self_initiated import start_self_initiated
+from widgets import commands
+from widgets.actions import DispatchActions
+from widgets.commands import Command, ParseError
+from widgets.completion import CompletingLineEdit
+from widgets.guard import bound
+from widgets.inline import InlineMessage
+from widgets.places import Place, best_place, default_geocoder_factory
+from widgets.store import BoardStore
+
+MAX_HISTORY = 200
+MAX_SUGGESTIONS = 10
+# Units a verb most likely names come first in its suggestions.
+UNIT_STATUS_FIRST: dict[str, tuple[str, ...]] = {
+    "D": ("available", "busy"),
+    "ER": ("dispatched",),
+    "OS": ("enroute", "dispatched"),
+    "AV": ("onscene", "busy", "break", "meal", "out_of_service", "enroute", "dispatched"),
+    "BK": ("available", "busy"),
+    "OOS": ("available", "busy", "break", "meal"),
+    "ACK": ("onscene", "enroute", "dispatched", "busy"),
+    "SI": ("available", "busy"),
+}
+
+
+class CommandEdit(CompletingLineEdit):
+    """The input: Tab completes the word being typed, Up/Down walk the history."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, tab_takes_first=True, enter_takes_first=False)
+        self.history: list[str] = []
+        self._cursor = 0
+        self._draft = ""
+
+    def apply_completion(self, value: str) -> None:
+        head, _, _ = self.text().rpartition(" ")
+        self.setText(f"{head} {value} " if head else f"{value} ")
+
+    def remember(self, line: str) -> None:
+        if line and (not self.history or self.history[-1] != line):
+            self.history.append(line)
+            del self.history[:-MAX_HISTORY]
+        self._cursor = len(self.history)
+        self._draft = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.suggestions_visible() and self.history:
+            if self._cursor == len(self.history):
+                self._draft = self.text()
+            step = -1 if key == Qt.Key.Key_Up else 1
+            self._cursor = max(0, min(len(self.history), self._cursor + step))
+            self.setText(self.history[self._cursor] if self._cursor < len(self.history) else self._draft)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CommandLine(QWidget):
+    """Parses with widgets.commands, resolves short unit and incident names off the GUI thread."""
+
+    new_call_requested = Signal()
+    find_requested = Signal(str)
+    incident_selected = Signal(int)
+    print_requested = Signal(int)
+    help_requested = Signal()
+    message = Signal(str)
+
+    def __init__(
+        self,
+        store: BoardStore,
+        actions: DispatchActions,
+        parent: QWidget | None = None,
+        *,
+        geocoder_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("commandLine")
+        self._store = store
+        self._actions = actions
+        self._geocoder = geocoder_factory if geocoder_factory is not None else default_geocoder_factory()
+        self.pending = 0
+
+        self.prompt = QLabel("CMD ›")
+        self.prompt.setObjectName("commandPrompt")
+        self.prompt.setStyleSheet("QLabel#commandPrompt { font-weight: 700; letter-spacing: 1px; }")
+        self.edit = CommandEdit(self)
+        self.edit.setObjectName("commandInput")
+        self.edit.setPlaceholderText("D 12 123 · ER 12 · OS 12 · C 123 18 · NOTE 123 text · N new call · F1 help")
+        self.edit.setClearButtonEnabled(True)
+        self.edit.setAccessibleName("Command line")
+        self.prompt.setBuddy(self.edit)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.edit.setFont(fixed)
+        self.edit.completer_.popup().setFont(fixed)
+        self.answer = InlineMessage(self, keep_space=True)
+        self.answer.setObjectName("inlineMessage")
+        self.answer.setWordWrap(False)
+        self.answer.setAccessibleName("Command answer")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.prompt)
+        row.addWidget(self.edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.answer)
+        self.setFocusProxy(self.edit)
+
+        self.edit.textEdited.connect(self._on_edit_text_edited)
+        self.edit.submitted.connect(self._on_edit_submitted)
+        self.edit.help_requested.connect(self._on_edit_help_requested)
+        self.edit.completion_accepted.connect(self._on_edit_completion_accepted)
+
+    # Public ------------------------------------------------------------------------------------
+    def focus_input(self, text: str = "") -> None:
+        if text:
+            self.edit.setText(text)
+        self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def run(self, text: str) -> None:
+        """Parse and carry out one line, as if typed; the answer label tells how it went."""
+        line = text.strip()
+        parsed = commands.parse(line, dispositions=self._store.db.pack.dispositions.keys())
+        if isinstance(parsed, ParseError):
+            self._say(parsed.message, "error")
+            return
+        self.edit.remember(line)
+        self.edit.clear()
+        self.edit.hide_suggestions()
+        self._execute(parsed, line)
+
+    # Execution ---------------------------------------------------------------------------------
+    def _execute(self, cmd: Command, line: str) -> None:
+        if cmd.verb == "N":
+            self._say("New call", "info")
+            self.new_call_requested.emit()
+        elif cmd.verb == "HELP":
+            self._say(
+                "N · D unit incident · ER/OS/AV/BK/OOS unit · C incident code · NOTE · ACK · FIND · P · SI", "info"
+            )
+            self.help_requested.emit()
+        elif cmd.verb == "FIND":
+            self._say(f"Searching for {cmd.text!r}", "info")
+            self.find_requested.emit(cmd.text)
+        else:
+            self._say(f"{line} …", "info")
+            self.pending += 1
+            self._store.runner.submit(
+                _resolve,
+                self._store.db,
+                cmd,
+                self._geocoder,
+                on_done=bound(self, lambda found: self._on_resolved(cmd, line, *found)),
+                on_error=bound(self, lambda exc: self._failed(exc, line)),
+            )
+
+    def _on_resolved(
+        self,
+        cmd: Command,
+        line: str,
+        units: list[UnitRecord],
+        incident: IncidentRecord | None,
+        place: Place | None,
+    ) -> None:
+        self.pending -= 1
+        act = self._actions
+        if cmd.verb == "D" and incident is not None:
+            signs = ", ".join(u.call_sign for u in units)
+            self._follow(
+                act.dispatch(incident.id, [u.id for u in units]),
+                line,
+                lambda r: f"{signs} dispatched to {r.number} ({r.location})",
+                incident.id,
+            )
+        elif cmd.verb == "SI":
+            unit = units[0]
+            future = self._store.runner.submit(
+                start_self_initiated,
+                self._store.db,
+                act.actor,
+                unit_id=unit.id,
+                call_type=cmd.call_type,
+                location=place.label if place else cmd.text,
+                latitude=place.latitude if place else None,
+                longitude=place.longitude if place else None,
+                zone=place.zone if place else None,
+            )
+            self._follow(
+                future,
+                line,
+                lambda r: f"{r.number} started: {unit.call_sign} on scene, {r.call_type_label} at {r.location}",
+                None,
+                created=True,
+            )
+        elif cmd.verb in commands.STATUS_VERBS:
+            unit = units[0]
+            status = commands.STATUS_VERBS[cmd.verb]
+            self._follow(
+                act.set_unit_status(unit.id, status, cmd.text),
+                line,
+                lambda u: (
+                    f"{u.call_sign} {STATUS_LABELS[u.status].lower()}"
+                    + (f" on {u.incident_number}" if u.incident_number else "")
+                ),
+                None,
+            )
+        elif cmd.verb == "C" and incident is not None:
+            label = self._store.db.pack.dispositions[cmd.disposition].label
+            self._follow(
+                act.clear(incident.id, cmd.disposition, cmd.text),
+                line,
+                lambda r: f"{r.number} cleared {r.disposition_code} {label}",
+                incident.id,
+            )
+        elif cmd.verb == "NOTE" and incident is not None:
+            self._follow(act.add_note(incident.id, cmd.text), line, lambda r: f"Note added to {r.number}", incident.id)
+        elif cmd.verb == "ACK":
+            unit = units[0]
+            self._follow(
+                act.acknowledge(unit.id, cmd.text), line, lambda u: f"{u.call_sign} status check acknowledged", None
+            )
+        elif cmd.verb == "P" and incident is not None:
+            self._say(f"Printing {incident.number}", "ok")
+            self.incident_selected.emit(incident.id)
+            self.print_requested.emit(incident.id)
+
+    def _follow(
+        self,
+        future: asyncio.Future[Any],
+        line: str,
+        describe: Callable[[Any], str],
+        incident_id: int | None,
+        *,
+        created: bool = False,
+    ) -> None:
+        """Report a submitted action; `created` means the result is a new incident to put and select."""
+        self.pending += 1
+
+        def finished(fut: asyncio.Future[Any]) -> None:
+            self.pending -= 1
+            if fut.cancelled():
+                return
+            exc = fut.exception()
+            if exc is not None:
+                self._restore(line)
+                self._say(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}", "error")
+                return
+            result = fut.result()
+            selected = incident_id
+            if created:
+                self._store.put(incidents=[result])
+                selected = result.id
+            self._say(describe(result), "ok")
+            if selected is not None:
+                self.incident_selected.emit(selected)
+
+        future.add_done_callback(bound(self, finished))
+
+    def _failed(self, exc: Exception, line: str) -> None:
+        self.pending -= 1
+        self._restore(line)
+        self._say(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}", "error")
+
+    def _restore(self, line: str) -> None:
+        # The dispatcher fixes a refused command rather than retyping it.
+        if not self.edit.text():
+            self.edit.setText(line)
+
+    def _say(self, text: str, severity: str) -> None:
+        self.answer.show_message(text, severity)
+        self.message.emit(text)
+
+    # Completion --------------------------------------------------------------------------------
+    def _on_edit_text_edited(self, text: str) -> None:
+        self.edit.set_suggestions(self.suggestions_for(text))
+
+    def suggestions_for(self, text: str) -> list[tuple[str, str]]:
+        """(display, value) rows for the word being typed at the end of `text`."""
+        kind = commands.expected_argument(text)
+        word = text.rpartition(" ")[2].upper()
+        if kind == "verb":
+            if not word:
+                return []
+            return [
+                (f"{v.name:<5} {v.summary}", v.name)
+                for v in commands.VERBS.values()
+                if v.name.startswith(word) and v.name != word
+            ][:MAX_SUGGESTIONS]
+        if kind == "unit":
+            verb = commands.canonical_verb(text.split(" ", 1)[0]) or ""
+            likely = UNIT_STATUS_FIRST.get(verb, ())
+            units = sorted(
+                self._store.on_shift_units(),
+                key=lambda u: (likely.index(u.status) if u.status in likely else len(likely), u.call_sign),
+            )
+            if word:
+                units = [u for u in units if word in u.call_sign.upper()]
+            return [
+                (
+                    f"{u.call_sign:<8} {STATUS_LABELS.get(u.status, u.status)}"
+                    + (f" · {u.incident_number}" if u.incident_number else ""),
+                    u.call_sign,
+                )
+                for u in units
+            ][:MAX_SUGGESTIONS]
+        if kind == "incident":
+            open_ones = sorted(
+                (i for i in self._store.incidents.values() if i.status in OPEN_STATUSES),
+                key=lambda i: (i.priority, i.received_at),
+            )
+            if word:
+                open_ones = [i for i in open_ones if i.number.endswith(word) or i.short_number.startswith(word)]
+            return [(f"{i.number}  P{i.priority} {i.call_type_label} · {i.location}", i.number) for i in open_ones][
+                :MAX_SUGGESTIONS
+            ]
+        if kind == "calltype":
+            pack = self._store.db.pack
+            return [
+                (f"{ct.code:<8} {ct.label}", ct.code)
+                for ct in pack.call_types.values()
+                if ct.kind == "self_initiated" and ct.code.startswith(word)
+            ][:MAX_SUGGESTIONS]
+        if kind == "disposition":
+            codes = self._store.db.pack.dispositions.values()
+            return [(f"{d.code}  {d.label}", d.code) for d in codes if d.code.startswith(word.zfill(len(word)))][
+                :MAX_SUGGESTIONS
+            ]
+        return []
+
+    def _on_edit_completion_accepted(self, _value: str, _by_enter: bool) -> None:
+        self.edit.set_suggestions(self.suggestions_for(self.edit.text()))
+
+    def _on_edit_submitted(self) -> None:
+        self.run(self.edit.text())
+
+    def _on_edit_help_requested(self) -> None:
+        self.help_requested.emit()
+
+
+def _resolve(
+    db: Any, cmd: Command, geocoder: Callable[[], Any] | None
+) -> tuple[list[UnitRecord], IncidentRecord | None, Place | None]:
+    """Find the units, incident and place a command names (short forms allowed); off the GUI thread."""
+    units = [services.find_unit(db, name) for name in cmd.units]
+    incident = services.find_incident(db, cmd.incident) if cmd.incident else None
+    place = best_place(geocoder, cmd.text) if cmd.verb == "SI" else None
+    return units, incident, place

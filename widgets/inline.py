@@ -1,0 +1,57 @@
+"""One-line inline feedback under a field or command: error, warning, success or plain info."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QWidget
+
+from widgets import theme
+
+MARKS = {"error": "✕", "warning": "▲", "ok": "✓", "info": ""}
+
+
+def severity_color(severity: str) -> QColor:
+    """The current theme's colour for a severity; the mark repeats the meaning without colour."""
+    palette = theme.colors()
+    return {
+        "error": palette.red,
+        "warning": palette.amber,
+        "ok": palette.status["available"].fill,
+    }.get(severity, palette.muted)
+
+
+class InlineMessage(QLabel):
+    """Hidden when empty; `severity` is also a dynamic property so a theme's QSS can restyle it."""
+
+    def __init__(self, parent: QWidget | None = None, *, keep_space: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("inlineMessage")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._keep_space = keep_space
+        self.severity = ""
+        self.message = ""
+        self.clear_message()
+
+    def show_message(self, text: str, severity: str = "error") -> None:
+        mark = MARKS.get(severity, "")
+        self.severity = severity
+        self.message = text
+        self.setProperty("severity", severity)
+        colour = severity_color(severity).name()
+        weight = "600" if severity == "error" else "normal"
+        self.setStyleSheet(f"QLabel#inlineMessage {{ color: {colour}; font-weight: {weight}; }}")
+        self.setText(f"{mark} {text}" if mark else text)
+        self.setAccessibleDescription(text)
+        self.setVisible(True)
+
+    def clear_message(self) -> None:
+        self.severity = ""
+        self.message = ""
+        self.setProperty("severity", "")
+        self.setText("")
+        if self._keep_space:
+            self.setVisible(True)
+        else:
+            self.setVisible(False)

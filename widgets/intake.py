@@ -1,0 +1,989 @@
+"""Call intake: type, place, caller, screening and duplicates, saved in as few keystrokes as possible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from data import rules, services
+from data.errors import DispatchError, ValidationError
+from data.pack import CallType, Pack
+from data.records import DuplicateCandidate, IncidentRecord
+from data.services import validate
+from widgets import theme
+from widgets.actions import DispatchActions
+from widgets.completion import CompletingLineEdit
+from widgets.guard import bound
+from widgets.inline import InlineMessage
+from widgets.places import Place, default_geocoder_factory, lookup, place_at
+from widgets.store import BoardStore
+
+log = logging.getLogger(__name__)
+
+GEOCODE_DEBOUNCE_MS = 250
+MAX_TYPE_SUGGESTIONS = 12
+PRIORITY_LABELS = {1: "1 · Urgent", 2: "2 · Prompt", 3: "3 · Routine", 4: "4 · Low"}
+# The word and letter that carry each screening question's Alt key (disjoint from the detail pane's).
+SCREENING_MNEMONICS = {
+    "weapon": ("weapon", 0),
+    "violence": ("violent", 0),
+    "medical": ("medical", 0),
+    "crime": ("crime", 2),
+}
+RESPONSE_CHOICES = {
+    "transfer": "Transfer to &Sheriff (LASD takes the call)",
+    "joint": "&Joint response: LASD and CSOs",
+    "cso": "CSOs alone, &using an override reason",
+}
+
+
+def rank_call_types(pack: Pack, text: str) -> list[CallType]:
+    """Call types for typed text: code prefix, then label prefix, word prefix, APCO, anywhere."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    ranked = []
+    for ct in pack.call_types.values():
+        code, label = ct.code.lower(), ct.label.lower()
+        words = label.replace(",", " ").replace("-", " ").split()
+        if code == needle:
+            score = 0
+        elif code.startswith(needle):
+            score = 1
+        elif label.startswith(needle):
+            score = 2
+        elif any(w.startswith(needle) for w in words):
+            score = 3
+        elif ct.apco.lower().startswith(needle):
+            score = 4
+        elif needle in code or needle in label:
+            score = 5
+        else:
+            continue
+        ranked.append((score, ct.kind != "call", ct.code, ct))
+    return [r[-1] for r in sorted(ranked, key=lambda r: r[:3])]
+
+
+def response_rule(ct: CallType) -> tuple[str, str]:
+    """What the call type allows, as (text, severity)."""
+    if ct.sheriff_first:
+        return "Sheriff first: LASD goes first or jointly", "warning"
+    if not ct.cso_alone:
+        return "CSOs respond with LASD", "warning"
+    return "CSOs may respond alone", "ok"
+
+
+def _with_mnemonic(text: str, word: str, index: int) -> str:
+    at = text.lower().find(word)
+    if at < 0:
+        return text
+    return text[: at + index] + "&" + text[at + index :]
+
+
+class NarrativeEdit(QPlainTextEdit):
+    """Free text where Enter is a new line; Ctrl+Enter saves the call and Tab moves on."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.accept()
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class IntakeForm(QWidget):
+    """Embeddable call-taking form; saves through DispatchActions, never on the GUI thread."""
+
+    incident_created = Signal(object)  # IncidentRecord of the new call, after any transfer or merge
+    duplicate_merged = Signal(int, int)  # new call's id, id of the incident it was merged into
+    cancelled = Signal()
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        store: BoardStore,
+        actions: DispatchActions,
+        parent: QWidget | None = None,
+        *,
+        geocoder_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("intakeForm")
+        self._store = store
+        self._actions = actions
+        self._pack = store.db.pack
+        self._tz = ZoneInfo(self._pack.timezone)
+        self._geocoder = geocoder_factory if geocoder_factory is not None else default_geocoder_factory()
+
+        self._received_at: dt.datetime | None = None
+        self._call_type: CallType | None = None
+        self._priority_touched = False
+        self._places: list[Place] = []
+        self._place_text: str | None = None  # the location text the places belong to
+        self._lookup_text: str | None = None  # text of the lookup in flight
+        self._map_point: tuple[float, float] | None = None
+        self._duplicates: list[DuplicateCandidate] = []
+        self._duplicates_for: Place | None = None
+        self._duplicates_pending = False
+        self._duplicates_acknowledged = False
+        self._submit_when_ready = False
+        self.saving = False
+
+        self._build()
+        self.geocode_timer = QTimer(self)
+        self.geocode_timer.setSingleShot(True)
+        self.geocode_timer.setInterval(GEOCODE_DEBOUNCE_MS)
+        self.geocode_timer.timeout.connect(self._on_geocode_timer_timeout)
+        self._connect_signals()
+        self.start_call()
+
+    # Building ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.header = QLabel("New call")
+        self.header.setObjectName("intakeHeader")
+        self.received_label = QLabel()
+        self.received_label.setObjectName("intakeReceived")
+
+        self.type_edit = CompletingLineEdit(self, tab_takes_first=True, enter_takes_first=True)
+        self.type_edit.setPlaceholderText("Code or words: welf, noise, dog…")
+        self.type_edit.setAccessibleName("Call type")
+        self.type_info = InlineMessage(self)
+        self.type_error = InlineMessage(self)
+        self.priority = QComboBox(self)
+        for value, label in PRIORITY_LABELS.items():
+            self.priority.addItem(label, value)
+        self.priority.setAccessibleName("Priority")
+
+        self.location_edit = CompletingLineEdit(self)
+        self.location_edit.setPlaceholderText("Address, corner (Santa Monica & La Cienega) or place (City Hall)")
+        self.location_edit.setAccessibleName("Location")
+        self.match_combo = QComboBox(self)
+        self.match_combo.setAccessibleName("Map match")
+        self.match_combo.setVisible(False)
+        self.match_info = InlineMessage(self)
+        self.location_error = InlineMessage(self)
+
+        self.duplicate_box = QGroupBox("Possible duplicate: open calls nearby", self)
+        self.duplicate_box.setObjectName("duplicateBox")
+        self.duplicate_list = QListWidget(self.duplicate_box)
+        self.duplicate_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.duplicate_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.duplicate_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.merge_button = QPushButton("Mer&ge into selected", self.duplicate_box)
+        self.merge_button.setToolTip("Save this call as a duplicate: the caller's details go to the selected incident")
+        self.duplicate_hint = InlineMessage(self.duplicate_box)
+        dup_layout = QVBoxLayout(self.duplicate_box)
+        dup_layout.addWidget(self.duplicate_list)
+        dup_row = QHBoxLayout()
+        dup_row.addWidget(self.duplicate_hint, 1)
+        dup_row.addWidget(self.merge_button)
+        dup_layout.addLayout(dup_row)
+        self.duplicate_box.setVisible(False)
+
+        self.caller_edit = QLineEdit(self)
+        self.caller_edit.setPlaceholderText("Name, or leave empty if withheld")
+        self.caller_edit.setAccessibleName("Caller name")
+        self.caller_error = InlineMessage(self)
+        self.phone_edit = QLineEdit(self)
+        self.phone_edit.setPlaceholderText("310-555-0100")
+        self.phone_edit.setAccessibleName("Callback number")
+        self.phone_error = InlineMessage(self)
+
+        self.screening: dict[str, QCheckBox] = {}
+        screening_box = QGroupBox("Screening: answer every question with the caller", self)
+        screening_box.setObjectName("screeningBox")
+        grid = QGridLayout(screening_box)
+        for n, (key, question) in enumerate(rules.SCREENING_QUESTIONS.items()):
+            word, index = SCREENING_MNEMONICS.get(key, ("", 0))
+            box = QCheckBox(_with_mnemonic(question, word, index) if word else question, screening_box)
+            box.setAccessibleName(question)
+            self.screening[key] = box
+            grid.addWidget(box, n // 2, n % 2)
+
+        self.response_box = QGroupBox("LASD first: choose how this call is answered", self)
+        self.response_box.setObjectName("responseBox")
+        self.response_group = QButtonGroup(self)
+        self.response_buttons: dict[str, QRadioButton] = {}
+        response_layout = QVBoxLayout(self.response_box)
+        for key, label in RESPONSE_CHOICES.items():
+            button = QRadioButton(label, self.response_box)
+            self.response_group.addButton(button)
+            self.response_buttons[key] = button
+            response_layout.addWidget(button)
+        self.override_edit = QLineEdit(self.response_box)
+        self.override_edit.setPlaceholderText("Why CSOs can go alone (recorded in the audit log)")
+        self.override_edit.setAccessibleName("Override reason")
+        self.override_edit.setEnabled(False)
+        response_layout.addWidget(self.override_edit)
+        self.response_error = InlineMessage(self.response_box)
+        response_layout.addWidget(self.response_error)
+        self.response_box.setVisible(False)
+
+        self.narrative = NarrativeEdit(self)
+        self.narrative.setPlaceholderText("What the caller reports. Enter = new line, Ctrl+Enter = save")
+        self.narrative.setAccessibleName("Narrative")
+        self.narrative.setMinimumHeight(70)
+        self.narrative_error = InlineMessage(self)
+
+        self.form_error = InlineMessage(self)
+        self.save_button = QPushButton("Save call  (Enter)", self)
+        self.save_button.setObjectName("saveCall")
+        self.save_button.setAutoDefault(False)
+        self.save_button.setDefault(True)  # styled as the primary action; Enter is handled by the form
+        self.cancel_button = QPushButton("Cancel  (Esc)", self)
+        self.cancel_button.setAutoDefault(False)
+
+        # Layout: two columns for type/priority and caller/callback keep the form short.
+        type_label = QLabel("Call &type")
+        type_label.setBuddy(self.type_edit)
+        priority_label = QLabel("&Priority")
+        priority_label.setBuddy(self.priority)
+        location_label = QLabel("&Location")
+        location_label.setBuddy(self.location_edit)
+        caller_label = QLabel("Caller")
+        caller_label.setBuddy(self.caller_edit)
+        phone_label = QLabel("Callback")
+        phone_label.setBuddy(self.phone_edit)
+        narrative_label = QLabel("Narrative")
+        narrative_label.setBuddy(self.narrative)
+        for label in (type_label, priority_label, location_label, caller_label, phone_label, narrative_label):
+            label.setObjectName("fieldLabel")
+
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(3)
+        form.setColumnStretch(1, 3)
+        form.setColumnStretch(3, 2)
+        form.addWidget(type_label, 0, 0)
+        form.addWidget(self.type_edit, 0, 1)
+        form.addWidget(priority_label, 0, 2)
+        form.addWidget(self.priority, 0, 3)
+        form.addWidget(self.type_info, 1, 1, 1, 3)
+        form.addWidget(self.type_error, 2, 1, 1, 3)
+        form.addWidget(location_label, 3, 0)
+        form.addWidget(self.location_edit, 3, 1, 1, 3)
+        form.addWidget(self.match_combo, 4, 1, 1, 3)
+        form.addWidget(self.match_info, 5, 1, 1, 3)
+        form.addWidget(self.location_error, 6, 1, 1, 3)
+        form.addWidget(self.duplicate_box, 7, 1, 1, 3)
+        form.addWidget(caller_label, 8, 0)
+        form.addWidget(self.caller_edit, 8, 1)
+        form.addWidget(phone_label, 8, 2)
+        form.addWidget(self.phone_edit, 8, 3)
+        form.addWidget(self.caller_error, 9, 1)
+        form.addWidget(self.phone_error, 9, 3)
+        form.addWidget(screening_box, 10, 0, 1, 4)
+        form.addWidget(self.response_box, 11, 0, 1, 4)
+        form.addWidget(narrative_label, 12, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.narrative, 12, 1, 1, 3)
+        form.addWidget(self.narrative_error, 13, 1, 1, 3)
+
+        head = QHBoxLayout()
+        head.addWidget(self.header)
+        head.addStretch(1)
+        head.addWidget(self.received_label)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.form_error, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(line)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        # Tab order: the five fields a call needs, in the order a caller gives them.
+        chain: list[QWidget] = [
+            self.type_edit,
+            self.location_edit,
+            self.caller_edit,
+            self.phone_edit,
+            self.narrative,
+            self.priority,
+            *self.screening.values(),
+            *self.response_buttons.values(),
+            self.override_edit,
+            self.save_button,
+            self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.match_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusProxy(self.type_edit)
+        self._style()
+
+    def _style(self) -> None:
+        # Screening boxes must read at a glance in both themes, so their indicators are drawn here.
+        palette = theme.colors()
+        base, muted, accent = palette.base.name(), palette.muted.name(), palette.accent.name()
+        amber, red = palette.amber.name(), palette.red.name()
+        self.setStyleSheet(
+            f"""
+            QCheckBox::indicator, QRadioButton::indicator {{
+                width: 13px; height: 13px; border: 1px solid {muted}; background: {base}; }}
+            QRadioButton::indicator {{ border-radius: 7px; }}
+            QCheckBox::indicator:checked {{ background: {red}; border: 1px solid {red}; }}
+            QRadioButton::indicator:checked {{
+                background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,
+                    stop:0 {accent}, stop:0.5 {accent}, stop:0.62 {base}, stop:1 {base});
+                border: 1px solid {accent}; }}
+            QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 1px solid {accent}; }}
+            QCheckBox:checked {{ color: {red}; font-weight: 600; }}
+            QGroupBox {{ border: 1px solid {palette.grid.name()}; border-radius: 4px; margin-top: 14px;
+                padding: 6px 6px 4px 6px; }}
+            QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; color: {muted}; }}
+            QGroupBox#duplicateBox {{ border: 1px solid {amber}; }}
+            QGroupBox#duplicateBox::title {{ color: {amber}; font-weight: 600; }}
+            QGroupBox#responseBox {{ border: 1px solid {red}; }}
+            QGroupBox#responseBox::title {{ color: {red}; font-weight: 600; }}
+            QLabel#intakeHeader {{ font-size: 15pt; font-weight: 700; }}
+            QLabel#intakeReceived {{ color: {muted}; font-family: monospace; }}
+            QLabel#fieldLabel {{ font-weight: 600; }}
+            """
+        )
+
+    def _connect_signals(self) -> None:
+        # Call type
+        self.type_edit.textEdited.connect(self._on_type_edit_text_edited)
+        self.type_edit.completion_accepted.connect(self._on_type_edit_completion_accepted)
+        self.type_edit.editingFinished.connect(self._on_type_edit_editing_finished)
+        self.priority.activated.connect(self._on_priority_activated)
+        # Location
+        self.location_edit.textEdited.connect(self._on_location_edit_text_edited)
+        self.location_edit.completion_accepted.connect(self._on_location_edit_completion_accepted)
+        self.match_combo.currentIndexChanged.connect(self._on_match_combo_current_index_changed)
+        self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        # Screening and response
+        for box in self.screening.values():
+            box.toggled.connect(self._on_screening_toggled)
+        self.response_group.buttonToggled.connect(self._on_response_group_button_toggled)
+        # Saving and leaving
+        for edit in (self.type_edit, self.location_edit):
+            edit.submitted.connect(self.submit)
+        self.narrative.submitted.connect(self.submit)
+        self.save_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.cancel)
+        for field in (self.caller_edit, self.phone_edit, self.override_edit):
+            field.textEdited.connect(self._on_field_text_edited)
+        self.narrative.textChanged.connect(self._on_narrative_text_changed)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape), self, self.cancel, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+
+    # Public ------------------------------------------------------------------------------------
+    def start_call(self) -> None:
+        """Empty the form for a new call; the call counts as received now."""
+        self._reset_fields()
+        self._stamp_received()
+        self.type_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def prefill(self, location: str = "", latitude: float | None = None, longitude: float | None = None) -> None:
+        """Start a call at a place chosen on the map; the label is looked up when not given."""
+        self.start_call()
+        self.location_edit.setText(location)
+        if latitude is None or longitude is None:
+            if location:
+                self._schedule_lookup(now=True)
+            return
+        self._map_point = (latitude, longitude)
+        self._place_text = location
+        self.match_info.show_message("Finding the zone for the map point…", "info")
+        if self._geocoder is None:
+            label = location or f"{latitude:.5f}, {longitude:.5f}"
+            self.location_edit.setText(label)
+            self._set_places([Place(label, latitude, longitude, None, None, "map")], text=label)
+            return
+        self._lookup_text = location
+        self._store.runner.submit(
+            place_at,
+            self._geocoder,
+            location,
+            latitude,
+            longitude,
+            on_done=bound(self, self._on_map_place_found),
+            on_error=bound(self, self._on_lookup_failed),
+        )
+
+    def submit(self) -> None:
+        """Save the call: checks every field here, then creates (and transfers or merges) off-thread."""
+        if self.saving:
+            return
+        fields = self._checked_fields()
+        if fields is None:
+            return
+        if not self._lookups_settled():
+            self._submit_when_ready = True
+            self.form_error.show_message("Finding the location before saving…", "info")
+            return
+        if self._duplicates and not self._duplicates_acknowledged:
+            self._duplicates_acknowledged = True
+            self.duplicate_hint.show_message(
+                "Enter again saves a new incident; Alt+G merges into the selected one.", "warning"
+            )
+            self.form_error.show_message("Possible duplicate: check the calls listed above.", "warning")
+            return
+        self._create(fields, merge_into=None)
+
+    def cancel(self) -> None:
+        """Drop the call being taken (nothing was saved)."""
+        self._reset_fields()
+        self.cancelled.emit()
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        return self._received_at
+
+    @property
+    def places(self) -> list[Place]:
+        return list(self._places)
+
+    @property
+    def duplicates(self) -> list[DuplicateCandidate]:
+        return list(self._duplicates)
+
+    def chosen_place(self) -> Place | None:
+        row = self.match_combo.currentIndex()
+        if self._place_text != self.location_edit.text().strip() or not 0 <= row < len(self._places):
+            return None
+        return self._places[row]
+
+    # Resetting ---------------------------------------------------------------------------------
+    def _reset_fields(self) -> None:
+        self.geocode_timer.stop()
+        for edit in (self.type_edit, self.location_edit, self.caller_edit, self.phone_edit, self.override_edit):
+            edit.clear()
+        self.type_edit.hide_suggestions()
+        self.location_edit.hide_suggestions()
+        self.narrative.clear()
+        for box in self.screening.values():
+            box.setChecked(False)
+        self.response_group.setExclusive(False)
+        for button in self.response_buttons.values():
+            button.setChecked(False)
+        self.response_group.setExclusive(True)
+        self.response_box.setVisible(False)
+        self._call_type = None
+        self._priority_touched = False
+        self.priority.setCurrentIndex(self.priority.findData(3))
+        self._map_point = None
+        self._lookup_text = None
+        self._submit_when_ready = False
+        self._set_places([], text=None)
+        self.match_info.clear_message()
+        self.type_info.clear_message()
+        for message in self._messages():
+            message.clear_message()
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self._received_at = None
+        self.received_label.setText("")
+
+    def _stamp_received(self) -> None:
+        self._received_at = self._store.db.clock()
+        local = self._received_at.astimezone(self._tz)
+        self.received_label.setText(f"Received {local:%H:%M:%S}")
+
+    def _messages(self) -> list[InlineMessage]:
+        return [
+            self.type_error,
+            self.location_error,
+            self.caller_error,
+            self.phone_error,
+            self.narrative_error,
+            self.response_error,
+            self.form_error,
+            self.duplicate_hint,
+        ]
+
+    # Call type ---------------------------------------------------------------------------------
+    def _on_type_edit_text_edited(self, text: str) -> None:
+        self._mark_started()
+        self.type_error.clear_message()
+        ranked = rank_call_types(self._pack, text)[:MAX_TYPE_SUGGESTIONS]
+        exact = self._pack.call_type(text.strip()) if text.strip() else None
+        self._set_call_type(exact)
+        self.type_edit.set_suggestions(
+            [
+                (f"{ct.code} — {ct.label} · APCO {ct.apco}" + (" · SHERIFF FIRST" if ct.sheriff_first else ""), ct.code)
+                for ct in ranked
+            ],
+            show=exact is None or len(ranked) > 1,
+        )
+
+    def _on_type_edit_completion_accepted(self, code: str, by_enter: bool) -> None:
+        self._set_call_type(self._pack.call_type(code))
+        if by_enter:
+            self.location_edit.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _on_type_edit_editing_finished(self) -> None:
+        # Leaving the field by mouse: take the only match if there is exactly one.
+        text = self.type_edit.text().strip()
+        if self._call_type is None and text:
+            ranked = rank_call_types(self._pack, text)
+            if len(ranked) == 1:
+                self.type_edit.setText(ranked[0].code)
+                self._set_call_type(ranked[0])
+
+    def _set_call_type(self, ct: CallType | None) -> None:
+        self._call_type = ct
+        if ct is None:
+            self.type_info.clear_message()
+        else:
+            rule, severity = response_rule(ct)
+            self.type_info.show_message(f"{ct.label} · APCO {ct.apco} · {rule}", severity)
+            if not self._priority_touched:
+                self.priority.setCurrentIndex(self.priority.findData(ct.priority))
+            self.type_error.clear_message()
+        self._update_response_box()
+
+    def _on_priority_activated(self, _index: int) -> None:
+        self._priority_touched = True
+
+    # Location ----------------------------------------------------------------------------------
+    def _on_location_edit_text_edited(self, _text: str) -> None:
+        self._mark_started()
+        self.location_error.clear_message()
+        self._map_point = None
+        self._schedule_lookup()
+
+    def _on_location_edit_completion_accepted(self, _value: str, _by_enter: bool) -> None:
+        self._map_point = None
+        self._schedule_lookup(now=True)
+
+    def _schedule_lookup(self, *, now: bool = False) -> None:
+        if self._geocoder is None:
+            return
+        if now or self.geocode_timer.interval() == 0:
+            self.geocode_timer.stop()
+            self._on_geocode_timer_timeout()
+        else:
+            self.geocode_timer.start()
+
+    def _on_geocode_timer_timeout(self) -> None:
+        text = self.location_edit.text().strip()
+        if self._geocoder is None or self._map_point is not None:
+            return
+        if not text:
+            self._set_places([], text="")
+            self.location_edit.hide_suggestions()
+            return
+        if text == self._lookup_text or (text == self._place_text and self._lookup_text is None):
+            return
+        self._lookup_text = text
+        self.match_info.show_message("Locating…", "info")
+        self._store.runner.submit(
+            lookup,
+            self._geocoder,
+            text,
+            on_done=bound(self, lambda found: self._on_lookup_done(text, *found)),
+            on_error=bound(self, self._on_lookup_failed),
+        )
+
+    def _on_lookup_done(self, text: str, suggestions: list[str], places: list[Place]) -> None:
+        if self._lookup_text == text:
+            self._lookup_text = None
+        if self._map_point is not None:
+            return
+        if text != self.location_edit.text().strip():
+            if not self.geocode_timer.isActive():
+                self._schedule_lookup(now=True)  # the dispatcher kept typing: look up what is there now
+            return
+        rows = [(s, s) for s in suggestions if s.lower() != text.lower()]
+        self.location_edit.set_suggestions(rows)
+        self._set_places(places, text=text)
+
+    def _on_map_place_found(self, place: Place) -> None:
+        self._lookup_text = None
+        if self._map_point != (place.latitude, place.longitude):
+            return
+        if not self.location_edit.text().strip():
+            self.location_edit.setText(place.label)
+        self._set_places([place], text=self.location_edit.text().strip())
+
+    def _on_lookup_failed(self, exc: Exception) -> None:
+        log.warning("location lookup failed: %s", exc)
+        self._lookup_text = None
+        self._set_places([], text=self.location_edit.text().strip())
+        self.match_info.show_message("The map lookup failed; the call is saved without a map point.", "warning")
+        self._continue_submit()
+
+    def _set_places(self, places: list[Place], *, text: str | None = "") -> None:
+        self._places = list(places)
+        self._place_text = text
+        self.match_combo.blockSignals(True)
+        self.match_combo.clear()
+        for place in places:
+            self.match_combo.addItem(self._describe_place(place))
+        self.match_combo.blockSignals(False)
+        self.match_combo.setVisible(len(places) > 1)
+        self._on_match_combo_current_index_changed(0 if places else -1)
+
+    def _describe_place(self, place: Place) -> str:
+        where = "in city" if place.in_city else ("outside the city" if place.in_city is False else "city unknown")
+        zone = f"zone {place.zone}" if place.zone else "no zone"
+        return f"{place.label} · {zone} · {where}"
+
+    def _on_match_combo_current_index_changed(self, row: int) -> None:
+        place = self._places[row] if 0 <= row < len(self._places) else None
+        text = self.location_edit.text().strip()
+        if place is None:
+            if text and self._place_text == text:
+                self.match_info.show_message("No map match: the call is saved without a map point.", "warning")
+            else:
+                self.match_info.clear_message()
+            self._show_duplicates([], None)
+            self._continue_submit()
+            return
+        kind = {"map": "map point", "address": "address", "intersection": "corner", "landmark": "place"}.get(
+            place.kind, place.kind
+        )
+        if place.in_city is False:
+            self.match_info.show_message(f"Outside West Hollywood: {self._describe_place(place)} ({kind})", "warning")
+        else:
+            self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
+        self._check_duplicates(place)
+
+    # Duplicates --------------------------------------------------------------------------------
+    def _check_duplicates(self, place: Place) -> None:
+        self._duplicates_pending = True
+        self._duplicates_for = place
+        self._store.runner.submit(
+            services.duplicates_near,
+            self._store.db,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            received_at=self._received_at,
+            on_done=bound(self, lambda found: self._on_duplicates_found(place, found)),
+            on_error=bound(self, lambda exc: self._on_duplicates_found(place, [])),
+        )
+
+    def _on_duplicates_found(self, place: Place, found: list[DuplicateCandidate]) -> None:
+        if place != self._duplicates_for:
+            return
+        self._duplicates_pending = False
+        self._show_duplicates(found, place)
+        self._continue_submit()
+
+    def _show_duplicates(self, found: list[DuplicateCandidate], place: Place | None) -> None:
+        if place is None:
+            self._duplicates_for = None
+            self._duplicates_pending = False
+        changed = [c.incident.id for c in found] != [c.incident.id for c in self._duplicates]
+        self._duplicates = list(found)
+        if changed:
+            self._duplicates_acknowledged = False
+        self.duplicate_list.clear()
+        for cand in found:
+            inc = cand.incident
+            local = inc.received_at.astimezone(self._tz)
+            units = f" · {', '.join(inc.units)}" if inc.units else ""
+            item = QListWidgetItem(
+                f"{inc.number}  P{inc.priority} {inc.call_type_label} · {inc.location} · "
+                f"{cand.distance_m:.0f} m away · received {local:%H:%M} · {inc.status}{units}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, inc.id)
+            self.duplicate_list.addItem(item)
+        rows = min(max(len(found), 1), 3)
+        self.duplicate_list.setFixedHeight(
+            self.duplicate_list.sizeHintForRow(0) * rows + 2 * self.duplicate_list.frameWidth() + 2
+        )
+        if found:
+            self.duplicate_list.setCurrentRow(0)
+            self.duplicate_hint.show_message("Same place within minutes: merge keeps this caller's details.", "warning")
+        else:
+            self.duplicate_hint.clear_message()
+        self.duplicate_box.setVisible(bool(found))
+
+    def _on_merge_button_clicked(self) -> None:
+        item = self.duplicate_list.currentItem()
+        if item is None or self.saving:
+            return
+        fields = self._checked_fields()
+        if fields is None:
+            return
+        self._create(fields, merge_into=int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # Screening ---------------------------------------------------------------------------------
+    def _answers(self) -> dict[str, bool]:
+        return {key: box.isChecked() for key, box in self.screening.items()}
+
+    def _on_screening_toggled(self, _checked: bool) -> None:
+        self._mark_started()
+        self._update_response_box()
+
+    def _needs_sheriff(self) -> bool:
+        sheriff_first = bool(self._call_type and self._call_type.sheriff_first)
+        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers())
+
+    def _update_response_box(self) -> None:
+        needed = self._needs_sheriff()
+        if needed:
+            reasons = [key for key, yes in self._answers().items() if yes]
+            if self._call_type and self._call_type.sheriff_first:
+                reasons.insert(0, self._call_type.label.lower())
+            self.response_box.setTitle(f"LASD first ({', '.join(reasons)}): choose how this call is answered")
+        self.response_box.setVisible(needed)
+        if not needed:
+            self.response_error.clear_message()
+
+    def _response(self) -> str | None:
+        for key, button in self.response_buttons.items():
+            if button.isChecked():
+                return key
+        return None
+
+    def _on_response_group_button_toggled(self, _button: QRadioButton, _checked: bool) -> None:
+        is_override = self._response() == "cso"
+        self.override_edit.setEnabled(is_override)
+        self.response_error.clear_message()
+        if is_override:
+            self.override_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # Checking and saving -----------------------------------------------------------------------
+    def _mark_started(self) -> None:
+        if self._received_at is None:
+            self._stamp_received()
+
+    def _on_field_text_edited(self, _text: str) -> None:
+        self._mark_started()
+        sender = self.sender()
+        target = {self.caller_edit: self.caller_error, self.phone_edit: self.phone_error}.get(sender)  # type: ignore[call-overload]
+        if target is not None:
+            target.clear_message()
+        if sender is self.override_edit:
+            self.response_error.clear_message()
+
+    def _on_narrative_text_changed(self) -> None:
+        if self.narrative.toPlainText():
+            self._mark_started()
+        self.narrative_error.clear_message()
+
+    def _checked_fields(self) -> dict[str, Any] | None:
+        """Every field checked with the services' own rules; shows each problem under its field."""
+        self.form_error.clear_message()
+        problems: list[tuple[InlineMessage, QWidget, str]] = []
+        type_text = self.type_edit.text().strip()
+        ct = self._call_type
+        if ct is None or ct.code != type_text.upper():
+            ct = self._pack.call_type(type_text) if type_text else None
+            if ct is None and type_text:
+                ranked = rank_call_types(self._pack, type_text)
+                if len(ranked) == 1:
+                    ct = ranked[0]
+                elif ranked:
+                    names = ", ".join(r.code for r in ranked[:4])
+                    problems.append((self.type_error, self.type_edit, f"{type_text!r} fits {names}…; choose one."))
+            if ct is not None:
+                self.type_edit.setText(ct.code)
+                self._set_call_type(ct)
+        if ct is None and not problems:
+            try:
+                validate.call_type(self._pack, type_text)
+            except ValidationError as exc:
+                problems.append((self.type_error, self.type_edit, str(exc)))
+        checks: list[tuple[Callable[[str], str], QLineEdit | NarrativeEdit, InlineMessage]] = [
+            (validate.location, self.location_edit, self.location_error),
+            (validate.caller_name, self.caller_edit, self.caller_error),
+            (validate.phone, self.phone_edit, self.phone_error),
+            (validate.narrative, self.narrative, self.narrative_error),
+        ]
+        values: dict[QWidget, str] = {}
+        for check, widget, message in checks:
+            raw = widget.toPlainText() if isinstance(widget, NarrativeEdit) else widget.text()
+            try:
+                values[widget] = check(raw)
+            except ValidationError as exc:
+                problems.append((message, widget, str(exc)))
+        phone = values.get(self.phone_edit, "")
+        if phone and sum(ch.isdigit() for ch in phone) < 3:
+            problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too few digits."))
+        elif phone and sum(ch.isdigit() for ch in phone) > 15:
+            problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too many digits."))
+        response = "cso"
+        override = ""
+        if self._needs_sheriff():
+            choice = self._response()
+            if choice is None:
+                problems.append(
+                    (
+                        self.response_error,
+                        self.response_buttons["transfer"],
+                        "Screening says LASD first: choose transfer, joint response, or CSOs alone with a reason.",
+                    )
+                )
+            elif choice == "cso":
+                try:
+                    override = validate.text(
+                        "override_reason", self.override_edit.text(), limit=2000, required=True, label="override reason"
+                    )
+                except ValidationError as exc:
+                    problems.append((self.response_error, self.override_edit, str(exc)))
+            response = {"transfer": "sheriff", "joint": "joint", "cso": "cso", None: "cso"}[choice]
+        if problems:
+            for message, _widget, text in problems:
+                message.show_message(text, "error")
+            problems[0][1].setFocus(Qt.FocusReason.OtherFocusReason)
+            self.form_error.show_message(
+                "Nothing saved: fix the field marked above."
+                if len(problems) == 1
+                else f"Nothing saved: fix the {len(problems)} fields marked above.",
+                "error",
+            )
+            return None
+        assert ct is not None
+        place = self.chosen_place()
+        return {
+            "call_type": ct.code,
+            "priority": int(self.priority.currentData()),
+            # A corner or a place typed in shorthand ("smb & la cienega", "city hall") is saved by its
+            # proper name; an address keeps what was typed, which may carry an apartment or a detail.
+            "location": place.label
+            if place and place.kind in ("intersection", "landmark")
+            else values[self.location_edit],
+            "latitude": place.latitude if place else None,
+            "longitude": place.longitude if place else None,
+            "zone": place.zone if place else None,
+            "in_city": place.in_city if place else None,
+            "caller_name": values[self.caller_edit],
+            "caller_phone": phone,
+            "narrative": values[self.narrative],
+            "screening": self._answers(),
+            "response": response,
+            "override_reason": override,
+        }
+
+    def _lookups_settled(self) -> bool:
+        """True when the places and the duplicate check belong to the location as typed now."""
+        if self._geocoder is None:
+            return True
+        text = self.location_edit.text().strip()
+        if self._lookup_text is not None:
+            return False
+        if self._place_text != text:
+            self._schedule_lookup(now=True)
+            return self._place_text == text and self._lookup_text is None
+        return not self._duplicates_pending
+
+    def _continue_submit(self) -> None:
+        if self._submit_when_ready and self._lookups_settled():
+            self._submit_when_ready = False
+            self.form_error.clear_message()
+            self.submit()
+
+    def _create(self, fields: dict[str, Any], *, merge_into: int | None) -> None:
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.merge_button.setEnabled(False)
+        self.form_error.show_message("Saving…", "info")
+        transfer = self._response() == "transfer" and self._needs_sheriff()
+        received = self._received_at or self._store.db.clock()
+        future = self._actions.create_incident(
+            then=lambda rec: self._after_create(rec, transfer=transfer, merge_into=merge_into),
+            received_at=received,
+            **fields,
+        )
+        future.add_done_callback(bound(self, self._on_create_finished))
+
+    def _on_create_finished(self, future: Any) -> None:
+        if future.cancelled() or future.exception() is None:
+            return
+        exc = future.exception()
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.merge_button.setEnabled(True)
+        text = str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}"
+        target = {
+            "call_type": self.type_error,
+            "location": self.location_error,
+            "caller_name": self.caller_error,
+            "caller_phone": self.phone_error,
+            "narrative": self.narrative_error,
+            "override_reason": self.response_error,
+            "response": self.response_error,
+        }.get(getattr(exc, "field", ""))
+        if target is not None:
+            target.show_message(text, "error")
+        self.form_error.show_message(f"Nothing saved: {text}", "error")
+
+    def _after_create(self, record: IncidentRecord, *, transfer: bool, merge_into: int | None) -> None:
+        if merge_into is not None:
+            follow = self._actions.merge(record.id, merge_into)
+            follow.add_done_callback(bound(self, lambda fut: self._finish(record, fut, merged_into=merge_into)))
+        elif transfer:
+            note = (
+                "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
+                if any(self._answers().values())
+                else "Sheriff-first call type"
+            )
+            follow = self._actions.transfer(record.id, joint=False, note=note)
+            follow.add_done_callback(bound(self, lambda fut: self._finish(record, fut, merged_into=None)))
+        else:
+            self._finish(record, None, merged_into=None)
+
+    def _finish(self, record: IncidentRecord, follow: Any, *, merged_into: int | None) -> None:
+        final = record
+        message = f"{record.number} saved: {record.call_type_label} at {record.location}"
+        if follow is not None and not follow.cancelled():
+            exc = follow.exception()
+            if exc is not None:
+                # The call itself is saved; say what did not happen so the dispatcher can redo it.
+                message = f"{record.number} saved, but: {exc}"
+            elif merged_into is not None:
+                target: IncidentRecord = follow.result()
+                message = f"{record.number} merged into {target.number} as a duplicate"
+            else:
+                final = follow.result()
+                message = f"{record.number} transferred to LASD"
+        self._reset_fields()
+        self.status_message.emit(message)
+        self.incident_created.emit(self._store.incidents.get(final.id, final))
+        if merged_into is not None and follow is not None and follow.exception() is None:
+            self.duplicate_merged.emit(record.id, merged_into)
+
+    # Keys --------------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in a line edit, check box or list reaches here unhandled: it saves the call.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.submit()
+            return
+        super().keyPressEvent(event)

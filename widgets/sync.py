@@ -1,0 +1,250 @@
+"""Other workstations' changes into this console's board, and a banner while the database is out of reach."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from data import services
+from data.feed import Change
+from data.listen import (
+    Backoff,
+    ChangeLogPoller,
+    EchoFilter,
+    SQLiteFollower,
+    listen_changes,
+    poll_changes,
+    sqlite_path,
+)
+from data.records import Board
+from widgets.store import BoardStore
+
+log = logging.getLogger(__name__)
+
+
+class SyncMonitor(QObject):
+    """Follows the database for this console: NOTIFY on PostgreSQL, data_version + change_log on SQLite.
+
+    Changes committed elsewhere go to the store row by row; after a lost connection comes back the
+    board is reloaded once, then updates are incremental again. Runs on the qasync loop; the blocking
+    parts run on the store's task runner or on a poll thread of its own.
+    """
+
+    connection_lost = Signal(object)  # dt.datetime (UTC): when the link to the database went down
+    connection_restored = Signal()
+    changes_received = Signal(list)  # list[Change] committed by other workstations
+    resynchronised = Signal()  # the full reload after a reconnect is in the store
+
+    def __init__(
+        self,
+        store: BoardStore,
+        *,
+        poll_interval: float = 0.25,
+        backoff: Backoff | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.db = store.db
+        self.poll_interval = poll_interval
+        self.backoff = backoff or Backoff(initial=0.1, cap=2.0)
+        self._connected = True
+        self._since: dt.datetime | None = None
+        self._first_link = True
+        self._stopped = False
+        self._echo = EchoFilter()
+        self._poller = ChangeLogPoller(self.db.read_engine)
+        self._task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._follower: SQLiteFollower | None = None
+        self._unsubscribe = self.db.feed.subscribe(self._echo.remember)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(1000)
+        self._retry.timeout.connect(self.resynchronise)
+        self.changes_received.connect(store.apply_changes)
+
+    # State -------------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def disconnected_since(self) -> dt.datetime | None:
+        return self._since
+
+    @property
+    def mechanism(self) -> str:
+        if self.db.dialect == "postgresql":
+            return "notify"
+        if sqlite_path(self.db.url) is not None:
+            return "data_version"
+        return "none"  # an in-memory database has no other workstation
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # Start and stop ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take the change_log cursor (before the board loads: the runner keeps order), then follow."""
+        if self._task is not None or self.mechanism == "none":
+            return
+        self.store.runner.submit(self._poller.prime, on_done=self._on_primed, on_error=self._on_prime_failed)
+
+    def stop(self) -> asyncio.Task[None] | None:
+        """Stop following; returns the task, done once its connection is closed."""
+        self._stopped = True
+        self._unsubscribe()
+        self._retry.stop()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+        if self._executor is not None:
+            if self._follower is not None:
+                self._executor.submit(self._follower.close)  # its connection belongs to the poll thread
+            self._executor.shutdown(wait=False)
+            self._executor = None
+        return task
+
+    def resynchronise(self) -> None:
+        """Reload the whole board once (what was committed while the link was down is not in the feed)."""
+        self.store.runner.submit(
+            services.load_board, self.db, on_done=self._on_resync_loaded, on_error=self._on_resync_failed
+        )
+
+    def _on_primed(self, _cursor: int) -> None:
+        self._follow()
+
+    def _on_prime_failed(self, exc: Exception) -> None:
+        log.warning("sync: cannot read the change log yet (%s); will reload on connect", exc)
+        self._follow()
+
+    def _follow(self) -> None:
+        if self._task is not None or self._stopped:
+            return
+        backoff = self.backoff
+        if self.mechanism == "notify":
+            coro = listen_changes(self.db.url, self._on_feed_changes, self._on_link_state, backoff=backoff)
+        else:
+            path = sqlite_path(self.db.url)
+            assert path is not None
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cso-sync")
+            self._follower = SQLiteFollower(self.db.read_engine, path, self._poller)
+            coro = poll_changes(
+                self._follower,
+                self._on_feed_changes,
+                self._on_link_state,
+                interval=self.poll_interval,
+                executor=self._executor,
+                backoff=backoff,
+            )
+        self._task = asyncio.ensure_future(coro)
+        self._task.add_done_callback(self._on_task_done)
+
+    # Feed --------------------------------------------------------------------------------------
+    def _on_feed_changes(self, changes: list[Change]) -> None:
+        foreign = self._echo.foreign(changes)
+        if foreign:
+            self.changes_received.emit(foreign)
+
+    def _on_link_state(self, connected: bool) -> None:
+        first, self._first_link = self._first_link, False
+        if not connected:
+            if self._connected:
+                self._connected = False
+                self._since = self.db.clock()
+                self._echo.clear()  # copies of our own commits made now will not come back
+                self._retry.stop()
+                self.connection_lost.emit(self._since)
+            return
+        if self._connected:
+            if first:
+                self._catch_up()
+            return
+        self._connected = True
+        self._since = None
+        self.connection_restored.emit()
+        self.resynchronise()
+
+    def _catch_up(self) -> None:
+        """First LISTEN in place: rows committed since the cursor was taken (none, usually)."""
+        if self.mechanism != "notify":
+            if not self._poller.primed:
+                self.resynchronise()
+            return
+        if self._poller.primed:
+            self.store.runner.submit(
+                self._poller.poll, on_done=self._on_feed_changes, on_error=self._on_catch_up_failed
+            )
+        else:
+            self.resynchronise()
+
+    def _on_catch_up_failed(self, exc: Exception) -> None:
+        log.warning("sync: catching up failed (%s); reloading the board", exc)
+        self._retry.start()
+
+    def _on_resync_loaded(self, board: Board) -> None:
+        self.store.set_board(board)
+        self.resynchronised.emit()
+
+    def _on_resync_failed(self, exc: Exception) -> None:
+        log.warning("sync: reloading the board failed (%s)", exc)
+        if self._connected and self._task is not None:
+            self._retry.start()
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("sync: following the database stopped", exc_info=exc)
+            self._on_link_state(False)
+
+
+class ConnectionBanner(QWidget):
+    """A red strip across the window while the database is out of reach; hidden otherwise."""
+
+    def __init__(self, timezone: str | dt.tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+        self.setObjectName("connectionBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            "#connectionBanner { background: #b71c1c; }"
+            "#connectionBanner QLabel { color: #ffffff; font-weight: 600; padding: 4px 8px; }"
+        )
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        self.setAccessibleName("Connection banner")
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+    def follow(self, monitor: SyncMonitor) -> None:
+        monitor.connection_lost.connect(self.show_disconnected)
+        monitor.connection_restored.connect(self.show_connected)
+
+    def show_disconnected(self, since: dt.datetime) -> None:
+        clock = since.astimezone(self._tz).strftime("%H:%M:%S")
+        self.label.setText(
+            f"Disconnected since {clock} (local time). Reconnecting… The board shows the last known state; "
+            "actions are refused until the database is back."
+        )
+        self.setAccessibleDescription(self.label.text())
+        self.show()
+
+    def show_connected(self) -> None:
+        self.hide()
