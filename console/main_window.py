@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setAccessibleName("CSO Console main window")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        # Units and incident detail run the full height on the right; the map and command line sit under the queue.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._tz = ZoneInfo(db.pack.timezone)
 
         self.runner = TaskRunner(self)
@@ -120,7 +123,9 @@ class MainWindow(QMainWindow):
             from maps.map_view import MapView  # QtWebEngine loads only when the map is wanted
 
             self.map_view = MapView(self.store, self)
-            self.map_dock = self._dock("Map", self.map_view, Qt.DockWidgetArea.LeftDockWidgetArea)
+            self.map_dock = self._dock("Map", self.map_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+            # The map sits under the queue, above the command line.
+            self.splitDockWidget(self.map_dock, self.command_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
         self._build_shortcuts()
         self._connect_signals()
@@ -379,7 +384,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.board_dock, self.detail_dock], [560, 560], Qt.Orientation.Horizontal)
             self.resizeDocks([self.board_dock, self.detail_dock], [400, 600], Qt.Orientation.Vertical)
             if self.map_dock is not None:
-                self.resizeDocks([self.map_dock], [620], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.map_dock], [430], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle_lock is not None:

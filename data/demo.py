@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from data import services
+from data.services import paperwork as paper
 from data.clock import to_ms
 from data.db import Database
 from data.errors import DispatchError
@@ -232,6 +233,21 @@ SCENARIOS: list[tuple[str, str, list[str], str]] = [
     ),
 ]
 
+# Code sections a call type leads to when the officer cites (the pack's municipal-code table).
+CITED_SECTIONS = {"SMOKING": "Ord. 11-863", "DOG": "9.48 / LACC 10.32.010", "NOISE": "9.08.050", "VENDING": "5.122.050"}
+WELFARE_TYPES = ("WELFARE", "MNTL", "SLMP", "EXPOSURE", "OUTREACH", "INTOX")
+REFERRED = {
+    "WELFARE": ("care_team",),
+    "MNTL": ("dmh",),
+    "OUTREACH": ("la_hop",),
+    "ENCAMP": ("la_hop",),
+    "EXPOSURE": ("la_hop",),
+    "RUNAWAY": ("trevor",),
+    "INTOX": ("friends",),
+}
+VIOLATORS = ["Marcus Reed", "Julia Hartmann", "Kevin O'Brien", "Sofia Marquez", "Brandon Lee", "Nadia Petrosyan"]
+SUBJECTS = ["John (last name not given)", "Maria Lopez", "Eddie Walker", "Svetlana K.", "Chris Dunn"]
+
 PENDING = [
     ("WELFARE", "Caller worried about her brother, not answering the phone since yesterday.", 2),
     ("NOISE", "Construction noise before 8 a.m. again.", 3),
@@ -317,6 +333,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
             officer = services.create_officer(db, sup, badge=badge, name=name, skills=skills, languages=langs)
             badge_ids[badge] = officer.id
         unit_ids: dict[str, int] = {}
+        crew_of: dict[int, int] = {}
         landmarks = [p for p in places if p["kind"] == "landmark"]
         for call_sign, crew, zone in UNITS:
             unit = services.create_unit(db, sup, call_sign=call_sign, zone=zone)
@@ -331,6 +348,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                 longitude=float(post["lon"]),  # type: ignore[arg-type]
             )
             unit_ids[call_sign] = unit.id
+            crew_of[unit.id] = badge_ids[crew[0]]
         summary.units, summary.officers = len(UNITS), len(OFFICERS)
 
         sched = _Scheduler(db)
@@ -401,9 +419,66 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                         lambda note=note: services.add_note(db, disp, incident_id, note),
                     )
                 t += dt.timedelta(minutes=8 + 6 * len(notes) + rng.randint(0, 15))
+                sched.at(t - dt.timedelta(minutes=2), lambda: paperwork(incident_id, unit_id, code))
                 sched.at(
                     t, lambda: services.clear_incident(db, disp, incident_id, disposition=disposition, note=notes[-1])
                 )
+
+            def paperwork(incident_id: int, unit_id: int, code: str) -> None:
+                """What the officer files before clearing: citation, welfare-check log, referrals."""
+                officer_id = crew_of[unit_id]
+                inc = services.get_incident(db, incident_id)
+                if code in CITED_SECTIONS and disposition == "04":
+                    paper.issue_citation(
+                        db,
+                        disp,
+                        officer_id=officer_id,
+                        violator_name=rng.choice(VIOLATORS),
+                        violations=[CITED_SECTIONS[code]],
+                        location=inc.location,
+                        incident_id=incident_id,
+                        description=inc.narrative,
+                    )
+                    summary.citations += 1
+                if code in WELFARE_TYPES:
+                    declined = rng.random() < 0.3
+                    unhoused = code in ("OUTREACH", "EXPOSURE") or rng.random() < 0.4
+                    paper.record_welfare_check(
+                        db,
+                        disp,
+                        incident_id=incident_id,
+                        officer_id=officer_id,
+                        subject_name="" if declined else rng.choice(SUBJECTS),
+                        subject_declined=declined,
+                        approx_age=f"{rng.randint(2, 7)}0s",
+                        description=inc.narrative,
+                        observations={
+                            "responsive": True,
+                            "oriented": rng.random() < 0.8,
+                            "injuries": False,
+                            "needs_medical": False,
+                            "housing_status": "unhoused" if unhoused else "housed",
+                            "safety_cautions": "",
+                            "condition": "Calm, talking with officers",
+                        },
+                        services_offered="Water, hygiene kit, shelter bed list, Care Team call-back",
+                        services_accepted=not declined,
+                        escalation=["care_team"] if code == "MNTL" else [],
+                        follow_up_needed=unhoused,
+                        follow_up_note="Check back at the same place tomorrow morning" if unhoused else "",
+                    )
+                    summary.welfare_checks += 1
+                for agency in REFERRED.get(code, ()):
+                    outcome = rng.choice(("accepted", "accepted", "offered", "declined"))
+                    paper.add_referral(
+                        db,
+                        disp,
+                        incident_id=incident_id,
+                        agency_key=agency,
+                        outcome=outcome,
+                        follow_up_on=(now + dt.timedelta(days=2)).date() if outcome != "declined" else None,
+                    )
+                    summary.referrals += 1
 
             def arrive(incident_id: int, unit_id: int) -> None:
                 services.set_unit_status(db, disp, unit_id, "onscene")

@@ -703,7 +703,7 @@
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "cso-key");
       div.innerHTML = legendHtml();
-      if (container.clientWidth < 700) div.classList.add("cso-key-folded");
+      if (container.clientWidth < 700 || container.clientHeight < 560) div.classList.add("cso-key-folded");
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.on(div.firstChild, "click", function () {
         div.classList.toggle("cso-key-folded");

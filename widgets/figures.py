@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QAbstractTableModel, QDateTime, QMargins, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -77,6 +77,13 @@ class StatTile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.note)
         layout.addStretch(1)
+        # Wrapped labels report no reliable height: size every tile for a caption, the figure
+        # (20 pt, as the style sheet sets it) and two lines of context, so a row of tiles lines up.
+        big = QFont(self.font())
+        big.setPointSize(20)
+        big.setBold(True)
+        line = QFontMetrics(self.font()).height()
+        self.setFixedHeight(line * 3 + QFontMetrics(big).height() + 8 + 16 + 2)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(caption)
 

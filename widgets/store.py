@@ -85,13 +85,14 @@ class BoardStore(QObject):
         fresh_incidents = []
         for rec in incidents:
             old = self.incidents.get(rec.id)
-            if old is None or rec.version >= old.version:
+            if old is None or rec.version > old.version or (rec.version == old.version and rec != old):
                 self.incidents[rec.id] = rec
                 fresh_incidents.append(rec)
         fresh_units = []
         for unit in units:
             old_unit = self.units.get(unit.id)
-            if old_unit is None or unit.version >= old_unit.version:
+            # Equal versions can still differ in what is joined in (crew, incident number).
+            if old_unit is None or unit.version > old_unit.version or (unit.version == old_unit.version and unit != old_unit):
                 self.units[unit.id] = unit
                 fresh_units.append(unit)
         if fresh_incidents:

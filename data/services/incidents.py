@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from data import rules
 from data.db import Database
@@ -135,6 +136,9 @@ def follow_units(w: Work, row: Incident) -> None:
     """Move an open incident's status to match the units now on it."""
     statuses = w.session.execute(select(Unit.status).where(Unit.incident_id == row.id)).scalars().all()
     set_status(w, row, rules.incident_status_for(statuses))
+    # The units on the incident changed even when its status did not: force the UPDATE so the
+    # version moves and every console refetches the row.
+    flag_modified(row, "status")
 
 
 def release_units(w: Work, row: Incident, to_status: str = "available") -> list[str]:

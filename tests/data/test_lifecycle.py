@@ -188,3 +188,12 @@ def test_every_action_writes_its_event_and_audit_in_one_transaction(db, dispatch
     assert [a.action for a in audits] == ["create_incident", "add_note"]
     assert audits[0].workstation == "ws-1" and audits[0].username == "dispatcher1"
     assert audits[0].at.tzinfo is not None
+
+
+def test_a_second_unit_on_an_incident_moves_its_version(db, dispatcher):
+    first, second, *_ = small_shift(db)
+    inc = welfare_call(db, dispatcher)
+    inc = services.dispatch_units(db, dispatcher, inc.id, [first])
+    again = services.dispatch_units(db, dispatcher, inc.id, [second])
+    assert again.status == "dispatched" and again.units == ("CSO11", "CSO12")
+    assert again.version > inc.version  # other consoles refetch the row and see both units

@@ -26,6 +26,7 @@ from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
 
 OTHER = Actor("dispatcher.other", workstation="ws-other")
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")  # offscreen: no window manager
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""Sign-in and audit figures: argon2 sign-in time, unknown-user time, audit-log view, idle-filter cost."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from data import auth, services
+from data.clock import utc_now
+from data.db import Database
+from data.errors import WrongPasswordError
+from data.models import AuditEntry
+from data.permissions import Actor
+
+ROUNDS = 7
+AUDIT_ROWS = 50_000
+PASSWORD = "Bench password 8300 Santa Monica"
+
+
+def _median_ms(fn, rounds: int = ROUNDS) -> float:
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def _failing(db: Database, name: str) -> None:
+    with contextlib.suppress(WrongPasswordError):
+        auth.authenticate(db, name, "not the password", workstation="bench")
+
+
+def _idle_filter_us() -> float:
+    """Cost of the application-wide idle filter for one mouse move, in microseconds."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from widgets.idle_lock import IdleLock
+    from widgets.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'idle.sqlite3'}")
+        window = QWidget()
+        runner = TaskRunner()
+        lock = IdleLock(window, db, Actor("bench"), runner)
+        event = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(5, 5),
+            QPointF(5, 5),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        count = 100_000
+        t0 = time.perf_counter()
+        for _ in range(count):
+            lock.eventFilter(window, event)
+        per_event = (time.perf_counter() - t0) / count * 1e6
+        runner.shutdown()
+        db.dispose()
+        del app
+    return round(per_event, 2)
+
+
+def run(args: argparse.Namespace | None = None) -> dict[str, float]:
+    admin = auth.local_admin("bench")
+    supervisor = Actor("bench.sup", role="supervisor", workstation="bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'auth.sqlite3'}")
+        auth.create_user(db, admin, "bench.user", role="dispatcher", password=PASSWORD)
+        sign_in = _median_ms(lambda: auth.authenticate(db, "bench.user", PASSWORD, workstation="bench"))
+        wrong = _median_ms(
+            lambda: (_failing(db, "bench.user"), auth.authenticate(db, "bench.user", PASSWORD, workstation="bench"))
+        )
+        names = (f"no.such.user{n}" for n in itertools.count())
+        unknown = _median_ms(lambda: _failing(db, next(names)))
+        now = utc_now()
+        rows = [
+            {
+                "at": now,
+                "username": f"user{n % 40}",
+                "workstation": "ws",
+                "action": "create_incident",
+                "entity": "incident",
+                "entity_id": n,
+                "outcome": "ok",
+                "before": None,
+                "after": {"status": "pending"},
+            }
+            for n in range(AUDIT_ROWS)
+        ]
+        with db.writer() as s, s.begin():
+            s.execute(insert(AuditEntry), rows)
+        view = _median_ms(lambda: services.audit_entries(db, supervisor, limit=2000))
+        filtered = _median_ms(lambda: services.audit_entries(db, supervisor, username="user7", limit=2000))
+        db.dispose()
+    return {
+        "sign_in_ms_median": sign_in,
+        "failed_then_right_ms_median": wrong,
+        "unknown_user_ms_median": unknown,
+        "audit_view_2000_of_50000_ms_median": view,
+        "audit_view_by_user_ms_median": filtered,
+        "idle_filter_us_per_event": _idle_filter_us(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run()))
