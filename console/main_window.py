@@ -382,7 +382,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks([self.board_dock, self.detail_dock], [560, 560], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.board_dock, self.detail_dock], [400, 600], Qt.Orientation.Vertical)
+            self.resizeDocks([self.board_dock, self.detail_dock], [330, 670], Qt.Orientation.Vertical)
             if self.map_dock is not None:
                 self.resizeDocks([self.map_dock], [430], Qt.Orientation.Vertical)
 

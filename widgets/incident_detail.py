@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -326,8 +327,6 @@ class IncidentDetail(QWidget):
         upper_layout.addLayout(facts)
         upper_layout.addWidget(times_frame)
         upper_layout.addLayout(units)
-        upper_layout.addLayout(actions)
-        upper_layout.addWidget(self.action_message)
         lower = QWidget(page)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(8, 4, 8, 6)
@@ -335,16 +334,31 @@ class IncidentDetail(QWidget):
         lower_layout.addWidget(timeline_title)
         lower_layout.addWidget(self.timeline_view, 1)
         lower_layout.addLayout(note_row)
+        # The facts scroll so the timeline keeps room for several events in a short pane.
+        upper_scroll = QScrollArea(page)
+        upper_scroll.setWidget(upper)
+        upper_scroll.setWidgetResizable(True)
+        upper_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        upper_scroll.setAccessibleName("Incident facts")
+        self.timeline_view.setMinimumHeight(6 * self.timeline_view.fontMetrics().height() + 30)
         splitter = QSplitter(Qt.Orientation.Vertical, page)
-        splitter.addWidget(upper)
+        splitter.addWidget(upper_scroll)
         splitter.addWidget(lower)
         splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.setSpacing(0)
         page_layout.addWidget(header)
+        # The actions stay in view whatever the pane's height; the facts above the timeline scroll.
+        action_bar = QWidget(page)
+        action_layout = QVBoxLayout(action_bar)
+        action_layout.setContentsMargins(8, 4, 8, 2)
+        action_layout.setSpacing(4)
+        action_layout.addLayout(actions)
+        action_layout.addWidget(self.action_message)
+        page_layout.addWidget(action_bar)
         page_layout.addWidget(splitter, 1)
 
         self.stack.addWidget(self.empty)
