@@ -73,7 +73,7 @@ def is_demo_database(db) -> bool:
     return shift is not None and shift.name.startswith(DEMO_MARK)
 
 
-def open_database(url: str | None, *, demo: bool, ask: bool = False):  # noqa: ANN201
+def open_database(url: str | None, *, demo: bool, ask: bool = False):
     """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed."""
     from data import services
     from data.db import Database

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from console.settings import Settings
+from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
 from data.db import Database
 from data.permissions import Actor, allowed
 from widgets import theme
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
         self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
-        self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS)
+        self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS + SUPERVISOR_KEYS)
         self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
         self.detail_dock = self._dock("Incident", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         self.command_dock = self._dock("Command line", self.command_line, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -130,6 +131,8 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
+        # Supervisor tools: shift change, statistics, referral follow-ups, directory (console/supervisor_tools.py)
+        self.supervisor_tools = SupervisorTools(self)
         self._restore_layout()
         self.setWindowTitle(self._title())
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order

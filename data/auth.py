@@ -249,9 +249,7 @@ def _settle_attempt(w: Work, name: str, row: User | None, *, matched: bool, acti
     if row is not None and row.locked:
         _attempt(w, name, success=False)
         w.audit(action, "user", entity_id, None, {"reason": "account locked"}, outcome="refused")
-        return AccountLockedError(
-            f"The account {name} is locked after too many failed attempts; an administrator must unlock it."
-        )
+        return _still_locked(name)
     if row is None or not matched or row.password_hash is None:
         _attempt(w, name, success=False)
         failures = _failures(w.session, name, w.now, row)
@@ -276,7 +274,9 @@ def _settle_attempt(w: Work, name: str, row: User | None, *, matched: bool, acti
                     before,
                     snapshot(row, *USER_FIELDS) | {"reason": f"{MAX_FAILURES} failed attempts within 15 minutes"},
                 )
-            # Unknown names get the same answer, so the reply does not reveal which accounts exist.
+            # Unknown names get the same answers, so the replies do not reveal which accounts exist.
+            if failures > MAX_FAILURES:
+                return _still_locked(name)
             return AccountLockedError(
                 f"{MAX_FAILURES} failed attempts: the account {name} is now locked; an administrator must unlock it."
             )
@@ -291,6 +291,12 @@ def _settle_attempt(w: Work, name: str, row: User | None, *, matched: bool, acti
     _attempt(w, name, success=True)
     w.audit(action, "user", row.id, None, {"role": row.role})
     return None
+
+
+def _still_locked(name: str) -> AccountLockedError:
+    return AccountLockedError(
+        f"The account {name} is locked after too many failed attempts; an administrator must unlock it."
+    )
 
 
 def _attempt(w: Work, name: str, *, success: bool) -> None:

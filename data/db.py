@@ -13,7 +13,7 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.clock import Clock, utc_now
@@ -89,7 +89,9 @@ class Database:
             self.engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True)
+            # A server out of reach refuses an action within seconds, not after the TCP timeout.
+            timeout = {} if "connect_timeout" in make_url(self.url).query else {"connect_timeout": 5}
+            self.engine = create_engine(self.url, pool_pre_ping=True, connect_args=timeout)
             self.read_engine = self.engine
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)

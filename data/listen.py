@@ -10,11 +10,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
+from typing import Any
 from urllib.request import pathname2url
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import make_url
 
 from data.feed import CHANNEL, Change
@@ -26,7 +29,7 @@ OnChanges = Callable[[list[Change]], None]
 OnState = Callable[[bool], None]  # True: following live again; False: the link to the database is down
 
 # TCP keepalives notice a dead server or a pulled cable even while no notification is due.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2}
 
 
 class Backoff:
@@ -48,8 +51,13 @@ class Backoff:
 
 
 def libpq_conninfo(url: str) -> str:
-    """The SQLAlchemy URL (postgresql+psycopg://...) as a libpq URL psycopg can open."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The SQLAlchemy URL (postgresql+psycopg://...) as the libpq conninfo the engine itself would use.
+
+    Through the dialect, so several hosts (?host=a:5432&host=b:5432&target_session_attrs=read-write,
+    a primary and its standby) mean the same to the change feed as to the engine.
+    """
+    cargs, cparams = PGDialect_psycopg().create_connect_args(make_url(url))
+    return make_conninfo(*cargs, **cparams)
 
 
 def sqlite_path(url: str) -> str | None:

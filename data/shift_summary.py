@@ -222,7 +222,8 @@ def shift_summary(db: Database, shift_id: int) -> ShiftSummary:
         by_call_type=by_type,
         by_disposition=by_disp,
         by_hour=by_hour,
-        intervals=interval_stats(records, pack.targets),
+        # Officer-initiated work has no queue or travel: it is counted apart, not in the call intervals.
+        intervals=interval_stats([r for r in records if r.kind == "call"], pack.targets),
         carried_over=carried,
         units=units,
         citations=tuple(citations),

@@ -83,7 +83,7 @@ class Stats:
     repeat_people: tuple[PersonServed, ...]
 
 
-def _seconds(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
+def _seconds(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     """end - start in seconds, in SQL."""
     if dialect == "postgresql":
         return extract("epoch", end - start)
@@ -411,14 +411,15 @@ def stats_csv(stats: Stats) -> str:
         for c in counts:
             w.writerow((section, c.key, c.label, "count", c.count))
     for i in stats.intervals:
-        for measure, value in (
+        figures: tuple[tuple[str, object], ...] = (
             ("count", i.count),
             ("median_s", i.median_s),
             ("p90_s", i.p90_s),
             (f"target_{i.target_on}_s", i.target_s),
             ("target_met", "" if i.met is None else ("yes" if i.met else "no")),
-        ):
-            w.writerow(("intervals", i.key, i.label, measure, "" if value is None else value))
+        )
+        for measure, figure in figures:
+            w.writerow(("intervals", i.key, i.label, measure, "" if figure is None else figure))
     for a in stats.referrals_by_agency:
         for measure, n in (("made", a.made), ("accepted", a.accepted), ("declined", a.declined)):
             w.writerow(("referrals_by_agency", a.key, a.name, measure, n))

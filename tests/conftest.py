@@ -57,7 +57,8 @@ def pg_url() -> Iterator[str]:
             pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (CI must start it)")
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
     name = f"cso_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # pre-ping: a test may restart the server, which kills this engine's pooled connection.
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

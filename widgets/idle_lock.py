@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from data import auth
-from data.clock import Clock
+from data.clock import Clock, utc_now
 from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
@@ -173,7 +173,9 @@ class IdleLock(QObject):
         self.actor = actor
         self.runner = runner
         self.minutes = minutes
-        self._clock = clock or db.clock
+        # Idle time is the person's real time, not the database clock (a test or a simulation may
+        # move that by hours); tests inject their own clock here.
+        self._clock = clock or utc_now
         self._tz = ZoneInfo(db.pack.timezone)
         self._last_input = self._clock()
         self._locked = False
@@ -250,7 +252,7 @@ class IdleLock(QObject):
         self._hidden_windows = [w for w in others if w.windowType() not in transient]
         for widget in others:
             widget.hide()
-        when = self._clock().astimezone(self._tz).strftime("%H:%M")
+        when = self.db.clock().astimezone(self._tz).strftime("%H:%M")
         reason = f"after {self.minutes:g} idle minutes" if idle_minutes is not None else "by you"
         self.overlay.reset(f"Locked at {when} {reason}. Your work is kept as it was. Type your password to continue.")
         self.overlay.setGeometry(self.window.rect())

@@ -44,6 +44,7 @@ from widgets.actions import DispatchActions
 from widgets.guard import bound
 from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDialog
 from widgets.inline import InlineMessage
+from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
 from widgets.timeline_model import TimelineModel
 
@@ -256,6 +257,8 @@ class IncidentDetail(QWidget):
         self.reopen_button = QPushButton("&Reopen…", page)
         self.print_button = QPushButton("Print  Ctrl+P", page)
         self.eido_button = QPushButton("EIDO  Ctrl+E", page)
+        self.referral_button = QPushButton("Referral…  Ctrl+R", page)
+        self.referral_button.setToolTip("Record a referral to a directory agency (Ctrl+R)")
         self.dispatch_button.setToolTip("Dispatch the selected recommended unit (Alt+D)")
         self.enroute_button.setToolTip("Assigned unit en route: the selected one, or every dispatched unit (Alt+E)")
         self.onscene_button.setToolTip("Assigned unit on scene: the selected one, or every unit not yet there (Alt+O)")
@@ -275,6 +278,7 @@ class IncidentDetail(QWidget):
             self.reopen_button,
             self.print_button,
             self.eido_button,
+            self.referral_button,
         )
         for button in self.action_buttons:
             button.setAutoDefault(False)
@@ -405,6 +409,9 @@ class IncidentDetail(QWidget):
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("Ctrl+P"), self, self._on_print_button_clicked, context=context)
         QShortcut(QKeySequence("Ctrl+E"), self, self._on_eido_button_clicked, context=context)
+        # Referrals (widgets/referrals.py)
+        self.referral_button.clicked.connect(self.open_referral_dialog)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.open_referral_dialog, context=context)
 
     # Public ------------------------------------------------------------------------------------
     @property
@@ -746,6 +753,7 @@ class IncidentDetail(QWidget):
         self.reopen_button.setEnabled(may_reopen and rec is not None and not is_open and rec.status != "merged")
         self.print_button.setEnabled(rec is not None)
         self.eido_button.setEnabled(rec is not None)
+        self.referral_button.setEnabled(rec is not None)
         self.note_edit.setEnabled(rec is not None)
         self.note_button.setEnabled(rec is not None)
         self.recommended_list.setEnabled(is_open)
@@ -867,3 +875,11 @@ class IncidentDetail(QWidget):
     def _on_eido_button_clicked(self) -> None:
         if self._record is not None:
             self.export_eido_requested.emit(self._record.id)
+
+    def open_referral_dialog(self) -> Any:
+        """Record referrals for the incident shown (offered, accepted or declined; follow-up date)."""
+        if self._record is None:
+            return None
+        dialog = ReferralDialog(self._store.db, self._store.runner, self._actions.actor, self._record, self)
+        self._open(dialog)
+        return dialog

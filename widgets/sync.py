@@ -99,7 +99,7 @@ class SyncMonitor(QObject):
         self.store.runner.submit(self._poller.prime, on_done=self._on_primed, on_error=self._on_prime_failed)
 
     def stop(self) -> asyncio.Task[None] | None:
-        """Stop following; returns the task, done once its connection is closed."""
+        """Stop following for good; returns the task, done once its connection is closed."""
         self._stopped = True
         self._unsubscribe()
         self._retry.stop()
@@ -129,9 +129,8 @@ class SyncMonitor(QObject):
     def _follow(self) -> None:
         if self._task is not None or self._stopped:
             return
-        backoff = self.backoff
         if self.mechanism == "notify":
-            coro = listen_changes(self.db.url, self._on_feed_changes, self._on_link_state, backoff=backoff)
+            coro = listen_changes(self.db.url, self._on_feed_changes, self._on_link_state, backoff=self.backoff)
         else:
             path = sqlite_path(self.db.url)
             assert path is not None
@@ -143,7 +142,7 @@ class SyncMonitor(QObject):
                 self._on_link_state,
                 interval=self.poll_interval,
                 executor=self._executor,
-                backoff=backoff,
+                backoff=self.backoff,
             )
         self._task = asyncio.ensure_future(coro)
         self._task.add_done_callback(self._on_task_done)
@@ -160,7 +159,7 @@ class SyncMonitor(QObject):
             if self._connected:
                 self._connected = False
                 self._since = self.db.clock()
-                self._echo.clear()  # copies of our own commits made now will not come back
+                self._echo.clear()  # notifications of our commits are lost with the link; the reload covers them
                 self._retry.stop()
                 self.connection_lost.emit(self._since)
             return

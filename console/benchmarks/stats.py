@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.exc import OperationalError
 
 from data.db import Database
 from data.models import DirectoryAgency, Incident, Referral, WelfareCheck
@@ -158,18 +159,20 @@ def fill(db: Database, count: int) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(YEAR, 1, 1, tzinfo=tz), dt.datetime(YEAR + 1, 1, 1, tzinfo=tz)
 
 
-def time_statistics(db: Database, start: dt.datetime, end: dt.datetime) -> tuple[float, int]:
-    timings = []
+def time_statistics(db: Database, start: dt.datetime, end: dt.datetime) -> tuple[float, float, int]:
+    """Median wall time, median CPU time of this process (SQLite's work; not the PostgreSQL server's), calls."""
+    timings, cpu = [], []
     calls = 0
     for _ in range(RUNS):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         stats = statistics(db, start, end)
         timings.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         calls = stats.calls + stats.self_initiated
-    return pystats.median(timings), calls
+    return pystats.median(timings), pystats.median(cpu), calls
 
 
-def bench_sqlite(count: int) -> tuple[float, int]:
+def bench_sqlite(count: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'stats.sqlite3'}", pack=load_pack())
         try:
@@ -179,11 +182,19 @@ def bench_sqlite(count: int) -> tuple[float, int]:
             db.dispose()
 
 
-def bench_postgresql(count: int, admin_url: str = PG_ADMIN_URL) -> tuple[float, int]:
+def bench_postgresql(count: int, admin_url: str = PG_ADMIN_URL) -> tuple[float, float, int]:
     name = f"cso_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    for attempt in range(5):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            break
+        except OperationalError as exc:
+            # Another CREATE DATABASE copying template1 at the same moment: wait and retry.
+            if "being accessed by other users" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
     try:
         db = Database(admin_url.rsplit("/", 1)[0] + f"/{name}", pack=load_pack())
         try:
@@ -198,13 +209,16 @@ def bench_postgresql(count: int, admin_url: str = PG_ADMIN_URL) -> tuple[float, 
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:
-    sqlite_s, total = bench_sqlite(YEAR_INCIDENTS)
-    pg_s, pg_total = bench_postgresql(YEAR_INCIDENTS)
-    assert total == pg_total == YEAR_INCIDENTS
+    """A year of calls on both databases; ``args.incidents`` (tests) makes the year smaller."""
+    count = int(getattr(args, "incidents", None) or YEAR_INCIDENTS)
+    sqlite_s, sqlite_cpu, total = bench_sqlite(count)
+    pg_s, _pg_client_cpu, pg_total = bench_postgresql(count)
+    assert total == pg_total == count
     return {
         "stats_year_s": round(sqlite_s, 3),
+        "stats_year_cpu_s": round(sqlite_cpu, 3),
         "stats_year_s_postgresql": round(pg_s, 3),
-        "stats_year_incidents": YEAR_INCIDENTS,
+        "stats_year_incidents": count,
         "target_s": 1.0,
     }
 

@@ -111,7 +111,11 @@ class _Stream:
                 time.sleep(pause)
             ident = self.order[n % len(self.order)]
             rec = services.update_incident(
-                self.a, WRITER, ident, expected_version=self.versions[ident], narrative=f"bench change {n} ({time.perf_counter_ns()})"
+                self.a,
+                WRITER,
+                ident,
+                expected_version=self.versions[ident],
+                narrative=f"bench change {n} ({time.perf_counter_ns()})",
             )
             self.versions[ident] = rec.version
             with self._lock:

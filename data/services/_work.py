@@ -21,7 +21,7 @@ from data.permissions import Actor
 # Deadlock, serialization failure, lock timeout: another workstation held the same rows.
 CONTENTION_SQLSTATES = {"40P01", "40001", "55P03"}
 INSUFFICIENT_PRIVILEGE = "42501"
-VERSIONED = {"incident": Incident, "unit": Unit}
+VERSIONED: dict[str, type[Incident] | type[Unit]] = {"incident": Incident, "unit": Unit}
 
 
 def row_lock(db: Database) -> dict[str, bool] | None:
@@ -107,7 +107,7 @@ class Work:
             model = VERSIONED.get(change.kind)
             if model is not None:
                 row = self.session.get(model, change.id)  # already in the session: no query
-                if row is not None:
+                if isinstance(row, Incident | Unit):
                     change = Change(change.kind, change.id, row.version)
             latest[(change.kind, change.id)] = change
         return list(latest.values())
@@ -173,5 +173,6 @@ def _refusal(exc: DBAPIError, *, committing: bool) -> Exception:
             "applied. The board shows the outcome once the connection is back."
         )
     if isinstance(exc, OperationalError) and not exc.connection_invalidated:
-        return DatabaseUnavailableError(f"The database cannot be reached; the action was not applied. ({exc.orig})")
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        return DatabaseUnavailableError(f"The database cannot be reached; the action was not applied. ({reason})")
     return DatabaseUnavailableError("The connection to the database was lost; the action was not applied.")

@@ -78,7 +78,7 @@ def test_sign_in_then_sign_out_returns_to_the_sign_in_dialog(qtbot, db, session)
     assert "demo sign-in" not in window.windowTitle()
     assert window.idle_lock is not None and window.idle_lock.minutes == 30
     assert not window.audit_action.isEnabled()  # a dispatcher does not read the audit log
-    assert [a.text() for a in window.menuBar().actions()] == ["&Session"]
+    assert "&Session" in [a.text() for a in window.menuBar().actions()]
 
     window.sign_out_action.trigger()
     qtbot.waitUntil(lambda: session.dialog is not None and session.dialog.isVisible())

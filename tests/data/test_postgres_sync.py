@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -87,10 +88,26 @@ def test_echo_filter_forgets_after_its_ttl():
     assert echo.foreign([Change("unit", 4, 2)]) == [Change("unit", 4, 2)]
 
 
-def test_conninfo_keeps_credentials_and_options():
-    assert (
-        libpq_conninfo("postgresql+psycopg://ws1:s3cret@db.example:5433/cso?sslmode=require")
-        == "postgresql://ws1:s3cret@db.example:5433/cso?sslmode=require"
+def test_conninfo_keeps_credentials_options_and_standby_hosts():
+    single = conninfo_to_dict(libpq_conninfo("postgresql+psycopg://ws1:s3cret@db.example:5433/cso?sslmode=require"))
+    assert single == {
+        "host": "db.example",
+        "port": "5433",
+        "dbname": "cso",
+        "user": "ws1",
+        "password": "s3cret",
+        "sslmode": "require",
+    }
+    pair = conninfo_to_dict(
+        libpq_conninfo(
+            "postgresql+psycopg://ws1@/cso?host=db1.cso.local:5432&host=db2.cso.local:5432"
+            "&target_session_attrs=read-write"
+        )
+    )
+    assert (pair["host"], pair["port"], pair["target_session_attrs"]) == (
+        "db1.cso.local,db2.cso.local",
+        "5432,5432",
+        "read-write",
     )
 
 

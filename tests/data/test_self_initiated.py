@@ -39,6 +39,7 @@ def test_unit_starts_a_safety_audit(any_db, clock, dispatcher):
     services.clear_incident(any_db, dispatcher, inc.id, disposition="13")
     summary = shift_summary(any_db, inc.shift_id)
     assert summary.self_initiated == 1
+    assert next(i for i in summary.intervals if i.key == "queue").count == 0  # no call intervals from it
     assert next(u for u in summary.units if u.call_sign == "CSO11").arrivals == 1
 
 

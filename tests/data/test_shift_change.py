@@ -60,7 +60,7 @@ def swap(db, roster, **extra):
 
 
 def test_shift_change_carries_incidents_and_swaps_the_roster(handover, dispatcher):
-    db, (u1, u2, u3), (busy, waiting, done), fresh = handover
+    db, (u1, _u2, u3), (busy, waiting, done), fresh = handover
     outgoing = services.active_shift(db)
     old_crew = {m.officer_id for m in current_roster(db) if m.unit_id == u1}
 
@@ -104,7 +104,7 @@ def test_shift_change_carries_incidents_and_swaps_the_roster(handover, dispatche
 
 
 def test_signed_off_units_cannot_be_dispatched(handover, dispatcher):
-    db, (u1, u2, u3), (busy, waiting, _done), fresh = handover
+    db, (u1, u2, u3), (_busy, waiting, _done), fresh = handover
     swap(db, [(fresh[0].id, u1, None), (fresh[1].id, u3, None)])
     with pytest.raises(UnitBusyError, match="CSO12 is not signed on"):
         services.dispatch_units(db, dispatcher, waiting.id, [u2])
@@ -113,7 +113,7 @@ def test_signed_off_units_cannot_be_dispatched(handover, dispatcher):
 
 
 def test_a_unit_leaving_on_an_incident_is_refused_and_nothing_is_written(handover):
-    db, (u1, u2, u3), (busy, waiting, _done), fresh = handover
+    db, (u1, u2, _u3), (busy, _waiting, _done), fresh = handover
     before_shift = services.active_shift(db)
     before = counts(db)
     with pytest.raises(UnitBusyError, match=f"CSO11 is still on {busy.number}"):
@@ -139,7 +139,7 @@ def test_a_unit_leaving_on_an_incident_is_refused_and_nothing_is_written(handove
     ],
 )
 def test_bad_shift_changes_are_refused_whole(handover, roster, extra, error, message):
-    db, (u1, u2, u3), (busy, _waiting, done), fresh = handover
+    db, (u1, _u2, u3), (_busy, _waiting, done), fresh = handover
     now = db.clock()
     lines = {
         "twice": [(fresh[0].id, u1, None), (fresh[0].id, u3, None)],

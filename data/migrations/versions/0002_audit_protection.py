@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from alembic import op
 
-
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ('audit_log', 'incident_events')
+APPEND_ONLY = ("audit_log", "incident_events")
 
 PG_REFUSE_CHANGE = """
 CREATE OR REPLACE FUNCTION cso_refuse_change() RETURNS trigger
@@ -38,34 +37,34 @@ $$
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'postgresql':
+    if dialect == "postgresql":
         op.execute(PG_REFUSE_CHANGE)
         for table in APPEND_ONLY:
             op.execute(
-                f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} '
-                'FOR EACH ROW EXECUTE FUNCTION cso_refuse_change()'
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION cso_refuse_change()"
             )
             op.execute(
-                f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
-                'FOR EACH STATEMENT EXECUTE FUNCTION cso_refuse_change()'
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION cso_refuse_change()"
             )
-    elif dialect == 'sqlite':
+    elif dialect == "sqlite":
         for table in APPEND_ONLY:
-            for statement in ('UPDATE', 'DELETE'):
+            for statement in ("UPDATE", "DELETE"):
                 op.execute(
-                    f'CREATE TRIGGER {table}_no_{statement.lower()} BEFORE {statement} ON {table} '
+                    f"CREATE TRIGGER {table}_no_{statement.lower()} BEFORE {statement} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {statement} refused'); END"
                 )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    if dialect == 'postgresql':
+    if dialect == "postgresql":
         for table in APPEND_ONLY:
-            op.execute(f'DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}')
-            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only ON {table}')
-        op.execute('DROP FUNCTION IF EXISTS cso_refuse_change()')
-    elif dialect == 'sqlite':
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS cso_refuse_change()")
+    elif dialect == "sqlite":
         for table in APPEND_ONLY:
-            for statement in ('update', 'delete'):
-                op.execute(f'DROP TRIGGER IF EXISTS {table}_no_{statement}')
+            for statement in ("update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{statement}")

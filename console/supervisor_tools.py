@@ -1,0 +1,123 @@
+"""The Supervisor menu of the main window: shift change, statistics, referral follow-ups, the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from console.paperwork.printing import print_pdf
+from console.paperwork.shift_report import shift_report_pdf
+from console.paperwork.welfare import welfare_log_pdf
+from data.permissions import allowed
+from widgets.directory_editor import DirectoryEditor
+from widgets.referrals import FollowUpList
+from widgets.shift_change import ShiftChangeView
+from widgets.statistics import StatisticsDashboard
+
+if TYPE_CHECKING:
+    from console.main_window import MainWindow
+
+W = TypeVar("W", bound=QWidget)
+
+# (area, key, what it does): the cheat sheet's extra rows.
+SUPERVISOR_KEYS = (
+    ("Supervisor", "Ctrl+Shift+S", "Shift change: carry incidents over, set the incoming roster, print the report"),
+    ("Supervisor", "Ctrl+Shift+D", "Statistics dashboard for a date range, with CSV export"),
+    ("Supervisor", "Ctrl+Shift+R", "Referral follow-ups due"),
+    ("Incident detail", "Ctrl+R", "Record a referral for the incident shown"),
+)
+
+
+class SupervisorTools(QObject):
+    """Builds the menu and opens each tool in its own window, once, reusing it afterwards."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        actor = window.actor
+        self.menu = window.menuBar().addMenu("Su&pervisor")
+        self.menu.setObjectName("supervisorMenu")
+        self.shift_action = self._action("Shift change…", "Ctrl+Shift+S", self.open_shift_change)
+        self.statistics_action = self._action("Statistics…", "Ctrl+Shift+D", self.open_statistics)
+        self.follow_ups_action = self._action("Referral follow-ups…", "Ctrl+Shift+R", self.open_follow_ups)
+        self.menu.addSeparator()
+        self.directory_action = self._action("Referral directory…", None, self.open_directory)
+        # Disabled tools are still guarded by the services; disabling them only saves a refusal.
+        self.shift_action.setEnabled(allowed(actor, "manage_shift"))
+        self.statistics_action.setEnabled(allowed(actor, "read_statistics"))
+        self.shift_change: ShiftChangeView | None = None
+        self.statistics: StatisticsDashboard | None = None
+        self.follow_ups: FollowUpList | None = None
+        self.directory: DirectoryEditor | None = None
+
+    def _action(self, name: str, keys: str | None, slot: Callable[[], object]) -> QAction:
+        action = QAction(name, self.window)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.window.addAction(action)
+        self.menu.addAction(action)
+        return action
+
+    def _window(self, widget: W) -> W:
+        # Its own window, owned by the console: closes with it, never blocks it.
+        widget.setWindowFlag(Qt.WindowType.Window, True)
+        return widget
+
+    def _show(self, widget: QWidget, size: tuple[int, int]) -> None:
+        if not widget.isVisible():
+            widget.resize(*size)
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+
+    # Tools -------------------------------------------------------------------------------------
+    def open_shift_change(self) -> ShiftChangeView:
+        w = self.window
+        if self.shift_change is None:
+            self.shift_change = self._window(
+                ShiftChangeView(
+                    w.store,
+                    w.actor,
+                    w,
+                    report_pdf=shift_report_pdf,
+                    welfare_log_pdf=welfare_log_pdf,
+                    print_pdf=print_pdf,
+                )
+            )
+            self.shift_change.shift_changed.connect(lambda result: w.show_message(f"{result.shift.name} started"))
+        self._show(self.shift_change, (1400, 900))
+        self.shift_change.load()
+        return self.shift_change
+
+    def open_statistics(self) -> StatisticsDashboard:
+        w = self.window
+        if self.statistics is None:
+            self.statistics = self._window(StatisticsDashboard(w.db, w.runner, w))
+        self._show(self.statistics, (1400, 900))
+        return self.statistics
+
+    def open_follow_ups(self) -> FollowUpList:
+        w = self.window
+        if self.follow_ups is None:
+            self.follow_ups = self._window(FollowUpList(w.db, w.runner, w.actor, w))
+            self.follow_ups.incident_selected.connect(w.select_incident)
+        self._show(self.follow_ups, (1100, 520))
+        self.follow_ups.refresh()
+        return self.follow_ups
+
+    def open_directory(self) -> DirectoryEditor:
+        w = self.window
+        if self.directory is None:
+            self.directory = self._window(DirectoryEditor(w.db, w.runner, w.actor, w))
+        self._show(self.directory, (1000, 560))
+        self.directory.load()
+        return self.directory
+
+
+__all__ = ["SUPERVISOR_KEYS", "SupervisorTools"]
