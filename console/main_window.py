@@ -30,18 +30,19 @@ from widgets.unit_board import UnitBoard
 
 log = logging.getLogger(__name__)
 
+# (area, key, meaning), the cheat sheet's format.
 WINDOW_KEYS = (
-    ("F2", "New call", "Open call intake"),
-    ("F3 / Ctrl+L", "Command line", "Jump to the command line"),
-    ("F4", "Queue", "Jump to the incident queue"),
-    ("F5", "Units", "Jump to the unit board"),
-    ("F6", "Detail", "Jump to the incident detail"),
-    ("Ctrl+F", "Search", "Search the queue"),
-    ("Ctrl++ / Ctrl+-", "Text size", "Larger or smaller text in the whole window"),
-    ("Ctrl+Shift+T", "Theme", "Switch between night and day themes"),
-    ("Ctrl+Shift+L", "Lock screen", "Lock now; your password unlocks it"),
-    ("Ctrl+Shift+A", "Audit log", "Who did what (supervisors and admins)"),
-    ("Ctrl+Shift+Q", "Sign out", "End your session at shift end"),
+    ("Window", "F2", "New call (intake)"),
+    ("Window", "F3 / Ctrl+L", "Jump to the command line"),
+    ("Window", "F4", "Jump to the incident queue"),
+    ("Window", "F5", "Jump to the unit board"),
+    ("Window", "F6", "Jump to the incident detail"),
+    ("Window", "Ctrl+F", "Search the queue"),
+    ("Window", "Ctrl++ / Ctrl+-", "Larger or smaller text in the whole window"),
+    ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
+    ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
+    ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
+    ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
 )
 
 

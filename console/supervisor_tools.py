@@ -98,7 +98,7 @@ class SupervisorTools(QObject):
     def open_statistics(self) -> StatisticsDashboard:
         w = self.window
         if self.statistics is None:
-            self.statistics = self._window(StatisticsDashboard(w.db, w.runner, w))
+            self.statistics = self._window(StatisticsDashboard(w.db, w.runner, w.actor, w))
         self._show(self.statistics, (1400, 900))
         return self.statistics
 

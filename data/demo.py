@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import heapq
 import itertools
 import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from data import services
-from data.services import paperwork as paper
 from data.clock import to_ms
 from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
+from data.services import paperwork as paper
+from data.services.self_initiated import start_self_initiated
 
 DEMO_MARK = "DEMO"
 
@@ -248,6 +251,8 @@ REFERRED = {
 VIOLATORS = ["Marcus Reed", "Julia Hartmann", "Kevin O'Brien", "Sofia Marquez", "Brandon Lee", "Nadia Petrosyan"]
 SUBJECTS = ["John (last name not given)", "Maria Lopez", "Eddie Walker", "Svetlana K.", "Chris Dunn"]
 
+SELF_INITIATED = [("BIZCHK", "The Abbey"), ("AUDIT", "Plummer Park")]
+
 PENDING = [
     ("WELFARE", "Caller worried about her brother, not answering the phone since yesterday.", 2),
     ("NOISE", "Construction noise before 8 a.m. again.", 3),
@@ -276,9 +281,13 @@ class DemoSummary:
         ]
 
 
-def _places(db: Database) -> list[dict[str, object]]:
+def _places(db: Database) -> list[dict[str, Any]]:
     data = json.loads((db.pack.directory / "demo_places.json").read_text(encoding="utf-8"))
     return list(data["places"])
+
+
+def _identity(moment: dt.datetime) -> dt.datetime:
+    return moment
 
 
 class _Scheduler:
@@ -286,16 +295,16 @@ class _Scheduler:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.queue: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+        self.queue: list[tuple[dt.datetime, int, Callable[[], object]]] = []
         self.counter = itertools.count()
 
-    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
+    def at(self, when: dt.datetime, action: Callable[[], object]) -> None:
         heapq.heappush(self.queue, (to_ms(when), next(self.counter), action))
 
     def run(self, until: dt.datetime) -> None:
         while self.queue and self.queue[0][0] <= until:
             when, _, action = heapq.heappop(self.queue)
-            self.db.clock = lambda when=when: when
+            self.db.clock = functools.partial(_identity, when)
             # The demo, like a real shift, sometimes finds a unit already gone: skip that action.
             with contextlib.suppress(DispatchError):
                 action()
@@ -354,6 +363,21 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
         sched = _Scheduler(db)
         created: list[int] = []
         addresses = [p for p in places if p["kind"] != "landmark"] + landmarks
+
+        def self_initiated(code: str, label: str) -> None:
+            place = next(p for p in places if p["label"] == label)
+            unit_id = free_unit(place["zone"], ())
+            if unit_id is not None:
+                start_self_initiated(
+                    db,
+                    disp,
+                    unit_id=unit_id,
+                    call_type=code,
+                    location=label,
+                    latitude=place["lat"],
+                    longitude=place["lon"],
+                    zone=place["zone"],
+                )
 
         def free_unit(zone: str | None, skills: tuple[str, ...]) -> int | None:
             units = [u for u in services.get_units(db) if u.on_shift and u.status == "available"]
@@ -416,7 +440,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                 for i, note in enumerate(notes):
                     sched.at(
                         t + dt.timedelta(minutes=4 + 6 * i),
-                        lambda note=note: services.add_note(db, disp, incident_id, note),
+                        functools.partial(services.add_note, db, disp, incident_id, note),
                     )
                 t += dt.timedelta(minutes=8 + 6 * len(notes) + rng.randint(0, 15))
                 sched.at(t - dt.timedelta(minutes=2), lambda: paperwork(incident_id, unit_id, code))
@@ -507,22 +531,25 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
         for minutes_ago in (95, 50):
             lifecycle(now - dt.timedelta(minutes=minutes_ago), rng.choice(SCENARIOS), "cancelled")
         sched.run(now)
+
         # Calls waiting for a unit right now.
-        for (code, story, prio), minutes_ago in zip(PENDING, (9, 6, 3, 1), strict=True):
-            sched.at(
-                now - dt.timedelta(minutes=minutes_ago),
-                lambda code=code, story=story, prio=prio: created.append(
-                    services.create_incident(
-                        db,
-                        disp,
-                        call_type=code,
-                        priority=prio,
-                        narrative=story,
-                        **_place_fields(rng.choice(addresses)),
-                        caller_name=rng.choice(CALLERS),
-                    ).id
-                ),
+        def pending_call(code: str, story: str, prio: int) -> None:
+            rec = services.create_incident(
+                db,
+                disp,
+                call_type=code,
+                priority=prio,
+                narrative=story,
+                caller_name=rng.choice(CALLERS),
+                **_place_fields(rng.choice(addresses)),
             )
+            created.append(rec.id)
+
+        for (code, story, prio), minutes_ago in zip(PENDING, (9, 6, 3, 1), strict=True):
+            sched.at(now - dt.timedelta(minutes=minutes_ago), functools.partial(pending_call, code, story, prio))
+        # Officer-initiated work by units that are free right now.
+        for (code, label), minutes_ago in zip(SELF_INITIATED, (14, 6), strict=True):
+            sched.at(now - dt.timedelta(minutes=minutes_ago), functools.partial(self_initiated, code, label))
         sched.run(now)
         _special_calls(db, disp, sched, now, rng, addresses, created)
         sched.run(now)
@@ -539,7 +566,7 @@ def _shift_label(hour: int) -> str:
     return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
 
 
-def _place_fields(place: dict[str, object]) -> dict[str, object]:
+def _place_fields(place: dict[str, Any]) -> dict[str, Any]:
     return {
         "location": str(place["label"]),
         "latitude": float(place["lat"]),  # type: ignore[arg-type]
@@ -555,7 +582,7 @@ def _special_calls(
     sched: _Scheduler,
     now: dt.datetime,
     rng: random.Random,
-    addresses: list[dict[str, object]],
+    addresses: list[dict[str, Any]],
     created: list[int],
 ) -> None:
     """Calls that show the Sheriff rules and duplicate merging."""

@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session
 from data.db import Database
 from data.errors import ValidationError
 from data.models import DirectoryAgency, Incident, Referral, WelfareCheck
+from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES
+from data.services._work import work
 from data.services.paperwork import normalise_name
 from data.shift_summary import INTERVALS, AgencyReferrals, Count, IntervalStat
 
@@ -431,3 +433,12 @@ def stats_csv(stats: Stats) -> str:
 
 
 __all__ = ["LIST_LIMIT", "PersonServed", "RepeatLocation", "Stats", "statistics", "stats_csv"]
+
+
+def read_statistics(db: Database, actor: Actor, start: dt.datetime, end: dt.datetime) -> Stats:
+    """The dashboard's figures for a supervisor or admin; the view itself is audited (it names people)."""
+    authorize(db, actor, "read_statistics", entity="statistics")
+    stats = statistics(db, start, end)
+    with work(db, actor) as w:
+        w.audit("read_statistics", "statistics", None, None, {"start": start, "end": end, "calls": stats.calls})
+    return stats

@@ -10,13 +10,25 @@ import random
 import re
 from pathlib import Path
 
-from maps.geodata import default_geo_dir
+from maps.geodata import default_geo_dir, load_geodata
 from maps.jurisdiction import Jurisdiction
-from maps.geodata import load_geodata
 
 OUT = Path("resources/packs/west_hollywood/demo_places.json")
-ABBREV = {"Boulevard": "Blvd", "Avenue": "Ave", "Street": "St", "Drive": "Dr", "Road": "Rd", "Place": "Pl",
-          "North": "N", "South": "S", "West": "W", "East": "E", "Lane": "Ln", "Court": "Ct", "Way": "Way"}
+ABBREV = {
+    "Boulevard": "Blvd",
+    "Avenue": "Ave",
+    "Street": "St",
+    "Drive": "Dr",
+    "Road": "Rd",
+    "Place": "Pl",
+    "North": "N",
+    "South": "S",
+    "West": "W",
+    "East": "E",
+    "Lane": "Ln",
+    "Court": "Ct",
+    "Way": "Way",
+}
 
 
 def short(name: str) -> str:
@@ -32,25 +44,58 @@ def main() -> None:
     for f in landmarks:
         lon, lat = f["geometry"]["coordinates"]
         if juris.contains(lat, lon):
-            places.append({"label": f["properties"]["name"], "kind": "landmark", "lat": lat, "lon": lon,
-                           "zone": juris.zone_at(lat, lon)})
-    inters = [f for f in json.loads((geo_dir / "weho_intersections_osm.geojson").read_text())["features"]
-              if f["properties"]["in_city"]]
+            places.append(
+                {
+                    "label": f["properties"]["name"],
+                    "kind": "landmark",
+                    "lat": lat,
+                    "lon": lon,
+                    "zone": juris.zone_at(lat, lon),
+                }
+            )
+    inters = [
+        f
+        for f in json.loads((geo_dir / "weho_intersections_osm.geojson").read_text())["features"]
+        if f["properties"]["in_city"]
+    ]
     for f in rng.sample(inters, 40):
         lon, lat = f["geometry"]["coordinates"]
-        places.append({"label": f["properties"]["label"], "kind": "intersection", "lat": lat, "lon": lon,
-                       "zone": juris.zone_at(lat, lon)})
-    points = [f for f in json.loads((geo_dir / "weho_address_points_osm.geojson").read_text())["features"]
-              if f["properties"]["in_city"] and f["properties"].get("street_inferred")
-              and re.fullmatch(r"\d+", str(f["properties"]["housenumber"]))
-              and (f["properties"].get("dist_to_street_m") or 99) < 40]
+        places.append(
+            {
+                "label": f["properties"]["label"],
+                "kind": "intersection",
+                "lat": lat,
+                "lon": lon,
+                "zone": juris.zone_at(lat, lon),
+            }
+        )
+    points = [
+        f
+        for f in json.loads((geo_dir / "weho_address_points_osm.geojson").read_text())["features"]
+        if f["properties"]["in_city"]
+        and f["properties"].get("street_inferred")
+        and re.fullmatch(r"\d+", str(f["properties"]["housenumber"]))
+        and (f["properties"].get("dist_to_street_m") or 99) < 40
+    ]
     for f in rng.sample(points, 80):
         lon, lat = f["geometry"]["coordinates"]
         p = f["properties"]
-        places.append({"label": f"{p['housenumber']} {short(p['street_inferred'])}", "kind": "address",
-                       "lat": lat, "lon": lon, "zone": juris.zone_at(lat, lon)})
-    OUT.write_text(json.dumps({"note": "Demo data: real West Hollywood places (OSM, ODbL) for the demo shift.",
-                               "places": places}, indent=1) + "\n")
+        places.append(
+            {
+                "label": f"{p['housenumber']} {short(p['street_inferred'])}",
+                "kind": "address",
+                "lat": lat,
+                "lon": lon,
+                "zone": juris.zone_at(lat, lon),
+            }
+        )
+    OUT.write_text(
+        json.dumps(
+            {"note": "Demo data: real West Hollywood places (OSM, ODbL) for the demo shift.", "places": places},
+            indent=1,
+        )
+        + "\n"
+    )
     print(f"{len(places)} places written to {OUT}")
 
 

@@ -97,6 +97,8 @@ def qloop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    # qasync leaves itself registered as the running loop; later asyncio.run() calls would refuse.
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from data.db import Database
 from data.errors import DispatchError
-from data.statistics import Stats, statistics, stats_csv
+from data.permissions import Actor
+from data.statistics import Stats, read_statistics, stats_csv
 from widgets.figures import (
     BarChartView,
     DailyChartView,
@@ -58,11 +59,12 @@ class StatisticsDashboard(QWidget):
     stats_loaded = Signal(object)  # Stats
     exported = Signal(str)  # path of the CSV written
 
-    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, runner: TaskRunner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statisticsDashboard")
         self.setWindowTitle("Statistics")
         self._db = db
+        self._actor = actor
         self._runner = runner
         self._tz = ZoneInfo(db.pack.timezone)
         self.stats: Stats | None = None
@@ -252,7 +254,9 @@ class StatisticsDashboard(QWidget):
         self.refresh_button.setEnabled(False)
         self.status.setText("Computing…")
         self._started = time.perf_counter()
-        self._runner.submit(statistics, self._db, start, end, on_done=self._on_stats, on_error=self._on_error)
+        self._runner.submit(
+            read_statistics, self._db, self._actor, start, end, on_done=self._on_stats, on_error=self._on_error
+        )
 
     # Results -----------------------------------------------------------------------------------
     def _on_error(self, exc: Exception) -> None:

@@ -92,7 +92,11 @@ class BoardStore(QObject):
         for unit in units:
             old_unit = self.units.get(unit.id)
             # Equal versions can still differ in what is joined in (crew, incident number).
-            if old_unit is None or unit.version > old_unit.version or (unit.version == old_unit.version and unit != old_unit):
+            if (
+                old_unit is None
+                or unit.version > old_unit.version
+                or (unit.version == old_unit.version and unit != old_unit)
+            ):
                 self.units[unit.id] = unit
                 fresh_units.append(unit)
         if fresh_incidents:

@@ -61,7 +61,8 @@ def units_by_incident(session: Session, incident_ids: Iterable[int]) -> dict[int
         select(Unit.incident_id, Unit.call_sign).where(Unit.incident_id.in_(ids)).order_by(Unit.call_sign)
     )
     for incident_id, call_sign in rows:
-        out[incident_id].append(call_sign)
+        if incident_id is not None:
+            out[incident_id].append(call_sign)
     return out
 
 

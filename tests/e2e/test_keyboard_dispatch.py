@@ -109,7 +109,11 @@ def test_welfare_check_keyboard_only_from_call_to_clear(qtbot, window, db):
     short = incident.short_number
     qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Status") == "Pending")
     row = queue_row(win, incident.number)
-    assert row["Type"] == "Welfare check" and row["Location"].startswith("8300 Santa Monica Blvd") and row["Zone"] == "0976"
+    assert (
+        row["Type"] == "Welfare check"
+        and row["Location"].startswith("8300 Santa Monica Blvd")
+        and row["Zone"] == "0976"
+    )
     assert not win.intake.isVisible()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
 
@@ -137,4 +141,10 @@ def test_welfare_check_keyboard_only_from_call_to_clear(qtbot, window, db):
     qtbot.waitUntil(
         lambda: any("Cleared 18 Settled by contact: resident fine" in t for t in timeline_texts(win)), timeout=5000
     )
-    assert [e.kind for e in services.timeline(db, incident.id)] == ["created", "unit_assigned", "status", "status", "status"]
+    assert [e.kind for e in services.timeline(db, incident.id)] == [
+        "created",
+        "unit_assigned",
+        "status",
+        "status",
+        "status",
+    ]

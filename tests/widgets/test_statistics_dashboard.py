@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDate
 
 from data import services
+from data.permissions import Actor
 from data.services.self_initiated import start_self_initiated
 from tests.data.helpers import small_shift, welfare_call
 from widgets.statistics import StatisticsDashboard
@@ -28,7 +29,7 @@ def dashboard(qtbot, store, db, clock, dispatcher):
         clock.advance(minutes=10)
         services.clear_incident(db, dispatcher, call.id, disposition="18")
     start_self_initiated(db, dispatcher, unit_id=u1, call_type="BIZCHK", location="Sunset Strip")
-    widget = StatisticsDashboard(db, store.runner)
+    widget = StatisticsDashboard(db, store.runner, Actor("sup.stats", role="supervisor", workstation="ws-sup"))
     qtbot.addWidget(widget)
     widget.resize(1400, 900)
     widget.show()
