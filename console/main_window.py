@@ -30,6 +30,9 @@ from widgets.unit_board import UnitBoard
 
 log = logging.getLogger(__name__)
 
+# Bump when the docks are arranged differently, so old saved layouts are not restored.
+LAYOUT_VERSION = 2
+
 # (area, key, meaning), the cheat sheet's format.
 WINDOW_KEYS = (
     ("Window", "F2", "New call (intake)"),
@@ -382,18 +385,22 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.layout(self.actor.username)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
         else:
-            self.resizeDocks([self.board_dock, self.detail_dock], [560, 560], Qt.Orientation.Horizontal)
+            screen = QApplication.primaryScreen()
+            if screen is not None:  # first start: nearly the whole screen, a dispatcher's main tool
+                area = screen.availableGeometry()
+                self.resize(int(area.width() * 0.95), int(area.height() * 0.92))
+        # A layout saved by an older arrangement of the docks is ignored rather than half-applied.
+        if state is None or not self.restoreState(state, LAYOUT_VERSION):
+            self.resizeDocks([self.board_dock, self.detail_dock], [int(self.width() * 0.36)] * 2, Qt.Orientation.Horizontal)
             self.resizeDocks([self.board_dock, self.detail_dock], [330, 670], Qt.Orientation.Vertical)
             if self.map_dock is not None:
-                self.resizeDocks([self.map_dock], [430], Qt.Orientation.Vertical)
+                self.resizeDocks([self.map_dock], [int(self.height() * 0.45)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle_lock is not None:
             self.idle_lock.stop()
-        self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState())
+        self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState(LAYOUT_VERSION))
         self.sync.stop()
         self.store.close()
         super().closeEvent(event)
