@@ -392,7 +392,9 @@ class MainWindow(QMainWindow):
                 self.resize(int(area.width() * 0.95), int(area.height() * 0.92))
         # A layout saved by an older arrangement of the docks is ignored rather than half-applied.
         if state is None or not self.restoreState(state, LAYOUT_VERSION):
-            self.resizeDocks([self.board_dock, self.detail_dock], [int(self.width() * 0.36)] * 2, Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [self.board_dock, self.detail_dock], [int(self.width() * 0.36)] * 2, Qt.Orientation.Horizontal
+            )
             self.resizeDocks([self.board_dock, self.detail_dock], [330, 670], Qt.Orientation.Vertical)
             if self.map_dock is not None:
                 self.resizeDocks([self.map_dock], [int(self.height() * 0.45)], Qt.Orientation.Vertical)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -125,8 +125,11 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
             if not w.audited:
                 raise AssertionError("every action must write an audit entry")
             changes = w.settled_changes()
-            for change in changes:
-                session.add(ChangeLog(at=w.now, kind=change.kind, entity_id=change.id, version=change.version))
+            if changes:  # one multi-row insert, not one ORM flush per row
+                session.execute(
+                    insert(ChangeLog),
+                    [{"at": w.now, "kind": c.kind, "entity_id": c.id, "version": c.version} for c in changes],
+                )
             if db.dialect == "postgresql":
                 # NOTIFY inside the transaction: delivered only if the action commits.
                 for change in changes:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -50,15 +50,16 @@ UNIT_FIELDS = ("status", "incident_id", "version")
 
 
 def next_counter(session: Session, name: str) -> int:
-    """Increment a named counter inside the caller's transaction (row-locked, so unique)."""
+    """Increment a named counter inside the caller's transaction (row-locked, so unique and gapless)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
-    return int(
-        session.execute(
-            update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
-        ).scalar_one()
+    statement = (
+        insert(Counter)
+        .values(name=name, value=1)
+        .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
     )
+    return int(session.execute(statement).scalar_one())
 
 
 def local_year(db: Database, moment: dt.datetime) -> int:
@@ -110,9 +111,11 @@ def assigned_by(w: Work, incident_id: int) -> str:
     return f" (dispatched by {last.username} at {when})"
 
 
-def record(w: Work, row: Incident) -> IncidentRecord:
-    assigned = units_by_incident(w.session, [row.id])
-    return incident_record(row, w.db.pack, assigned.get(row.id, ()))
+def record(w: Work, row: Incident, units: Sequence[str] | None = None) -> IncidentRecord:
+    """The record of a row; pass the call signs on it when the action already knows them."""
+    if units is None:
+        units = units_by_incident(w.session, [row.id]).get(row.id, ())
+    return incident_record(row, w.db.pack, units)
 
 
 def set_status(w: Work, row: Incident, new: str) -> None:
@@ -132,13 +135,16 @@ def set_status(w: Work, row: Incident, new: str) -> None:
         row.cleared_at = w.now
 
 
-def follow_units(w: Work, row: Incident) -> None:
-    """Move an open incident's status to match the units now on it."""
-    statuses = w.session.execute(select(Unit.status).where(Unit.incident_id == row.id)).scalars().all()
-    set_status(w, row, rules.incident_status_for(statuses))
+def follow_units(w: Work, row: Incident) -> list[str]:
+    """Move an open incident's status to match the units now on it; returns their call signs."""
+    on_it = w.session.execute(
+        select(Unit.call_sign, Unit.status).where(Unit.incident_id == row.id).order_by(Unit.call_sign)
+    ).all()
+    set_status(w, row, rules.incident_status_for(status for _, status in on_it))
     # The units on the incident changed even when its status did not: force the UPDATE so the
     # version moves and every console refetches the row.
     flag_modified(row, "status")
+    return [sign for sign, _ in on_it]
 
 
 def release_units(w: Work, row: Incident, to_status: str = "available") -> list[str]:
@@ -154,11 +160,13 @@ def release_units(w: Work, row: Incident, to_status: str = "available") -> list[
     return released
 
 
-def _finish(w: Work, row: Incident, action: str, before: dict[str, Any]) -> IncidentRecord:
+def _finish(
+    w: Work, row: Incident, action: str, before: dict[str, Any], units: Sequence[str] | None = None
+) -> IncidentRecord:
     w.session.flush()
     w.audit(action, "incident", row.id, before, snapshot(row, *INCIDENT_FIELDS))
     w.changed("incident", row.id, row.version)
-    return record(w, row)
+    return record(w, row, units)
 
 
 def create_incident(
@@ -230,7 +238,7 @@ def create_incident(
         if flagged:
             summary += f"; screening yes: {', '.join(flagged)}; response: {response}"
         w.event(row.id, "created", summary)
-        return _finish(w, row, "create_incident", {})
+        return _finish(w, row, "create_incident", {}, units=())
 
 
 def _active_shift_id(session: Session) -> int | None:
@@ -362,12 +370,12 @@ def dispatch_units(
             signs.append(unit.call_sign)
             w.changed("unit", unit.id)
         w.session.flush()
-        follow_units(w, row)
+        on_it = follow_units(w, row)
         text = f"Dispatched {', '.join(signs)}"
         if override:
             text += f" (override: {override})"
         w.event(row.id, "unit_assigned", text, unit_id=unit_ids[0] if len(signs) == 1 else None)
-        return _finish(w, row, "dispatch_units", before | {"units": signs})
+        return _finish(w, row, "dispatch_units", before | {"units": signs}, units=on_it)
 
 
 def clear_incident(
@@ -399,7 +407,7 @@ def clear_incident(
         if released:
             text += f"; released {', '.join(released)}"
         w.event(row.id, "status", text)
-        return _finish(w, row, "clear_incident", before)
+        return _finish(w, row, "clear_incident", before, units=())
 
 
 def cancel_incident(
@@ -415,7 +423,7 @@ def cancel_incident(
         row.disposition_note = why
         released = release_units(w, row)
         w.event(row.id, "status", f"Cancelled: {why}" + (f"; released {', '.join(released)}" if released else ""))
-        return _finish(w, row, "cancel_incident", before)
+        return _finish(w, row, "cancel_incident", before, units=())
 
 
 def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> IncidentRecord:
@@ -432,7 +440,7 @@ def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str
         row.cleared_at = None
         row.disposition_code = None
         w.event(row.id, "reopened", f"Reopened: {why}")
-        return _finish(w, row, "reopen_incident", before)
+        return _finish(w, row, "reopen_incident", before, units=())
 
 
 def transfer_to_sheriff(
