@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from data.clock import ManualClock
 from data.db import Database
@@ -36,6 +37,23 @@ def dispatcher() -> Actor:
 @pytest.fixture
 def supervisor() -> Actor:
     return Actor("supervisor1", role="supervisor", workstation="ws-sup")
+
+
+def terminate_connections(url: str) -> int:
+    """Cut every connection to the database at url from the server side, as a lost network would; how many."""
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": make_url(url).database},
+            ).all()
+    finally:
+        engine.dispose()
+    return len(rows)
 
 
 def postgres_available() -> bool:

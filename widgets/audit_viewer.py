@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from data.errors import DispatchError
 from data.permissions import Actor
 from data.records import AuditRecord
 from widgets import theme
+from widgets.record_table import RowListModel
 from widgets.tasks import TaskRunner
 
 AuditIdRole = Qt.ItemDataRole.UserRole + 1
@@ -59,33 +60,19 @@ def summary(values: dict[str, Any] | None, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowListModel[AuditRecord]):
     """Audit rows newest first; a new query replaces them all (a reset is right: everything changed)."""
+
+    headers = COLUMNS
 
     def __init__(self, timezone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
-        self._records: list[AuditRecord] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._records) or index.parent().isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.parent().isValid():
             return None
-        r = self._records[index.row()]
+        r = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, column)
@@ -128,14 +115,8 @@ class AuditTableModel(QAbstractTableModel):
 
     def set_records(self, records: Sequence[AuditRecord]) -> None:
         self.beginResetModel()
-        self._records = list(records)
+        self._rows = list(records)
         self.endResetModel()
-
-    def record(self, row: int) -> AuditRecord:
-        return self._records[row]
-
-    def records(self) -> list[AuditRecord]:
-        return list(self._records)
 
 
 @dataclass(frozen=True)

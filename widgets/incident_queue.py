@@ -3,45 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSize,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QSizePolicy,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QResizeEvent
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QLineEdit, QSizePolicy, QStyleOptionViewItem, QWidget
 
 from data.records import CLOSED_STATUSES, IncidentRecord
 from data.rules import STATUS_LABELS
 from widgets import theme
+from widgets.record_table import (
+    ModelIndex,
+    RecordRole,
+    RecordTableDelegate,
+    RecordTableModel,
+    RecordTablePane,
+    RecordTableProxy,
+    SortKeyRole,
+    bold_font,
+)
 from widgets.store import BoardStore
-
-ModelIndex = QModelIndex | QPersistentModelIndex
 
 # Columns -----------------------------------------------------------------------------------------
 COL_NUMBER, COL_PRIORITY, COL_TYPE, COL_LOCATION, COL_ZONE, COL_STATUS, COL_UNITS, COL_AGE, COL_IN_STATUS = range(9)
@@ -52,8 +35,7 @@ TIME_COLUMNS = (COL_AGE, COL_IN_STATUS)
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
 PriorityRole = Qt.ItemDataRole.UserRole + 2
 StatusRole = Qt.ItemDataRole.UserRole + 3
-SortKeyRole = Qt.ItemDataRole.UserRole + 4  # the queue order: group, priority, age
-RecordRole = Qt.ItemDataRole.UserRole + 5  # the IncidentRecord itself
+# SortKeyRole (UserRole + 4) is the queue order: group, priority, age; RecordRole (+ 5) the IncidentRecord.
 EscalationRole = Qt.ItemDataRole.UserRole + 6  # "", "amber" or "red" for a pending call waiting too long
 GroupRole = Qt.ItemDataRole.UserRole + 7  # 0 pending, 1 active, 2 closed
 
@@ -181,33 +163,30 @@ def _search_text(rec: IncidentRecord) -> str:
     return " ".join(p for p in parts if p).casefold()
 
 
-class ElidingLabel(QLabel):
-    """A one-line label that gives up width gracefully: it ends in … and keeps the full text as tooltip."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+_HEADER_TIPS = (
+    "Incident number",
+    "Priority: ◆1 most urgent, ▲2, ●3, ■4",
+    "Call type",
+    "Location",
+    "Patrol zone (Sheriff's reporting district)",
+    "Incident status",
+    "Units assigned",
+    "Time since the call was received (⚠ when a pending call waits too long)",
+    "Time in the current status",
+)
 
 
 # The model ---------------------------------------------------------------------------------------
-class IncidentQueueModel(QAbstractTableModel):
+class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
     """One row per incident the store holds; rows are appended, never reordered (the proxy sorts)."""
 
-    ticked = Signal(object)  # the clock's time at this tick (datetime)
+    headers = HEADERS
+    header_tips = _HEADER_TIPS
+    custom_role_names = ROLE_NAMES
+    time_columns = TIME_COLUMNS
+    centred_columns = (COL_ZONE,)
+    row_roles = ROW_ROLES
+    tick_roles = TICK_ROLES
 
     def __init__(
         self,
@@ -216,98 +195,46 @@ class IncidentQueueModel(QAbstractTableModel):
         clock: Callable[[], dt.datetime] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._store = store
-        self._clock = clock or store.db.clock
+        super().__init__(store, clock=clock, parent=parent)
         pack = store.db.pack
         amber_s, red_s = pack.targets.get("pending_escalate_s", (300, 900))
         self.escalate_amber_s = float(amber_s)
         self.escalate_red_s = float(red_s)
         self._tz = ZoneInfo(pack.timezone)
-        self._rows: list[IncidentRecord] = []
-        self._keys: list[int] = []  # the proxy holds this very list: cleared and refilled, never replaced
         self._haystacks: list[str] = []
-        self._row_of: dict[int, int] = {}
-        self._now = self._clock()
-        store.board_loaded.connect(self._on_store_board_loaded)
         store.incidents_changed.connect(self._on_store_incidents_changed)
-        # One timer moves the age columns on; only those two columns are announced as changed.
-        self.tick_timer = QTimer(self)
-        self.tick_timer.setInterval(1000)
-        self.tick_timer.timeout.connect(self.tick)
-        self.tick_timer.start()
-        if store.incidents:
-            self._fill(sorted(store.incidents.values(), key=queue_key))
+        self._fill(self._board_records())
 
-    # Store events --------------------------------------------------------------------------------
-    def _on_store_board_loaded(self) -> None:
-        self.beginResetModel()
-        self._rows.clear()
-        self._keys.clear()
-        self._haystacks.clear()
-        self._row_of.clear()
-        self._now = self._clock()
+    # Rows ----------------------------------------------------------------------------------------
+    def _board_records(self) -> list[IncidentRecord]:
         # Rows in queue order already: the proxy's sort then makes half the comparisons.
-        self._fill(sorted(self._store.incidents.values(), key=queue_key))
-        self.endResetModel()
+        return sorted(self._store.incidents.values(), key=queue_key)
 
-    def _fill(self, records: Iterable[IncidentRecord]) -> None:
-        for rec in records:
-            self._row_of[rec.id] = len(self._rows)
-            self._rows.append(rec)
-            self._keys.append(queue_key(rec))
-            self._haystacks.append(_search_text(rec))
+    def key_of(self, record: IncidentRecord) -> int:
+        return queue_key(record)
+
+    def _clear_rows(self) -> None:
+        super()._clear_rows()
+        self._haystacks.clear()
+
+    def _append_row(self, record: IncidentRecord) -> None:
+        super()._append_row(record)
+        self._haystacks.append(_search_text(record))
+
+    def _replace_row(self, row: int, record: IncidentRecord) -> None:
+        super()._replace_row(row, record)
+        self._haystacks[row] = _search_text(record)
+
+    def _remove_row(self, row: int) -> None:
+        super()._remove_row(row)
+        del self._haystacks[row]
 
     def _on_store_incidents_changed(self, records: Sequence[IncidentRecord]) -> None:
-        latest = {rec.id: rec for rec in records}  # a burst may carry one incident twice
-        fresh = [rec for rec in latest.values() if rec.id not in self._row_of]
-        last_column = self.columnCount() - 1
-        for rec in latest.values():
-            row = self._row_of.get(rec.id)
-            if row is None:
-                continue
-            self._rows[row] = rec
-            self._keys[row] = queue_key(rec)
-            self._haystacks[row] = _search_text(rec)
-            self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), ROW_ROLES)
-        if fresh:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._fill(fresh)
-            self.endInsertRows()
-
-    def tick(self) -> None:
-        """Move the clock on: the time columns (and escalation) change, nothing else."""
-        self._now = self._clock()
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, TIME_COLUMNS[0]), self.index(len(self._rows) - 1, TIME_COLUMNS[-1]), TICK_ROLES
-            )
-        self.ticked.emit(self._now)
+        self._update_rows(records)
 
     # Lookups -------------------------------------------------------------------------------------
-    def now(self) -> dt.datetime:
-        return self._now
-
-    def record(self, row: int) -> IncidentRecord:
-        return self._rows[row]
-
-    def row_of(self, incident_id: int) -> int | None:
-        return self._row_of.get(incident_id)
-
-    def sort_key(self, row: int) -> int:
-        return self._keys[row]
-
-    @property
-    def sort_keys(self) -> list[int]:
-        """Queue-order keys by source row (a live list, updated in place)."""
-        return self._keys
-
     def search_text(self, row: int) -> str:
         return self._haystacks[row]
-
-    def records(self) -> list[IncidentRecord]:
-        return list(self._rows)
 
     def zones(self) -> list[str]:
         return sorted({rec.zone for rec in self._rows if rec.zone})
@@ -344,58 +271,18 @@ class IncidentQueueModel(QAbstractTableModel):
         return ""
 
     # Qt model interface --------------------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update({role: QByteArray(name) for role, name in ROLE_NAMES.items()})
-        return names
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_alignment(section) | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _HEADER_TIPS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= col < len(HEADERS)):
-            return None
+    def cell_data(self, row: int, col: int, role: int) -> Any:
         rec = self._rows[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(rec, col)
         if role == IncidentIdRole:
             return rec.id
         if role == PriorityRole:
             return rec.priority
         if role == StatusRole:
             return rec.status
-        if role == SortKeyRole:
-            return self._keys[row]
-        if role == RecordRole:
-            return rec
         if role == EscalationRole:
             return self.escalation(rec)
         if role == GroupRole:
             return group_of(rec.status)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_alignment(col) | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(rec, col)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -410,9 +297,7 @@ class IncidentQueueModel(QAbstractTableModel):
             return palette.red_tint if level == "red" else palette.amber_tint
         if role == Qt.ItemDataRole.FontRole:
             if col in (COL_NUMBER, COL_PRIORITY) or (col == COL_AGE and self.escalation(rec)):
-                font = QFont()
-                font.setBold(True)
-                return font
+                return bold_font()
             return None
         return None
 
@@ -489,46 +374,21 @@ class IncidentQueueModel(QAbstractTableModel):
         return None
 
 
-_HEADER_TIPS = (
-    "Incident number",
-    "Priority: ◆1 most urgent, ▲2, ●3, ■4",
-    "Call type",
-    "Location",
-    "Patrol zone (Sheriff's reporting district)",
-    "Incident status",
-    "Units assigned",
-    "Time since the call was received (⚠ when a pending call waits too long)",
-    "Time in the current status",
-)
-
-
-def _alignment(col: int) -> Qt.AlignmentFlag:
-    if col in TIME_COLUMNS:
-        return Qt.AlignmentFlag.AlignRight
-    if col == COL_ZONE:
-        return Qt.AlignmentFlag.AlignHCenter
-    return Qt.AlignmentFlag.AlignLeft
-
-
 # The proxy ---------------------------------------------------------------------------------------
-class IncidentQueueProxy(QSortFilterProxyModel):
+class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
     """Queue order (pending by priority then age, active, closed) and the dispatcher's filters."""
 
     filters_changed = Signal()
 
     def __init__(self, source: IncidentQueueModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(source, parent)
         self._source = source
-        self._keys = source.sort_keys
         self._view = "open"
         self._zone = ""
         self._call_type = ""
         self._terms: tuple[str, ...] = ()
         self._closed_since = source.now() - CLOSED_WINDOW
-        self.setDynamicSortFilter(True)
-        self.setSortRole(SortKeyRole)
-        self.setSourceModel(source)
-        self.sort(COL_NUMBER, Qt.SortOrder.AscendingOrder)
+        self._attach_source()
         source.ticked.connect(self._on_source_ticked)
 
     # Filter settings -----------------------------------------------------------------------------
@@ -612,22 +472,23 @@ class IncidentQueueProxy(QSortFilterProxyModel):
             return all(term in haystack for term in self._terms)
         return True
 
-    def lessThan(self, source_left: ModelIndex, source_right: ModelIndex) -> bool:
-        # Keys are precomputed in the model: no data() round trip per comparison.
-        keys = self._keys
-        return keys[source_left.row()] < keys[source_right.row()]
-
 
 # The delegate ------------------------------------------------------------------------------------
-class IncidentQueueDelegate(QStyledItemDelegate):
+class IncidentQueueDelegate(RecordTableDelegate):
     """Paints priority badges (shape + number) and status pills (text always) in theme colours."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        palette = theme.colors()
+    key_column = COL_NUMBER
+    pill_columns = (COL_PRIORITY, COL_STATUS)
+
+    def _paint_cell(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        palette: theme.ThemeColors,
+        selected: bool,
+    ) -> None:
         col = index.column()
-        tint = index.data(Qt.ItemDataRole.BackgroundRole)
-        painter.save()
-        selected = theme.paint_cell_background(painter, option, palette, tint if isinstance(tint, QColor) else None)
         if col == COL_PRIORITY:
             theme.paint_priority_badge(painter, option.rect, int(index.data(PriorityRole)), palette, option.font)
         elif col == COL_STATUS:
@@ -635,42 +496,20 @@ class IncidentQueueDelegate(QStyledItemDelegate):
             text = str(index.data(Qt.ItemDataRole.DisplayRole))
             theme.paint_pill(painter, option.rect, text, theme.status_pill(status, palette.name), option.font)
         else:
-            font = index.data(Qt.ItemDataRole.FontRole)
-            font = QFont(option.font) if not isinstance(font, QFont) else _merged(option.font, font)
-            color = index.data(Qt.ItemDataRole.ForegroundRole)
-            if not isinstance(color, QColor):
-                color = palette.selection_text if selected else palette.text
-            align = Qt.AlignmentFlag(int(index.data(Qt.ItemDataRole.TextAlignmentRole) or 0))
-            align &= Qt.AlignmentFlag.AlignHorizontal_Mask
-            theme.paint_text(
-                painter, option.rect, str(index.data(Qt.ItemDataRole.DisplayRole) or ""), color, font, align=align
-            )
+            self._paint_text(painter, option, index, palette, selected)
         row = index.row()
         if row > 0 and index.data(GroupRole) != index.sibling(row - 1, col).data(GroupRole):
             # A rule between pending, active and closed: the groups read apart at a glance.
             painter.fillRect(option.rect.left(), option.rect.top(), option.rect.width(), 2, palette.muted)
-        theme.paint_focus_edge(painter, option, palette, col == COL_NUMBER)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        metrics = QFontMetrics(option.font)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        extra = 28 if index.column() in (COL_PRIORITY, COL_STATUS) else 12
-        return QSize(metrics.horizontalAdvance(text) + extra, theme.row_height(option.font))
-
-
-def _merged(base: QFont, override: QFont) -> QFont:
-    font = QFont(base)
-    font.setBold(override.bold())
-    return font
 
 
 # The pane ----------------------------------------------------------------------------------------
-class IncidentQueue(QWidget):
+class IncidentQueue(RecordTablePane):
     """Filter bar over the queue table; tells the window which incident is selected or opened."""
 
     incident_selected = Signal(int)
     incident_activated = Signal(int)
+    id_role = IncidentIdRole
 
     def __init__(
         self,
@@ -684,17 +523,12 @@ class IncidentQueue(QWidget):
         self.model = IncidentQueueModel(store, clock=clock, parent=self)
         self.proxy = IncidentQueueProxy(self.model, parent=self)
         self._store = store
-        self._programmatic = False
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(0)
-
-        self.title = QLabel("Incidents")
-        self.title.setObjectName("panelTitle")
-        self.title.setAccessibleName("Incident queue title")
-        self.count_label = ElidingLabel()  # gives way first when the pane is narrow
-        self.count_label.setObjectName("panelCount")
-        self.count_label.setAccessibleName("Incident counts")
+        row = self._build_header(
+            "Incidents",
+            title_name="Incident queue title",
+            count_name="Incident counts",
+            bar_name="Incident queue filters",
+        )
 
         self.view_combo = QComboBox()
         self.view_combo.setAccessibleName("Queue view")
@@ -721,14 +555,6 @@ class IncidentQueue(QWidget):
         self.search.setClearButtonEnabled(True)
 
         self._filter_labels: list[QLabel] = []
-        bar = QWidget()
-        bar.setObjectName("filterBar")
-        bar.setAccessibleName("Incident queue filters")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 5, 8, 5)
-        row.setSpacing(6)
-        row.addWidget(self.title)
-        row.addWidget(self.count_label, 1)
         for text, combo in (("&View", self.view_combo), ("&Zone", self.zone_combo), ("T&ype", self.type_combo)):
             label = QLabel(text)
             self._filter_labels.append(label)
@@ -740,42 +566,21 @@ class IncidentQueue(QWidget):
             row.addWidget(combo)
         row.addWidget(self.search, 1)
 
-        self.table = QTableView()
-        self.table.setAccessibleName("Incident list")
-        self.table.setAccessibleDescription(
-            "Pending calls first by priority and age, then active, then closed. Enter opens the incident."
+        self._build_table(
+            self.proxy,
+            IncidentQueueDelegate,
+            name="Incident list",
+            description="Pending calls first by priority and age, then active, then closed. Enter opens the incident.",
         )
-        self.table.setModel(self.proxy)
-        self.delegate = IncidentQueueDelegate(self.table)
-        self.table.setItemDelegate(self.delegate)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.setSortingEnabled(False)  # the queue order is fixed: dispatchers rely on it
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_LOCATION, QHeaderView.ResizeMode.Stretch)
         self._widths: dict[int, int] = {}
         self._type_narrow = 0
         self._location_min = 0
         self._fitted: tuple[int, tuple[int, ...]] | None = None
         self._apply_metrics()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.table, 1)
+        self._stack()
 
         self._connect_signals()
         self._refresh_zones()
@@ -790,18 +595,13 @@ class IncidentQueue(QWidget):
         self.zone_combo.currentIndexChanged.connect(self._on_zone_combo_changed)
         self.type_combo.currentIndexChanged.connect(self._on_type_combo_changed)
         self.search.textChanged.connect(self.proxy.set_search)
-        # Table
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.table.activated.connect(self._on_table_activated)
+        # Table, and the counts that follow its rows
+        self._connect_table(self.proxy, selected=self.incident_selected, activated=self.incident_activated)
         # Counts and zone list follow the data
-        self.proxy.rowsInserted.connect(self._schedule_counts)
-        self.proxy.rowsRemoved.connect(self._schedule_counts)
-        self.proxy.modelReset.connect(self._schedule_counts)
         self.proxy.layoutChanged.connect(self._schedule_counts)
         self.model.ticked.connect(self._schedule_counts)
         self._store.incidents_changed.connect(self._on_store_incidents_changed)
         self.model.modelReset.connect(self._refresh_zones)
-        self._counts_timer.timeout.connect(self._refresh_counts)
 
     # Public API ----------------------------------------------------------------------------------
     def select_incident(self, incident_id: int) -> bool:
@@ -816,26 +616,11 @@ class IncidentQueue(QWidget):
             index = self.proxy.mapFromSource(self.model.index(row, COL_NUMBER))
             if not index.isValid():
                 return False
-        self._programmatic = True
-        try:
-            self.table.setCurrentIndex(index)
-        finally:
-            self._programmatic = False
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self._show_index(index)
         return True
 
     def current_incident_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
-            return None
-        return int(index.data(IncidentIdRole))
-
-    def focus_table(self) -> None:
-        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount() > 0:
-            # Focus alone leaves a current cell unselected; the keyboard user needs a selected row.
-            current = self.table.currentIndex()
-            self.table.selectRow(current.row() if current.isValid() else 0)
+        return self._current_id()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -862,22 +647,9 @@ class IncidentQueue(QWidget):
     def _on_type_combo_changed(self, _index: int) -> None:
         self.proxy.set_type_filter(str(self.type_combo.currentData() or ""))
 
-    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and not self._programmatic:
-            self.incident_selected.emit(int(current.data(IncidentIdRole)))
-
-    def _on_table_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.incident_activated.emit(int(index.data(IncidentIdRole)))
-
     def _on_store_incidents_changed(self, records: list[IncidentRecord]) -> None:
         self._refresh_zones({rec.zone for rec in records if rec.zone})
         self._schedule_counts()
-
-    def _schedule_counts(self, *_args: object) -> None:
-        # A filter change can remove rows in hundreds of runs: count once, after the burst.
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
 
     def _set_filter_widgets(self, *, view: str, reset_others: bool = True) -> None:
         """Show the proxy's filters in the bar without re-entering the proxy setters."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QDateTime,
     QModelIndex,
@@ -59,9 +58,11 @@ from widgets.figures import (
     tile_style_sheet,
 )
 from widgets.inline import InlineMessage
+from widgets.record_table import RowListModel
 from widgets.store import BoardStore
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 PdfBuilder = Callable[[Database, int], bytes]
 PdfPrinter = Callable[[QWidget, bytes, str], object]
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -109,22 +110,39 @@ def shift_label(moment: dt.datetime) -> str:
     return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
 
 
+class EditableRowsModel(RowListModel[T]):
+    """A list-backed table whose rows are public (`rows`, live) and whose `editable_columns` take edits."""
+
+    editable_columns: ClassVar[tuple[int, ...]] = ()
+
+    @property
+    def rows(self) -> list[T]:
+        return self._rows
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() in self.editable_columns else base
+
+
 # Carry-over table -------------------------------------------------------------------------------
-class CarryModel(QAbstractTableModel):
+class CarryModel(EditableRowsModel[CarriedOver]):
     """Open incidents that move to the new shift; the last column is the handoff note, editable."""
 
     COLUMNS = ("Incident", "P", "Type", "Location", "Status", "Last entry", "Handoff note")
     NOTE = 6
+    headers = COLUMNS
+    editable_columns = (NOTE,)
 
     def __init__(self, timezone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
-        self.rows: list[CarriedOver] = []
         self._notes: dict[int, str] = {}
 
     def set_rows(self, rows: Sequence[CarriedOver]) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
+        self._rows = list(rows)
         keep = {r.incident.id for r in self.rows}
         self._notes = {k: v for k, v in self._notes.items() if k in keep}
         self.endResetModel()
@@ -138,23 +156,6 @@ class CarryModel(QAbstractTableModel):
             if item.incident.id == incident_id:
                 return self.setData(self.index(row, self.NOTE), text)
         return False
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() == self.NOTE else base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -208,15 +209,16 @@ class RosterRow:
     zone: str | None
 
 
-class RosterModel(QAbstractTableModel):
+class RosterModel(EditableRowsModel[RosterRow]):
     """Officer → call sign → zone for the incoming shift; editable with combo boxes."""
 
     COLUMNS = ("Officer", "Unit", "Zone", "Now")
     OFFICER, UNIT, ZONE, NOW = range(4)
+    headers = COLUMNS
+    editable_columns = (OFFICER, UNIT, ZONE)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[RosterRow] = []
         self.officers: dict[int, OfficerRecord] = {}
         self.units: dict[int, UnitRecord] = {}
         self.zones: list[str] = []
@@ -230,7 +232,7 @@ class RosterModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[RosterRow]) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
+        self._rows = list(rows)
         self.endResetModel()
 
     def lines(self) -> list[tuple[int, int, str | None]]:
@@ -283,23 +285,6 @@ class RosterModel(QAbstractTableModel):
         if unit.incident_number:
             status += f" · {unit.incident_number.split('-')[-1].lstrip('0')}"
         return f"stays on: {status}"
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base if index.column() == self.NOW else base | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from data.records import EventRecord
+from widgets.record_table import RowListModel
 
 EventIdRole = Qt.ItemDataRole.UserRole + 1
 EventKindRole = Qt.ItemDataRole.UserRole + 2
@@ -30,34 +31,20 @@ KIND_LABELS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowListModel[EventRecord]):
     """Events oldest first; new events are appended as rows, never by a reset."""
+
+    headers = COLUMNS
 
     def __init__(self, timezone: str, parent=None) -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
-        self._events: list[EventRecord] = []
         self.incident_id: int | None = None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._events):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        event = self._events[index.row()]
+        event = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
@@ -81,21 +68,21 @@ class TimelineModel(QAbstractTableModel):
         return f"{moment.astimezone(self._tz):%H:%M:%S}"
 
     def events(self) -> list[EventRecord]:
-        return list(self._events)
+        return list(self._rows)
 
     def set_events(self, incident_id: int | None, events: Sequence[EventRecord]) -> None:
         """Show another incident's events (a reset), or append what is new for the same one."""
         fresh = list(events)
         same = incident_id == self.incident_id
-        known = [e.id for e in self._events]
+        known = [e.id for e in self._rows]
         if same and [e.id for e in fresh[: len(known)]] == known:
             extra = fresh[len(known) :]
             if extra:
-                self.beginInsertRows(QModelIndex(), len(self._events), len(self._events) + len(extra) - 1)
-                self._events.extend(extra)
+                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(extra) - 1)
+                self._rows.extend(extra)
                 self.endInsertRows()
             return
         self.beginResetModel()
         self.incident_id = incident_id
-        self._events = fresh
+        self._rows = fresh
         self.endResetModel()

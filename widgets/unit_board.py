@@ -8,43 +8,26 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSize,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyleOptionViewItem, QWidget
 
 from data.records import IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS, check_state
 from widgets import theme
 from widgets.actions import DispatchActions
-from widgets.incident_queue import ElidingLabel, format_elapsed, spoken_elapsed
+from widgets.incident_queue import format_elapsed, spoken_elapsed
+from widgets.record_table import (
+    ModelIndex,
+    RecordRole,
+    RecordTableDelegate,
+    RecordTableModel,
+    RecordTablePane,
+    RecordTableProxy,
+    SortKeyRole,
+    bold_font,
+)
 from widgets.store import BoardStore
-
-ModelIndex = QModelIndex | QPersistentModelIndex
 
 # Columns -----------------------------------------------------------------------------------------
 # What a dispatcher scans first comes first, so a narrow dock still shows it; crew and skills last.
@@ -56,8 +39,7 @@ TIME_COLUMNS = (COL_TIME, COL_CHECK)
 UnitIdRole = Qt.ItemDataRole.UserRole + 1
 UnitStatusRole = Qt.ItemDataRole.UserRole + 2
 StatusCheckRole = Qt.ItemDataRole.UserRole + 3  # "none" (no timer), "ok", "warning" or "critical"
-SortKeyRole = Qt.ItemDataRole.UserRole + 4
-RecordRole = Qt.ItemDataRole.UserRole + 5
+# SortKeyRole (UserRole + 4) is the board order; RecordRole (+ 5) the UnitRecord.
 FlashRole = Qt.ItemDataRole.UserRole + 6  # True while an alerting row shows its bright phase
 IncidentIdRole = Qt.ItemDataRole.UserRole + 7
 
@@ -123,11 +105,30 @@ def board_key(unit: UnitRecord) -> tuple[Any, ...]:
     return (STATUS_GROUPS.get(unit.status, 9), natural_key(unit.call_sign), unit.id)
 
 
+_HEADER_TIPS = (
+    "Call sign",
+    "Unit status",
+    "Time in the current status",
+    "Minutes since the last status check (CHECK when due, CHECK! when overdue; Ctrl+K acknowledges)",
+    "Incident the unit is on",
+    "Where the incident is",
+    "Patrol zone",
+    "Officers signed on to the unit",
+    "Skills and languages of the crew",
+)
+
+
 # The model ---------------------------------------------------------------------------------------
-class UnitBoardModel(QAbstractTableModel):
+class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
     """One row per unit on shift; units signing off leave, units signing on arrive."""
 
-    ticked = Signal(object)
+    headers = HEADERS
+    header_tips = _HEADER_TIPS
+    custom_role_names = ROLE_NAMES
+    time_columns = TIME_COLUMNS
+    centred_columns = (COL_ZONE,)
+    row_roles = ROW_ROLES
+    tick_roles = TICK_ROLES
 
     def __init__(
         self,
@@ -136,71 +137,26 @@ class UnitBoardModel(QAbstractTableModel):
         clock: Callable[[], dt.datetime] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._store = store
-        self._clock = clock or store.db.clock
+        super().__init__(store, clock=clock, parent=parent)
         self.timers: dict[str, tuple[int, int]] = dict(store.db.pack.timers)
         self._tz = ZoneInfo(store.db.pack.timezone)
-        self._rows: list[UnitRecord] = []
-        self._keys: list[tuple[Any, ...]] = []
-        self._row_of: dict[int, int] = {}
-        self._now = self._clock()
         self.flash_on = False
-        store.board_loaded.connect(self._on_store_board_loaded)
         store.units_changed.connect(self._on_store_units_changed)
         store.incidents_changed.connect(self._on_store_incidents_changed)
-        # The same one-second tick moves the timers on and flashes rows whose status check is due.
-        self.tick_timer = QTimer(self)
-        self.tick_timer.setInterval(1000)
-        self.tick_timer.timeout.connect(self.tick)
-        self.tick_timer.start()
-        self._fill(u for u in store.units.values() if u.on_shift)
+        self._fill(self._board_records())
 
-    # Store events --------------------------------------------------------------------------------
-    def _on_store_board_loaded(self) -> None:
-        self.beginResetModel()
-        self._rows.clear()
-        self._keys.clear()
-        self._row_of.clear()
-        self._now = self._clock()
-        self._fill(u for u in self._store.units.values() if u.on_shift)
-        self.endResetModel()
+    # Rows ----------------------------------------------------------------------------------------
+    def _board_records(self) -> Iterable[UnitRecord]:
+        return (u for u in self._store.units.values() if u.on_shift)
 
-    def _fill(self, units: Iterable[UnitRecord]) -> None:
-        for unit in units:
-            self._row_of[unit.id] = len(self._rows)
-            self._rows.append(unit)
-            self._keys.append(board_key(unit))
+    def _belongs(self, record: UnitRecord) -> bool:
+        return record.on_shift
+
+    def key_of(self, record: UnitRecord) -> tuple[Any, ...]:
+        return board_key(record)
 
     def _on_store_units_changed(self, units: Sequence[UnitRecord]) -> None:
-        latest = {u.id: u for u in units}
-        last_column = self.columnCount() - 1
-        leaving: list[int] = []
-        arriving: list[UnitRecord] = []
-        for unit in latest.values():
-            row = self._row_of.get(unit.id)
-            if row is None:
-                if unit.on_shift:
-                    arriving.append(unit)
-                continue
-            if not unit.on_shift:
-                leaving.append(unit.id)
-                continue
-            self._rows[row] = unit
-            self._keys[row] = board_key(unit)
-            self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), ROW_ROLES)
-        # Remove from the bottom up so the rows still to go keep their numbers.
-        for row in sorted((self._row_of[uid] for uid in leaving), reverse=True):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row]
-            del self._keys[row]
-            self._row_of = {u.id: i for i, u in enumerate(self._rows)}
-            self.endRemoveRows()
-        if arriving:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(arriving) - 1)
-            self._fill(arriving)
-            self.endInsertRows()
+        self._update_rows(units)
 
     def _on_store_incidents_changed(self, incidents: Sequence[IncidentRecord]) -> None:
         # A unit's incident location shows the incident's latest address, not the one it was sent to.
@@ -209,32 +165,16 @@ class UnitBoardModel(QAbstractTableModel):
             if unit.incident_id in changed:
                 self.dataChanged.emit(self.index(row, COL_INCIDENT), self.index(row, COL_LOCATION), INCIDENT_ROLES)
 
-    def tick(self) -> None:
-        """Move the timers on and flip the flash phase of rows with a status check due."""
-        self._now = self._clock()
+    def _announce_tick(self) -> None:
+        """The timers move on and rows with a status check due flip their flash phase."""
         self.flash_on = not self.flash_on
-        if self._rows:
-            last_row = len(self._rows) - 1
-            self.dataChanged.emit(self.index(0, TIME_COLUMNS[0]), self.index(last_row, TIME_COLUMNS[-1]), TICK_ROLES)
-            last_column = self.columnCount() - 1
-            for row, unit in enumerate(self._rows):
-                if self.check_state(unit) in ALERT_STATES:
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), FLASH_ROLES)
-        self.ticked.emit(self._now)
+        super()._announce_tick()
+        last_column = self.columnCount() - 1
+        for row, unit in enumerate(self._rows):
+            if self.check_state(unit) in ALERT_STATES:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), FLASH_ROLES)
 
     # Lookups -------------------------------------------------------------------------------------
-    def now(self) -> dt.datetime:
-        return self._now
-
-    def record(self, row: int) -> UnitRecord:
-        return self._rows[row]
-
-    def row_of(self, unit_id: int) -> int | None:
-        return self._row_of.get(unit_id)
-
-    def sort_key(self, row: int) -> tuple[Any, ...]:
-        return self._keys[row]
-
     def has_timer(self, unit: UnitRecord) -> bool:
         return unit.status in self.timers and unit.check_started_at is not None
 
@@ -267,58 +207,18 @@ class UnitBoardModel(QAbstractTableModel):
         return unit.incident_location or ""
 
     # Qt model interface --------------------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        names = dict(super().roleNames())
-        names.update({role: QByteArray(name) for role, name in ROLE_NAMES.items()})
-        return names
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_alignment(section) | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _HEADER_TIPS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= col < len(HEADERS)):
-            return None
+    def cell_data(self, row: int, col: int, role: int) -> Any:
         unit = self._rows[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(unit, col)
         if role == UnitIdRole:
             return unit.id
         if role == UnitStatusRole:
             return unit.status
         if role == StatusCheckRole:
             return self.check_state(unit)
-        if role == SortKeyRole:
-            return self._keys[row]
-        if role == RecordRole:
-            return unit
         if role == IncidentIdRole:
             return unit.incident_id
         if role == FlashRole:
             return self.flash_on and self.check_state(unit) in ALERT_STATES
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_alignment(col) | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(unit, col)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -329,9 +229,7 @@ class UnitBoardModel(QAbstractTableModel):
             return self._foreground(unit, col)
         if role == Qt.ItemDataRole.FontRole:
             if col == COL_UNIT or (col == COL_CHECK and self.check_state(unit) in ALERT_STATES):
-                font = QFont()
-                font.setBold(True)
-                return font
+                return bold_font()
             return None
         return None
 
@@ -424,53 +322,31 @@ class UnitBoardModel(QAbstractTableModel):
         return None
 
 
-_HEADER_TIPS = (
-    "Call sign",
-    "Unit status",
-    "Time in the current status",
-    "Minutes since the last status check (CHECK when due, CHECK! when overdue; Ctrl+K acknowledges)",
-    "Incident the unit is on",
-    "Where the incident is",
-    "Patrol zone",
-    "Officers signed on to the unit",
-    "Skills and languages of the crew",
-)
-
-
-def _alignment(col: int) -> Qt.AlignmentFlag:
-    if col in (COL_TIME, COL_CHECK):
-        return Qt.AlignmentFlag.AlignRight
-    if col == COL_ZONE:
-        return Qt.AlignmentFlag.AlignHCenter
-    return Qt.AlignmentFlag.AlignLeft
-
-
 # The proxy ---------------------------------------------------------------------------------------
-class UnitBoardProxy(QSortFilterProxyModel):
+class UnitBoardProxy(RecordTableProxy[UnitRecord, tuple[Any, ...]]):
     """Board order: available, busy, on a call, on break or meal, out of service; then call sign."""
 
     def __init__(self, source: UnitBoardModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._source = source
-        self.setDynamicSortFilter(True)
-        self.setSortRole(SortKeyRole)
-        self.setSourceModel(source)
-        self.sort(COL_UNIT, Qt.SortOrder.AscendingOrder)
-
-    def lessThan(self, source_left: ModelIndex, source_right: ModelIndex) -> bool:
-        return self._source.sort_key(source_left.row()) < self._source.sort_key(source_right.row())
+        super().__init__(source, parent)
+        self._attach_source()
 
 
 # The delegate ------------------------------------------------------------------------------------
-class UnitBoardDelegate(QStyledItemDelegate):
+class UnitBoardDelegate(RecordTableDelegate):
     """Status pills, a check badge that always carries its text, and the flashing row background."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        palette = theme.colors()
+    key_column = COL_UNIT
+    pill_columns = (COL_STATUS, COL_CHECK)
+
+    def _paint_cell(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: ModelIndex,
+        palette: theme.ThemeColors,
+        selected: bool,
+    ) -> None:
         col = index.column()
-        tint = index.data(Qt.ItemDataRole.BackgroundRole)
-        painter.save()
-        selected = theme.paint_cell_background(painter, option, palette, tint if isinstance(tint, QColor) else None)
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if col == COL_STATUS:
             status = str(index.data(UnitStatusRole))
@@ -481,24 +357,7 @@ class UnitBoardDelegate(QStyledItemDelegate):
             pill = theme.Pill(fill, palette.base if palette.name == "night" else QColor("#ffffff"))
             theme.paint_pill(painter, _right_aligned(option, text), text, pill, option.font, padding=0)
         else:
-            font = QFont(option.font)
-            override = index.data(Qt.ItemDataRole.FontRole)
-            if isinstance(override, QFont):
-                font.setBold(override.bold())
-            color = index.data(Qt.ItemDataRole.ForegroundRole)
-            if not isinstance(color, QColor):
-                color = palette.selection_text if selected else palette.text
-            align = Qt.AlignmentFlag(int(index.data(Qt.ItemDataRole.TextAlignmentRole) or 0))
-            align &= Qt.AlignmentFlag.AlignHorizontal_Mask
-            theme.paint_text(painter, option.rect, text, color, font, align=align)
-        theme.paint_focus_edge(painter, option, palette, col == COL_UNIT)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        metrics = QFontMetrics(option.font)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        extra = 28 if index.column() in (COL_STATUS, COL_CHECK) else 12
-        return QSize(metrics.horizontalAdvance(text) + extra, theme.row_height(option.font))
+            self._paint_text(painter, option, index, palette, selected, text)
 
 
 def _right_aligned(option: QStyleOptionViewItem, text: str) -> Any:
@@ -515,11 +374,12 @@ def _right_aligned(option: QStyleOptionViewItem, text: str) -> Any:
 
 
 # The pane ----------------------------------------------------------------------------------------
-class UnitBoard(QWidget):
+class UnitBoard(RecordTablePane):
     """The board table with an inline bar to acknowledge a unit's status check with a note."""
 
     unit_selected = Signal(int)
     unit_activated = Signal(int)
+    id_role = UnitIdRole
 
     def __init__(
         self,
@@ -533,55 +393,25 @@ class UnitBoard(QWidget):
         self.setAccessibleName("Unit status board")
         self._store = store
         self._actions = actions
-        self._programmatic = False
         self._ack_unit_id: int | None = None
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(0)
         self.model = UnitBoardModel(store, clock=clock, parent=self)
         self.proxy = UnitBoardProxy(self.model, parent=self)
 
-        self.title = QLabel("Units")
-        self.title.setObjectName("panelTitle")
-        self.title.setAccessibleName("Unit board title")
-        self.count_label = ElidingLabel()
-        self.count_label.setObjectName("panelCount")
-        self.count_label.setAccessibleName("Unit counts")
+        row = self._build_header(
+            "Units", title_name="Unit board title", count_name="Unit counts", bar_name="Unit board header"
+        )
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
-        bar = QWidget()
-        bar.setObjectName("filterBar")
-        bar.setAccessibleName("Unit board header")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 5, 8, 5)
-        row.setSpacing(6)
-        row.addWidget(self.title)
-        row.addWidget(self.count_label, 1)
         row.addWidget(self.hint_label)
 
-        self.table = QTableView()
-        self.table.setAccessibleName("Unit list")
-        self.table.setAccessibleDescription("Units on shift: available first. Ctrl+K acknowledges a status check.")
-        self.table.setModel(self.proxy)
-        self.delegate = UnitBoardDelegate(self.table)
-        self.table.setItemDelegate(self.delegate)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.setSortingEnabled(False)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._build_table(
+            self.proxy,
+            UnitBoardDelegate,
+            name="Unit list",
+            description="Units on shift: available first. Ctrl+K acknowledges a status check.",
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
         self._apply_metrics()
 
         # Inline acknowledgement: the dispatcher keeps seeing the board while typing the note.
@@ -608,12 +438,7 @@ class UnitBoard(QWidget):
         ack_row.addWidget(self.ack_cancel)
         self.ack_bar.hide()
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.ack_bar)
+        self._stack(self.ack_bar)
 
         self._connect_signals()
         self._refresh_counts()
@@ -622,19 +447,14 @@ class UnitBoard(QWidget):
         self.table.installEventFilter(self)
 
     def _connect_signals(self) -> None:
-        # Table
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.table.activated.connect(self._on_table_activated)
+        # Table, and the counts that follow its rows
+        self._connect_table(self.proxy, selected=self.unit_selected, activated=self.unit_activated)
         # Acknowledgement bar
         self.ack_button.clicked.connect(self._on_ack_button_clicked)
         self.ack_cancel.clicked.connect(self.cancel_acknowledge)
         # Counts follow the data and the clock
-        self.proxy.rowsInserted.connect(self._schedule_counts)
-        self.proxy.rowsRemoved.connect(self._schedule_counts)
-        self.proxy.modelReset.connect(self._schedule_counts)
         self.model.ticked.connect(self._schedule_counts)
         self._store.units_changed.connect(self._schedule_counts)
-        self._counts_timer.timeout.connect(self._refresh_counts)
 
     # Public API ----------------------------------------------------------------------------------
     def select_unit(self, unit_id: int) -> bool:
@@ -642,27 +462,11 @@ class UnitBoard(QWidget):
         row = self.model.row_of(unit_id)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, COL_UNIT))
-        self._programmatic = True
-        try:
-            self.table.setCurrentIndex(index)
-        finally:
-            self._programmatic = False
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self._show_index(self.proxy.mapFromSource(self.model.index(row, COL_UNIT)))
         return True
 
     def current_unit_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
-            return None
-        return int(index.data(UnitIdRole))
-
-    def focus_table(self) -> None:
-        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount() > 0:
-            # Focus alone leaves a current cell unselected; the keyboard user needs a selected row.
-            current = self.table.currentIndex()
-            self.table.selectRow(current.row() if current.isValid() else 0)
+        return self._current_id()
 
     def begin_acknowledge(self, unit_id: int | None = None) -> bool:
         """Open the note bar for a unit (the selected one by default); False when there is none."""
@@ -702,19 +506,6 @@ class UnitBoard(QWidget):
         unit_id, note = self._ack_unit_id, self.ack_note.text()
         self.cancel_acknowledge()
         self.acknowledge(unit_id, note)
-
-    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and not self._programmatic:
-            self.unit_selected.emit(int(current.data(UnitIdRole)))
-
-    def _on_table_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.unit_activated.emit(int(index.data(UnitIdRole)))
-
-    def _schedule_counts(self, *_args: object) -> None:
-        # Counted once per burst of changes, after it.
-        if not self._counts_timer.isActive():
-            self._counts_timer.start()
 
     def _refresh_counts(self, *_args: object) -> None:
         counts = self.model.counts()

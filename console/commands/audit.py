@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from zoneinfo import ZoneInfo
 
+from console.commands._failures import command_failed
 from data import auth
 from data.audit_export import export_audit
 from data.db import Database
@@ -58,12 +59,8 @@ def run_export(args: argparse.Namespace) -> int:
     except argparse.ArgumentTypeError as exc:
         print(f"cso-console audit export: {exc}", file=sys.stderr)
         return 2
-    except DispatchError as exc:
-        print(f"cso-console audit export: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"cso-console audit export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    except (DispatchError, OSError) as exc:
+        return command_failed("cso-console audit export", exc, args.out)
     finally:
         db.dispose()
     print(f"{count} audit entries written to {args.out}")

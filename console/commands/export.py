@@ -10,6 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
+from console.commands._failures import command_failed
 from data import eido
 from data.db import Database
 from data.errors import DispatchError
@@ -53,12 +54,8 @@ def run_export(args: argparse.Namespace) -> int:
         if args.out:
             print(args.out)
         return 0
-    except DispatchError as exc:
-        print(f"cso-console export eido: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"cso-console export eido: cannot write: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    except (DispatchError, OSError) as exc:
+        return command_failed("cso-console export eido", exc)
     finally:
         db.dispose()
 
@@ -81,8 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         record = eido.import_eido(db, cli_actor(), document)
     except DispatchError as exc:
-        print(f"cso-console import eido: {exc}", file=sys.stderr)
-        return 1
+        return command_failed("cso-console import eido", exc)
     finally:
         db.dispose()
     print(f"Created pending incident {record.number}: {record.call_type_label} at {record.location}")

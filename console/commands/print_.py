@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from console.commands._failures import command_failed
 from data.db import Database
 from data.errors import DispatchError
 from data.services import find_incident
@@ -28,16 +29,14 @@ def _run(args: argparse.Namespace, make: Callable[[Database], tuple[str, bytes]]
     try:
         default_name, pdf = make(db)
     except DispatchError as exc:
-        print(f"cso-console print: {exc}", file=sys.stderr)
-        return 1
+        return command_failed("cso-console print", exc)
     finally:
         db.dispose()
     out = Path(args.out) if args.out else Path.cwd() / _safe(default_name)
     try:
         _write(out, pdf)
     except OSError as exc:
-        print(f"cso-console print: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return command_failed("cso-console print", exc, out)
     print(out)
     return 0
 
@@ -52,44 +51,48 @@ def run_citation(args: argparse.Namespace) -> int:
     return _run(args, make)
 
 
-def run_welfare_check(args: argparse.Namespace) -> int:
-    from console.paperwork.welfare import welfare_check_pdf
+def _incident_form(args: argparse.Namespace, prefix: str, pdf_of: Callable[[Database, int], bytes]) -> int:
+    """A form of the incident named by `args.incident`, saved as PREFIX-<incident number>.pdf by default."""
 
     def make(db: Database) -> tuple[str, bytes]:
         incident = find_incident(db, args.incident)
-        return f"welfare-check-{incident.number}.pdf", welfare_check_pdf(db, incident.id)
+        return f"{prefix}-{incident.number}.pdf", pdf_of(db, incident.id)
 
     return _run(args, make)
+
+
+def _shift_form(args: argparse.Namespace, prefix: str, pdf_of: Callable[[Database, int], bytes]) -> int:
+    """A form of the shift named by `args.shift`, saved as PREFIX-<shift id>.pdf by default."""
+
+    def make(db: Database) -> tuple[str, bytes]:
+        shift = resolve_shift(db, args.shift)
+        return f"{prefix}-{shift.id}.pdf", pdf_of(db, shift.id)
+
+    return _run(args, make)
+
+
+def run_welfare_check(args: argparse.Namespace) -> int:
+    from console.paperwork.welfare import welfare_check_pdf
+
+    return _incident_form(args, "welfare-check", welfare_check_pdf)
 
 
 def run_welfare_log(args: argparse.Namespace) -> int:
     from console.paperwork.welfare import welfare_log_pdf
 
-    def make(db: Database) -> tuple[str, bytes]:
-        shift = resolve_shift(db, args.shift)
-        return f"welfare-log-shift-{shift.id}.pdf", welfare_log_pdf(db, shift.id)
-
-    return _run(args, make)
+    return _shift_form(args, "welfare-log-shift", welfare_log_pdf)
 
 
 def run_handoff(args: argparse.Namespace) -> int:
     from console.paperwork.handoff import handoff_pdf
 
-    def make(db: Database) -> tuple[str, bytes]:
-        incident = find_incident(db, args.incident)
-        return f"handoff-{incident.number}.pdf", handoff_pdf(db, incident.id)
-
-    return _run(args, make)
+    return _incident_form(args, "handoff", handoff_pdf)
 
 
 def run_shift_report(args: argparse.Namespace) -> int:
     from console.paperwork.shift_report import shift_report_pdf
 
-    def make(db: Database) -> tuple[str, bytes]:
-        shift = resolve_shift(db, args.shift)
-        return f"shift-report-{shift.id}.pdf", shift_report_pdf(db, shift.id)
-
-    return _run(args, make)
+    return _shift_form(args, "shift-report", shift_report_pdf)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,10 +20,12 @@ from console.paperwork.common import (
     esc,
     field,
     gap,
+    generated_text,
     grid,
     local,
     markup,
     or_dash,
+    organisation_name,
     para,
     signature_line,
     styles,
@@ -209,9 +211,8 @@ def build_citation(citation: CitationRecord, pack: Pack, *, generated_at: dt.dat
     """Three labelled copies (violator, city, officer) of one citation; a void one carries a VOID watermark."""
     st = styles(8.5)
     width = content_width()
-    moment = generated_at or dt.datetime.now(dt.UTC)
-    generated = local(moment, pack.timezone, "%Y-%m-%d %H:%M %Z")
-    organisation = str(pack.city.get("agency_name") or pack.city.get("name", ""))
+    generated = generated_text(generated_at, pack.timezone)  # once: every copy shows the same moment
+    organisation = organisation_name(pack)
     watermark = "VOID" if citation.status == "void" else ""
     decors = [
         (

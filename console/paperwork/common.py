@@ -30,6 +30,8 @@ from reportlab.platypus import (
 )
 
 from console.paperwork.fonts import MONO, SANS, SANS_BOLD, register_fonts
+from data.pack import Pack
+from data.records import IncidentRecord
 
 CHECKED = "☑"
 UNCHECKED = "☐"
@@ -270,6 +272,32 @@ class PageDecor:
         canvas.rotate(40)
         canvas.drawCentredString(0, -50, self.watermark)
         canvas.restoreState()
+
+
+def organisation_name(pack: Pack) -> str:
+    """The agency named at the head of every page and as the document's author."""
+    return str(pack.city.get("agency_name") or pack.city.get("name", ""))
+
+
+def generated_text(moment: dt.datetime | None, tz: str) -> str:
+    """When a form was made (now unless given), as its footer prints it."""
+    return local(moment or dt.datetime.now(dt.UTC), tz, "%Y-%m-%d %H:%M %Z")
+
+
+def page_decor(pack: Pack, title: str, *, generated_at: dt.datetime | None) -> PageDecor:
+    """The header and footer of a form: the pack's agency, the title and when it was made."""
+    return PageDecor(
+        title=title, organisation=organisation_name(pack), generated=generated_text(generated_at, pack.timezone)
+    )
+
+
+def disposition_text(inc: IncidentRecord, pack: Pack) -> str:
+    """'CODE Label · note' as the pack names the code; '' while the incident has no disposition."""
+    if not inc.disposition_code:
+        return ""
+    found = pack.dispositions.get(inc.disposition_code)
+    text = f"{inc.disposition_code} {found.label if found else ''}".strip()
+    return text + (f" · {inc.disposition_note}" if inc.disposition_note else "")
 
 
 def _page_numbered_canvas(footer_font: str = SANS) -> Callable[..., Canvas]:

@@ -9,11 +9,11 @@ from reportlab.platypus import Flowable, KeepTogether, TableStyle
 
 from console.paperwork.common import (
     DASH,
-    PageDecor,
     Styles,
     build_document,
     cells,
     content_width,
+    disposition_text,
     esc,
     field,
     gap,
@@ -22,6 +22,7 @@ from console.paperwork.common import (
     markup,
     options,
     or_dash,
+    page_decor,
     para,
     styles,
     table,
@@ -43,12 +44,7 @@ def yes_no(answer: bool | None) -> str:
 def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flowable:
     inc = p.incident
     tz = pack.timezone
-    disposition = DASH
-    if inc.disposition_code:
-        found = pack.dispositions.get(inc.disposition_code)
-        disposition = f"{inc.disposition_code} {found.label if found else ''}".strip()
-        if inc.disposition_note:
-            disposition += f" · {inc.disposition_note}"
+    disposition = disposition_text(inc, pack) or DASH
     half = width / 2
     rows = [
         [
@@ -212,13 +208,7 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
     st = styles(8.5)
     width = content_width()
     inc = p.incident
-    moment = generated_at or dt.datetime.now(dt.UTC)
-    organisation = str(pack.city.get("agency_name") or pack.city.get("name", ""))
-    decor = PageDecor(
-        title=f"Incident handoff sheet {inc.number}",
-        organisation=organisation,
-        generated=local(moment, pack.timezone, "%Y-%m-%d %H:%M %Z"),
-    )
+    decor = page_decor(pack, f"Incident handoff sheet {inc.number}", generated_at=generated_at)
     story: list[Flowable] = [
         markup(f"INCIDENT HANDOFF SHEET · {esc(inc.number)}", st.h1),
         markup(
@@ -237,7 +227,9 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
         *_citations(p, pack, st, width),
         *timeline_table(p, pack, st, width),
     ]
-    return build_document(story, decor, title=f"Handoff sheet {inc.number}", author=organisation, subject=inc.location)
+    return build_document(
+        story, decor, title=f"Handoff sheet {inc.number}", author=decor.organisation, subject=inc.location
+    )
 
 
 def handoff_pdf(db: Database, incident_id: int) -> bytes:

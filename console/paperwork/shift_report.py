@@ -12,7 +12,6 @@ from console.paperwork.common import (
     CROSS,
     DASH,
     TICK,
-    PageDecor,
     Styles,
     build_document,
     cells,
@@ -20,11 +19,13 @@ from console.paperwork.common import (
     duration,
     esc,
     gap,
+    generated_text,
     grid,
     local,
     markup,
     new_drawing,
     or_dash,
+    page_decor,
     para,
     styles,
     table,
@@ -292,12 +293,7 @@ def build_shift_report(summary: ShiftSummary, pack: Pack) -> bytes:
     width = content_width()
     s = summary
     tz = pack.timezone
-    organisation = str(pack.city.get("agency_name") or pack.city.get("name", ""))
-    decor = PageDecor(
-        title=f"Shift report · {s.shift.name}",
-        organisation=organisation,
-        generated=local(s.generated_at, tz, "%Y-%m-%d %H:%M %Z"),
-    )
+    decor = page_decor(pack, f"Shift report · {s.shift.name}", generated_at=s.generated_at)
     window = f"{local(s.window_start, tz, '%a %b %-d %H:%M')} – {local(s.window_end, tz, '%a %b %-d %H:%M %Z')}"
     status = {"active": "in progress", "closed": "closed", "planned": "planned"}.get(s.shift.status, s.shift.status)
     half = width / 2 - 4
@@ -305,7 +301,7 @@ def build_shift_report(summary: ShiftSummary, pack: Pack) -> bytes:
         markup(f"SHIFT REPORT · {esc(s.shift.name)}", st.h1),
         markup(
             f"Supervisor: <b>{esc(or_dash(s.shift.supervisor))}</b> · {esc(window)} · shift {esc(status)} · "
-            f"generated {esc(local(s.generated_at, tz, '%Y-%m-%d %H:%M %Z'))}",
+            f"generated {esc(generated_text(s.generated_at, tz))}",
             st.body,
         ),
         gap(8),
@@ -332,7 +328,7 @@ def build_shift_report(summary: ShiftSummary, pack: Pack) -> bytes:
     ]
     if s.handoff_note:
         story += [markup("Supervisor's handoff note", st.h2), para(s.handoff_note, st.body)]
-    return build_document(story, decor, title=f"Shift report {s.shift.name}", author=organisation, subject=window)
+    return build_document(story, decor, title=f"Shift report {s.shift.name}", author=decor.organisation, subject=window)
 
 
 def shift_report_pdf(db: Database, shift_id: int) -> bytes:

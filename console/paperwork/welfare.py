@@ -13,11 +13,11 @@ from console.paperwork.common import (
     CHECKED,
     DASH,
     UNCHECKED,
-    PageDecor,
     Styles,
     build_document,
     cells,
     content_width,
+    disposition_text,
     esc,
     field,
     gap,
@@ -26,6 +26,7 @@ from console.paperwork.common import (
     markup,
     options,
     or_dash,
+    page_decor,
     para,
     signature_line,
     styles,
@@ -54,9 +55,7 @@ def _disposition(p: IncidentPaperwork, pack: Pack) -> str:
     inc = p.incident
     if not inc.disposition_code:
         return "Open" if inc.is_open else DASH
-    found = pack.dispositions.get(inc.disposition_code)
-    text = f"{inc.disposition_code} {found.label if found else ''}".strip()
-    return text + (f" · {inc.disposition_note}" if inc.disposition_note else "")
+    return disposition_text(inc, pack)
 
 
 def _form(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Flowable]:
@@ -220,18 +219,12 @@ def _form(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Fl
 def build_welfare_check(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None) -> bytes:
     """The welfare-check form of one incident; with no check recorded yet it prints blank boxes to fill in."""
     st = styles(8.5)
-    moment = generated_at or dt.datetime.now(dt.UTC)
-    organisation = str(pack.city.get("agency_name") or pack.city.get("name", ""))
-    decor = PageDecor(
-        title=f"Welfare check {p.incident.number}",
-        organisation=organisation,
-        generated=local(moment, pack.timezone, "%Y-%m-%d %H:%M %Z"),
-    )
+    decor = page_decor(pack, f"Welfare check {p.incident.number}", generated_at=generated_at)
     return build_document(
         _form(p, pack, st, content_width()),
         decor,
         title=f"Welfare check {p.incident.number}",
-        author=organisation,
+        author=decor.organisation,
         subject=p.incident.location,
     )
 
@@ -262,13 +255,7 @@ def build_welfare_log(
     pagesize = landscape(letter)
     width = content_width(pagesize)
     tz = pack.timezone
-    moment = generated_at or dt.datetime.now(dt.UTC)
-    organisation = str(pack.city.get("agency_name") or pack.city.get("name", ""))
-    decor = PageDecor(
-        title=f"Welfare-check log · {shift.name}",
-        organisation=organisation,
-        generated=local(moment, tz, "%Y-%m-%d %H:%M %Z"),
-    )
+    decor = page_decor(pack, f"Welfare-check log · {shift.name}", generated_at=generated_at)
     follow_ups = sum(1 for e in entries if e.welfare_check and e.welfare_check.follow_up_needed)
     story: list[Flowable] = [
         markup(f"WELFARE-CHECK LOG · {esc(shift.name)}", st.h1),
@@ -337,7 +324,9 @@ def build_welfare_log(
     else:
         fractions = (0.085, 0.11, 0.09, 0.09, 0.06, 0.11, 0.11, 0.07, 0.09, 0.1, 0.085)
         story.append(grid(rows, [width * f for f in fractions], header=True, zebra=True, pad=2.5))
-    return build_document(story, decor, title=f"Welfare-check log {shift.name}", author=organisation, pagesize=pagesize)
+    return build_document(
+        story, decor, title=f"Welfare-check log {shift.name}", author=decor.organisation, pagesize=pagesize
+    )
 
 
 def welfare_check_pdf(db: Database, incident_id: int) -> bytes:

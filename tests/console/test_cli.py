@@ -48,3 +48,14 @@ def test_bench_core_prints_the_named_figures_as_json():
     figures = json.loads(done.stdout)
     assert figures["create_dispatch_clear_ms_median"] > 0
     assert figures["load_board_ms"] > 0
+
+
+def test_migrate_brings_a_new_database_to_the_newest_revision(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from data.db import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    done = cli("migrate", "--db", str(tmp_path / "new.sqlite3"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"schema at revision {head}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from console.paperwork.handoff import handoff_pdf
 from console.paperwork.static_map import static_map
 from data import services
@@ -15,17 +13,9 @@ from tests.console.paperwork_helpers import (
     ink_ratio,
     page_count,
     pdf_text,
-    populated_database,
     render_png,
     squash,
 )
-
-
-@pytest.fixture(scope="module")
-def shift(tmp_path_factory):
-    db, _clock, populated = populated_database(tmp_path_factory.mktemp("handoff"))
-    yield db, populated
-    db.dispose()
 
 
 def test_the_sheet_carries_the_whole_incident(shift, tmp_path):

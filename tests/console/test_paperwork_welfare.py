@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from console.paperwork.welfare import build_welfare_check, welfare_check_pdf, welfare_log_pdf
 from data import services
 from data.permissions import Actor
@@ -16,17 +14,9 @@ from tests.console.paperwork_helpers import (
     hostile_narrative,
     page_count,
     pdf_text,
-    populated_database,
     render_png,
     squash,
 )
-
-
-@pytest.fixture(scope="module")
-def shift(tmp_path_factory):
-    db, _clock, populated = populated_database(tmp_path_factory.mktemp("welfare"))
-    yield db, populated
-    db.dispose()
 
 
 def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, supervisor, tmp_path):

@@ -32,7 +32,7 @@ from data.listen import Backoff, ChangeLogPoller, EchoFilter, SQLiteFollower, li
 from data.models import AuditEntry, ChangeLog, Incident, Unit
 from data.permissions import Actor
 from data.services.incidents import next_counter
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, terminate_connections
 from tests.data.helpers import small_shift, welfare_call
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,15 +48,6 @@ def admin_execute(sql: str, **params: Any) -> list[Any]:
             return list(result) if result.returns_rows else []
     finally:
         engine.dispose()
-
-
-def terminate_connections(url: str) -> int:
-    name = make_url(url).database
-    rows = admin_execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()",
-        name=name,
-    )
-    return len(rows)
 
 
 def run_async(coro_fn: Callable[[], Any], timeout: float = 20.0) -> Any:

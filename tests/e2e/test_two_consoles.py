@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from console.main_window import MainWindow
 from console.settings import Settings
 from data import services
 from data.db import Database
 from data.permissions import Actor
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, terminate_connections
 from tests.data.helpers import small_shift, welfare_call
 
 pytestmark = [pytest.mark.postgres, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -102,19 +101,6 @@ def positions(qtbot, qloop, pg_url, clock, tmp_path) -> Iterator[tuple[Position,
         if task is not None:
             qtbot.waitUntil(task.done, timeout=5000)
         p.db.dispose()
-
-
-def terminate_connections(url: str) -> None:
-    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": make_url(url).database},
-        )
-    engine.dispose()
 
 
 def test_an_incident_created_on_a_appears_on_b_without_a_reload(qtbot, positions):

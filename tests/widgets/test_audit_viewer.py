@@ -15,16 +15,8 @@ from data.models import AuditEntry
 from data.permissions import Actor
 from data.records import AuditRecord
 from widgets.audit_viewer import PERIODS, AuditRecordRole, AuditTableModel, AuditViewer
-from widgets.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture
-def runner(qloop):
-    tasks = TaskRunner()
-    yield tasks
-    tasks.shutdown()
 
 
 @pytest.fixture

@@ -2,56 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from data import services
 from data.models import AuditEntry
+from tests.widgets.helpers import staff, welfare
 from widgets.command_line import CommandLine
 
 # The offscreen platform cannot raise or grab for the completion popup; it says so, harmlessly.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-CITY_HALL = (34.0905, -118.3707)
-
-
-def staff(db, supervisor, signs=("CSO-12", "CSO-14")) -> dict[str, int]:
-    """An active shift with one officer per unit, all available near City Hall."""
-    now = db.clock()
-    services.start_shift(
-        db, supervisor, name="Day", supervisor="Sgt. Vega", starts_at=now, ends_at=now + dt.timedelta(hours=10)
-    )
-    ids = {}
-    for n, sign in enumerate(signs):
-        officer = services.create_officer(db, supervisor, badge=f"B-{n}", name=f"Officer {sign}")
-        unit = services.create_unit(db, supervisor, call_sign=sign)
-        services.sign_on_unit(
-            db,
-            supervisor,
-            unit.id,
-            officer_ids=[officer.id],
-            zone="0976",
-            latitude=CITY_HALL[0],
-            longitude=CITY_HALL[1],
-        )
-        ids[sign] = unit.id
-    return ids
-
-
-def welfare(db, actor, **extra):
-    fields = {
-        "call_type": "WELFARE",
-        "location": "8300 Santa Monica Blvd",
-        "latitude": CITY_HALL[0],
-        "longitude": CITY_HALL[1],
-        "caller_name": "Ana Ruiz",
-        "caller_phone": "310-555-0100",
-    }
-    fields.update(extra)
-    return services.create_incident(db, actor, **fields)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QVBoxLayout, QWidget
@@ -13,25 +12,12 @@ from data import auth
 from data.models import AuditEntry
 from data.permissions import Actor
 from widgets.idle_lock import IdleLock
-from widgets.tasks import TaskRunner
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support"), pytest.mark.usefixtures("fast_hashing")]
 
 PASSWORD = "Santa Monica Blvd 8300"
 NOTE = "CSO-12 on scene, caller wants a call back"
 HOUR_FREE = 10**7  # the check timer never fires on its own in these tests unless asked
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-@pytest.fixture
-def runner(qloop):
-    tasks = TaskRunner()
-    yield tasks
-    tasks.shutdown()
 
 
 @pytest.fixture

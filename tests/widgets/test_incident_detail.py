@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
 from data import services
+from tests.widgets import helpers
 from widgets.actions import DispatchActions
 from widgets.incident_detail import IncidentDetail, elapsed
 from widgets.timeline_model import TimelineModel
@@ -16,47 +18,9 @@ from widgets.timeline_model import TimelineModel
 # The offscreen platform cannot size or raise dialog windows; it says so, harmlessly.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
-CITY_HALL = (34.0905, -118.3707)
-
-
-def staff(db, supervisor, signs=("CSO-12", "CSO-14")) -> dict[str, int]:
-    now = db.clock()
-    services.start_shift(
-        db, supervisor, name="Day", supervisor="Sgt. Vega", starts_at=now, ends_at=now + dt.timedelta(hours=10)
-    )
-    ids = {}
-    for n, sign in enumerate(signs):
-        officer = services.create_officer(
-            db, supervisor, badge=f"B-{n}", name=f"Officer {sign}", skills=["crisis intervention"] if n else []
-        )
-        unit = services.create_unit(db, supervisor, call_sign=sign)
-        services.sign_on_unit(
-            db,
-            supervisor,
-            unit.id,
-            officer_ids=[officer.id],
-            zone="0976",
-            latitude=CITY_HALL[0] + 0.001 * n,
-            longitude=CITY_HALL[1],
-        )
-        ids[sign] = unit.id
-    return ids
-
-
-def welfare(db, actor, **extra):
-    fields = {
-        "call_type": "WELFARE",
-        "location": "8300 Santa Monica Blvd",
-        "latitude": CITY_HALL[0],
-        "longitude": CITY_HALL[1],
-        "zone": "0976",
-        "in_city": True,
-        "caller_name": "Ana Ruiz",
-        "caller_phone": "310-555-0100",
-        "narrative": "Neighbour not seen for two days.",
-    }
-    fields.update(extra)
-    return services.create_incident(db, actor, **fields)
+# Officers after the first are trained in crisis intervention; units stand 0.001° of latitude apart.
+staff = functools.partial(helpers.staff, skills_after_first=["crisis intervention"], spread=0.001)
+welfare = functools.partial(helpers.welfare, zone="0976", in_city=True, narrative="Neighbour not seen for two days.")
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QImage
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableView
 
 from data import services
 from data.permissions import Actor
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane
 from widgets import theme
 from widgets.incident_queue import (
     COL_AGE,
@@ -63,17 +63,6 @@ def sign_on(db, supervisor: Actor, call_sign: str = "CSO11") -> int:
     return unit.id
 
 
-def settled(store) -> bool:
-    return store.runner.pending == 0 and not store.flush_timer.isActive()
-
-
-def load(qtbot, store) -> None:
-    """Load the board, then let the feed echoes of the setup writes drain before the test looks."""
-    with qtbot.waitSignal(store.board_loaded, timeout=5000):
-        store.load()
-    qtbot.waitUntil(lambda: settled(store), timeout=5000)
-
-
 def proxy_ids(proxy) -> list[int]:
     return [proxy.index(r, 0).data(IncidentIdRole) for r in range(proxy.rowCount())]
 
@@ -102,7 +91,7 @@ def board(db, clock, dispatcher, supervisor, store, qtbot):
     ids["closed"] = make_call(db, dispatcher, "PARKING", location="Sweetzer Ave").id
     services.clear_incident(db, dispatcher, ids["closed"], disposition="18", note="Moved on")
     clock.advance(seconds=30)
-    load(qtbot, store)
+    load_settled(qtbot, store)
     return ids
 
 
@@ -222,7 +211,7 @@ def test_a_new_incident_is_inserted_not_reset(board, db, dispatcher, store, queu
 def test_board_loaded_resets_the_model(board, store, queue_model, qtbot):
     resets: list[int] = []
     queue_model.modelReset.connect(lambda: resets.append(1))
-    load(qtbot, store)
+    load_settled(qtbot, store)
     assert resets == [1]
     assert queue_model.rowCount() == 5
 
@@ -311,18 +300,11 @@ def test_format_elapsed():
 # The pane --------------------------------------------------------------------------------------
 @pytest.fixture
 def pane(board, store, qtbot):
-    widget = IncidentQueue(store)
-    widget.model.tick_timer.stop()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_table_pane(qtbot, IncidentQueue(store), 1200, 500)
 
 
 def test_every_control_has_an_accessible_name(pane):
-    controls = pane.findChildren(QComboBox) + pane.findChildren(QLineEdit) + pane.findChildren(QTableView)
-    controls += pane.findChildren(QLabel) + pane.findChildren(QPushButton)
+    controls = form_controls(pane)
     assert len(controls) >= 8
     assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
     assert pane.accessibleName() == "Incident queue"

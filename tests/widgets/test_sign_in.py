@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
@@ -12,25 +11,12 @@ from data import auth
 from data.models import AuditEntry
 from data.permissions import Actor
 from widgets.sign_in import SignInDialog
-from widgets.tasks import TaskRunner
 
 # The offscreen platform cannot size native windows; it says so, harmlessly.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support"), pytest.mark.usefixtures("fast_hashing")]
 
 PASSWORD = "La Cienega 1200 north"
 ADMIN = Actor("admin1", role="admin", workstation="ws-adm")
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-@pytest.fixture
-def runner(qloop):
-    tasks = TaskRunner()
-    yield tasks
-    tasks.shutdown()
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from data import services
 from data.db import Database
 from data.feed import Change
 from data.listen import Backoff
 from data.permissions import Actor
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import terminate_connections
 from tests.data.helpers import small_shift, welfare_call
 from widgets.actions import DispatchActions
 from widgets.conflict import ConflictResolver
@@ -111,19 +109,6 @@ def test_postgres_console_follows_notify(qtbot, console_on, pg_url, clock, dispa
     a.dispose()
 
 
-def _terminate(url: str) -> None:
-    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": make_url(url).database},
-        )
-    engine.dispose()
-
-
 @pytest.mark.postgres
 def test_lost_connection_shows_the_banner_and_reloads_the_board_once(qtbot, console_on, pg_url, clock, dispatcher):
     a = Database(pg_url, clock=clock)
@@ -136,7 +121,7 @@ def test_lost_connection_shows_the_banner_and_reloads_the_board_once(qtbot, cons
     banner.follow(b.monitor)
     host.show()
     with qtbot.waitSignal(b.monitor.connection_lost, timeout=3000) as lost:
-        _terminate(pg_url)
+        terminate_connections(pg_url)
     assert lost.args[0] == clock()
     assert banner.isVisible()
     assert banner.text.startswith("Disconnected since 08:00:00 (local time)")

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableView
 
 from data import services
 from data.permissions import Actor
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane
 from widgets import theme
 from widgets.unit_board import (
     COL_CHECK,
@@ -32,16 +32,6 @@ from widgets.unit_board import (
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 PLACE = {"latitude": 34.0900, "longitude": -118.3661, "in_city": True, "zone": "0971"}
-
-
-def settled(store) -> bool:
-    return store.runner.pending == 0 and not store.flush_timer.isActive()
-
-
-def load(qtbot, store) -> None:
-    with qtbot.waitSignal(store.board_loaded, timeout=5000):
-        store.load()
-    qtbot.waitUntil(lambda: settled(store), timeout=5000)
 
 
 def proxy_signs(proxy) -> list[str]:
@@ -69,7 +59,7 @@ def crew(db, clock, supervisor: Actor, dispatcher: Actor, store, qtbot):
     services.set_unit_status(db, dispatcher, units["CSO2"], "onscene")
     services.set_unit_status(db, dispatcher, units["CSO3"], "break")
     services.set_unit_status(db, dispatcher, units["CSO1"], "busy")
-    load(qtbot, store)
+    load_settled(qtbot, store)
     units["incident"] = incident.id
     return units
 
@@ -207,18 +197,11 @@ def test_an_incident_move_updates_the_units_location(crew, db, dispatcher, board
 # The pane --------------------------------------------------------------------------------------
 @pytest.fixture
 def pane(crew, store, actions, qtbot):
-    widget = UnitBoard(store, actions)
-    widget.model.tick_timer.stop()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 360)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_table_pane(qtbot, UnitBoard(store, actions), 1100, 360)
 
 
 def test_every_control_has_an_accessible_name(pane):
-    controls = pane.findChildren(QComboBox) + pane.findChildren(QLineEdit) + pane.findChildren(QTableView)
-    controls += pane.findChildren(QLabel) + pane.findChildren(QPushButton)
+    controls = form_controls(pane)
     assert len(controls) >= 7
     assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
 
