@@ -19,8 +19,10 @@ from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
 from widgets.cheatsheet import CheatSheet
 from widgets.command_line import CommandLine
+from widgets.conflict import ConflictResolver
 from widgets.idle_lock import IdleLock
 from widgets.incident_detail import IncidentDetail
+from widgets.incident_edit import IncidentEditor
 from widgets.incident_queue import IncidentQueue
 from widgets.intake import IntakeForm
 from widgets.store import BoardStore
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
+        # Edits check the version the dispatcher saw; a stale one opens the conflict panel.
+        self.editor = IncidentEditor(ConflictResolver(self.actions, self), db.pack, self)
         self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
         self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS + SUPERVISOR_KEYS)
         self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -214,6 +218,7 @@ class MainWindow(QMainWindow):
         self.detail.status_message.connect(self.show_message)
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
+        self.detail.edit_requested.connect(self._on_detail_edit_requested)
         # Intake
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
         self.intake.form.status_message.connect(self.show_message)
@@ -241,6 +246,11 @@ class MainWindow(QMainWindow):
         self._on_queue_incident_selected(incident_id)
         self.detail_dock.raise_()
         self.detail.setFocus()
+
+    def _on_detail_edit_requested(self, incident_id: int) -> None:
+        record = self.store.incidents.get(incident_id)
+        if record is not None:
+            self.editor.edit(record)
 
     def _on_board_unit_activated(self, unit_id: int) -> None:
         unit = self.store.units.get(unit_id)

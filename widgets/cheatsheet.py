@@ -41,6 +41,7 @@ KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Alt+F", "Transfer to Sheriff or mark a joint response"),
         ("Alt+N", "Add a note"),
         ("Alt+R", "Reopen (supervisors)"),
+        ("Alt+I", "Edit type, priority, location, caller or narrative"),
         ("Ctrl+P", "Print the handoff sheet"),
         ("Ctrl+E", "Export EIDO"),
     ),

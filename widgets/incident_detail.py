@@ -94,6 +94,7 @@ class IncidentDetail(QWidget):
     status_message = Signal(str)
     print_requested = Signal(int)
     export_eido_requested = Signal(int)
+    edit_requested = Signal(int)  # the window opens the edit dialog (widgets/incident_edit.py)
 
     def __init__(
         self,
@@ -255,6 +256,8 @@ class IncidentDetail(QWidget):
         self.cancel_button = QPushButton("C&ancel…", page)
         self.transfer_button = QPushButton("LASD trans&fer…", page)
         self.reopen_button = QPushButton("&Reopen…", page)
+        self.edit_button = QPushButton("Ed&it…", page)
+        self.edit_button.setToolTip("Correct type, priority, location, caller or narrative (Alt+I)")
         self.print_button = QPushButton("Print  Ctrl+P", page)
         self.eido_button = QPushButton("EIDO  Ctrl+E", page)
         self.referral_button = QPushButton("Referral…  Ctrl+R", page)
@@ -276,6 +279,7 @@ class IncidentDetail(QWidget):
             self.cancel_button,
             self.transfer_button,
             self.reopen_button,
+            self.edit_button,
             self.print_button,
             self.eido_button,
             self.referral_button,
@@ -286,7 +290,7 @@ class IncidentDetail(QWidget):
         self.dispatch_button.setObjectName("primaryAction")
         actions = QVBoxLayout()
         actions.setSpacing(4)
-        for group in (self.action_buttons[:4], self.action_buttons[4:]):
+        for group in (self.action_buttons[:4], self.action_buttons[4:8], self.action_buttons[8:]):
             row = QHBoxLayout()
             row.setSpacing(4)
             for button in group:
@@ -401,6 +405,7 @@ class IncidentDetail(QWidget):
         self.cancel_button.clicked.connect(self.open_cancel_dialog)
         self.transfer_button.clicked.connect(self.open_transfer_dialog)
         self.reopen_button.clicked.connect(self.open_reopen_dialog)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.eido_button.clicked.connect(self._on_eido_button_clicked)
         self.note_edit.returnPressed.connect(self.add_note)
@@ -754,6 +759,7 @@ class IncidentDetail(QWidget):
         self.print_button.setEnabled(rec is not None)
         self.eido_button.setEnabled(rec is not None)
         self.referral_button.setEnabled(rec is not None)
+        self.edit_button.setEnabled(rec is not None and rec.is_open)
         self.note_edit.setEnabled(rec is not None)
         self.note_button.setEnabled(rec is not None)
         self.recommended_list.setEnabled(is_open)
@@ -875,6 +881,10 @@ class IncidentDetail(QWidget):
     def _on_eido_button_clicked(self) -> None:
         if self._record is not None:
             self.export_eido_requested.emit(self._record.id)
+
+    def _on_edit_button_clicked(self) -> None:
+        if self._record is not None:
+            self.edit_requested.emit(self._record.id)
 
     def open_referral_dialog(self) -> Any:
         """Record referrals for the incident shown (offered, accepted or declined; follow-up date)."""

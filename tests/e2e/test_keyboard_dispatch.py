@@ -148,3 +148,21 @@ def test_welfare_check_keyboard_only_from_call_to_clear(qtbot, window, db):
         "status",
         "status",
     ]
+
+
+def test_alt_i_edits_the_selected_incident_and_the_change_reaches_the_queue(qtbot, window, db, dispatcher):
+    win = window
+    incident = services.create_incident(db, dispatcher, call_type="NOISE", location="Plummer Park")
+    qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Location") == "Plummer Park", timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id and win.detail.edit_button.isEnabled())
+    win.detail.edit_button.setFocus()
+    qtbot.keyClick(win.detail.edit_button, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    dialog = win.editor.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    assert dialog.windowTitle() == f"Edit incident {incident.number}"
+    dialog.location.selectAll()
+    qtbot.keyClicks(dialog.location, "Kings Road Park")
+    qtbot.keyClick(dialog.location, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Location") == "Kings Road Park", timeout=5000)
+    assert services.timeline(db, incident.id)[-1].kind == "updated"
