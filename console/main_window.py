@@ -402,12 +402,17 @@ class MainWindow(QMainWindow):
                 self.resize(int(area.width() * 0.95), int(area.height() * 0.92))
         # A layout saved by an older arrangement of the docks is ignored rather than half-applied.
         if state is None or not self.restoreState(state, LAYOUT_VERSION):
-            self.resizeDocks(
-                [self.board_dock, self.detail_dock], [int(self.width() * 0.36)] * 2, Qt.Orientation.Horizontal
-            )
-            self.resizeDocks([self.board_dock, self.detail_dock], [330, 670], Qt.Orientation.Vertical)
-            if self.map_dock is not None:
-                self.resizeDocks([self.map_dock], [int(self.height() * 0.45)], Qt.Orientation.Vertical)
+            # Proportions of the size the window is shown at, once it is shown.
+            QTimer.singleShot(0, self._apply_default_layout)
+
+    def _apply_default_layout(self) -> None:
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.board_dock, self.detail_dock], [int(width * 0.4)] * 2, Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.board_dock, self.detail_dock], [int(height * 0.33), int(height * 0.67)], Qt.Orientation.Vertical
+        )
+        if self.map_dock is not None:
+            self.resizeDocks([self.map_dock], [int(height * 0.45)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle_lock is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 OPEN_STATUSES = ("pending", "dispatched", "enroute", "onscene")
@@ -194,7 +194,6 @@ class Board:
 
     incidents: tuple[IncidentRecord, ...]
     units: tuple[UnitRecord, ...]
-    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
 @dataclass(frozen=True)

@@ -163,11 +163,11 @@ def recommend_units(
             parts.append(", ".join(skills))
         out.append(Recommendation(unit=unit, distance_m=d, matching_skills=skills, reason=" · ".join(parts)))
 
-    def key(r: Recommendation) -> tuple[int, int, float]:
+    def key(r: Recommendation) -> tuple[int, float]:
         # A skill match is worth about a kilometre of extra travel in a 1.9 sq mi city.
         skill_bonus = 1000.0 * len(r.matching_skills)
         dist = r.distance_m if r.distance_m is not None else 5000.0
-        return (0 if r.unit.status == "available" else 1, 0, dist - skill_bonus)
+        return (0 if r.unit.status == "available" else 1, dist - skill_bonus)
 
     return sorted(out, key=key)[:limit]
 

@@ -199,7 +199,8 @@ def _load_cached(geo_dir: Path) -> GeoData:
     )
 
 
-def _features(path: Path) -> list[dict[str, Any]]:
+def read_features(path: Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON file (the page builder reads the same files)."""
     with path.open(encoding="utf-8") as fh:
         features: list[dict[str, Any]] = json.load(fh)["features"]
     return features
@@ -212,7 +213,7 @@ def _points(features: list[dict[str, Any]]) -> np.ndarray:
 
 
 def _load_boundary(path: Path) -> Polygon | MultiPolygon:
-    geoms = [shapely.geometry.shape(f["geometry"]) for f in _features(path)]
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in read_features(path)]
     merged = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
     if not isinstance(merged, Polygon | MultiPolygon):
         raise ValueError(f"{path.name}: boundary is not a polygon")
@@ -220,7 +221,7 @@ def _load_boundary(path: Path) -> Polygon | MultiPolygon:
 
 
 def _load_streets(path: Path) -> tuple[StreetSegment, ...]:
-    features = _features(path)
+    features = read_features(path)
     coords = [f["geometry"]["coordinates"] for f in features]
     flat = np.array([xy for line in coords for xy in line], dtype=float)
     index = np.repeat(np.arange(len(coords)), [len(line) for line in coords])
@@ -256,7 +257,7 @@ def _load_streets(path: Path) -> tuple[StreetSegment, ...]:
 
 
 def _load_intersections(path: Path) -> tuple[IntersectionPoint, ...]:
-    features = _features(path)
+    features = read_features(path)
     return tuple(
         IntersectionPoint(
             point=point,
@@ -269,7 +270,7 @@ def _load_intersections(path: Path) -> tuple[IntersectionPoint, ...]:
 
 
 def _load_address_points(path: Path) -> tuple[AddressPoint, ...]:
-    features = _features(path)
+    features = read_features(path)
     return tuple(
         AddressPoint(
             index=i,
@@ -285,7 +286,7 @@ def _load_address_points(path: Path) -> tuple[AddressPoint, ...]:
 
 
 def _load_landmarks(path: Path) -> tuple[Landmark, ...]:
-    features = _features(path)
+    features = read_features(path)
     return tuple(
         Landmark(
             id=f["properties"]["id"],
@@ -301,7 +302,7 @@ def _load_landmarks(path: Path) -> tuple[Landmark, ...]:
 
 def _load_districts(path: Path) -> tuple[District, ...]:
     districts = []
-    for f in _features(path):
+    for f in read_features(path):
         p = f["properties"]
         if p.get("layer") == STATION_AREA_LAYER:
             continue

@@ -139,6 +139,8 @@ class MapView(QWebEngineView):
         reverse: Callable[[float, float], str] = reverse_label,
     ) -> None:
         super().__init__(parent)
+        self.setAccessibleName("City map")
+        self.setAccessibleDescription("Incidents and units; click a marker to select it, right-click for a new call")
         db = getattr(store, "db", None)
         self.store = store
         self.pack: Pack = pack or getattr(db, "pack", None) or load_pack()

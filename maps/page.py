@@ -36,6 +36,7 @@ from maps.geodata import (
     STREETS_FILE,
     LocalFrame,
     default_geo_dir,
+    read_features,
 )
 
 PAGE_FILE = "index.html"
@@ -156,12 +157,6 @@ def js_call(method: str, *args: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- geography
-
-
-def _features(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        features: list[dict[str, Any]] = json.load(fh)["features"]
-    return features
 
 
 def _round_coords(coords: Any) -> Any:
@@ -414,10 +409,10 @@ def render_page(
     statuses: Mapping[str, UnitStatus] | None = None,
 ) -> str:
     """The page's HTML; scripts and styles are referenced relative to it under `assets/`."""
-    boundary_features = _features(geo_dir / BOUNDARY_FILE)
+    boundary_features = read_features(geo_dir / BOUNDARY_FILE)
     boundary = shapely.union_all([shape(f["geometry"]) for f in boundary_features])
     frame = LocalFrame(lat0=round(boundary.centroid.y, 4), lon0=round(boundary.centroid.x, 4))
-    streets = _features(geo_dir / STREETS_FILE)
+    streets = read_features(geo_dir / STREETS_FILE)
     min_lon, min_lat, max_lon, max_lat = boundary.bounds
     s_min_lon, s_min_lat, s_max_lon, s_max_lat = shapely.bounds(
         shapely.union_all([shape(f["geometry"]).envelope for f in streets])
@@ -515,7 +510,7 @@ def render_page(
 
     zone_group = folium.FeatureGroup(name="Reporting districts (approx.)", show=True)
     zone_group.add_to(m)
-    zones = zone_features(_features(geo_dir / DISTRICTS_FILE), boundary)
+    zones = zone_features(read_features(geo_dir / DISTRICTS_FILE), boundary)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": zones},
         style_function=lambda _f: {
@@ -544,7 +539,7 @@ def render_page(
 
     landmark_group = folium.FeatureGroup(name="Landmarks", show=True)
     landmark_group.add_to(m)
-    landmarks = _features(geo_dir / LANDMARKS_FILE)
+    landmarks = read_features(geo_dir / LANDMARKS_FILE)
     for f in landmarks:
         p = f["properties"]
         lon, lat = f["geometry"]["coordinates"][:2]

@@ -107,10 +107,6 @@ class StreetGraph:
         ]
         return cls(lines, geodata.frame)
 
-    @property
-    def node_count(self) -> int:
-        return len(self._edges)
-
     def _largest_component(self) -> np.ndarray:
         seen = np.full(len(self._edges), -1)
         best, best_size = 0, 0
@@ -267,8 +263,9 @@ class Simulation:
             return
         in_status = (now - unit.status_since).total_seconds()
         if unit.status == "dispatched" and in_status >= self._draw("turnout", unit.id, incident.id):
-            self._act(report, f"{unit.call_sign} en route to {incident.number}", services.set_unit_status,
-                      unit.id, "enroute")  # fmt: skip
+            self._act(
+                report, f"{unit.call_sign} en route to {incident.number}", services.set_unit_status, unit.id, "enroute"
+            )
         elif unit.status == "enroute":
             self._drive(unit, incident, elapsed, report)
         elif unit.status == "onscene" and in_status >= 60 * self._draw("scene", unit.id, incident.id):
@@ -292,8 +289,9 @@ class Simulation:
         if trip.driven_m >= trip.route.length_m:
             self._trips.pop(unit.id, None)
             self._act(report, f"{unit.call_sign} arrived", services.move_unit, unit.id, latitude=lat, longitude=lon)
-            self._act(report, f"{unit.call_sign} on scene at {incident.number}", services.set_unit_status,
-                      unit.id, "onscene")  # fmt: skip
+            self._act(
+                report, f"{unit.call_sign} on scene at {incident.number}", services.set_unit_status, unit.id, "onscene"
+            )
         elif elapsed > 0:
             self._act(report, "", services.move_unit, unit.id, latitude=lat, longitude=lon)
 
@@ -302,8 +300,14 @@ class Simulation:
         notes = scenario[2] if scenario else []
         disposition = scenario[3] if scenario else "18"
         note = notes[-1] if notes else "Handled on scene."
-        self._act(report, f"{incident.number} cleared {disposition} by {unit.call_sign}", services.clear_incident,
-                  incident.id, disposition=disposition, note=note)  # fmt: skip
+        self._act(
+            report,
+            f"{incident.number} cleared {disposition} by {unit.call_sign}",
+            services.clear_incident,
+            incident.id,
+            disposition=disposition,
+            note=note,
+        )
 
     # Dispatching -----------------------------------------------------------------------------
     def _dispatch_waiting(
@@ -321,16 +325,26 @@ class Simulation:
                 sheriff_first=bool(call_type and call_type.sheriff_first), screening=incident.screening
             )
             if sheriff and incident.response != "joint" and not incident.override_reason:
-                self._act(report, f"{incident.number} transferred to LASD", services.transfer_to_sheriff,
-                          incident.id, note="Needs LASD first (simulated dispatcher).")  # fmt: skip
+                self._act(
+                    report,
+                    f"{incident.number} transferred to LASD",
+                    services.transfer_to_sheriff,
+                    incident.id,
+                    note="Needs LASD first (simulated dispatcher).",
+                )
                 continue
             picks = rules.recommend_units(incident, free, call_type.skills if call_type else (), limit=1)
             if not picks:
                 return  # nobody free: the rest keep waiting, as on a real busy shift
             unit = picks[0].unit
             free.remove(unit)
-            self._act(report, f"{unit.call_sign} dispatched to {incident.number}", services.dispatch_units,
-                      incident.id, [unit.id])  # fmt: skip
+            self._act(
+                report,
+                f"{unit.call_sign} dispatched to {incident.number}",
+                services.dispatch_units,
+                incident.id,
+                [unit.id],
+            )
 
     # New calls -------------------------------------------------------------------------------
     def _maybe_new_call(self, now: dt.datetime, report: StepReport) -> None:

@@ -12,6 +12,7 @@ from data.errors import DispatchError, StaleWriteError
 from data.permissions import Actor
 from data.records import IncidentRecord, UnitRecord
 from widgets.store import BoardStore
+from widgets.tasks import error_text
 
 
 class DispatchActions(QObject):
@@ -54,7 +55,7 @@ class DispatchActions(QObject):
             elif isinstance(exc, DispatchError):
                 self.refused.emit(str(exc))
             else:
-                self.store.runner.crashed.emit(f"{type(exc).__name__}: {exc}")
+                self.store.runner.crashed.emit(error_text(exc))
 
         return self.store.runner.submit(fn, self.db, self.actor, *args, on_done=done, on_error=failed, **kwargs)
 

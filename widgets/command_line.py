@@ -11,7 +11,6 @@ from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from data import services
-from data.errors import DispatchError
 from data.records import OPEN_STATUSES, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
 from data.services.self_initiated import start_self_initiated
@@ -21,8 +20,9 @@ from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.guard import bound
 from widgets.inline import InlineMessage
-from widgets.places import Place, best_place, default_geocoder_factory
+from widgets.places import Place, best_place, default_geocoder
 from widgets.store import BoardStore
+from widgets.tasks import error_text
 
 MAX_HISTORY = 200
 MAX_SUGGESTIONS = 10
@@ -94,7 +94,7 @@ class CommandLine(QWidget):
         self.setObjectName("commandLine")
         self._store = store
         self._actions = actions
-        self._geocoder = geocoder_factory if geocoder_factory is not None else default_geocoder_factory()
+        self._geocoder = geocoder_factory or default_geocoder
         self.pending = 0
 
         self.prompt = QLabel("CMD ›")
@@ -110,7 +110,6 @@ class CommandLine(QWidget):
         self.edit.setFont(fixed)
         self.edit.completer_.popup().setFont(fixed)
         self.answer = InlineMessage(self, keep_space=True)
-        self.answer.setObjectName("inlineMessage")
         self.answer.setWordWrap(False)
         self.answer.setAccessibleName("Command answer")
 
@@ -262,7 +261,7 @@ class CommandLine(QWidget):
             exc = fut.exception()
             if exc is not None:
                 self._restore(line)
-                self._say(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}", "error")
+                self._say(error_text(exc), "error")
                 return
             result = fut.result()
             selected = incident_id
@@ -278,7 +277,7 @@ class CommandLine(QWidget):
     def _failed(self, exc: Exception, line: str) -> None:
         self.pending -= 1
         self._restore(line)
-        self._say(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}", "error")
+        self._say(error_text(exc), "error")
 
     def _restore(self, line: str) -> None:
         # The dispatcher fixes a refused command rather than retyping it.
@@ -341,9 +340,7 @@ class CommandLine(QWidget):
             ][:MAX_SUGGESTIONS]
         if kind == "disposition":
             codes = self._store.db.pack.dispositions.values()
-            return [(f"{d.code}  {d.label}", d.code) for d in codes if d.code.startswith(word.zfill(len(word)))][
-                :MAX_SUGGESTIONS
-            ]
+            return [(f"{d.code}  {d.label}", d.code) for d in codes if d.code.startswith(word)][:MAX_SUGGESTIONS]
         return []
 
     def _on_edit_completion_accepted(self, _value: str, _by_enter: bool) -> None:
@@ -357,7 +354,7 @@ class CommandLine(QWidget):
 
 
 def _resolve(
-    db: Any, cmd: Command, geocoder: Callable[[], Any] | None
+    db: Any, cmd: Command, geocoder: Callable[[], Any]
 ) -> tuple[list[UnitRecord], IncidentRecord | None, Place | None]:
     """Find the units, incident and place a command names (short forms allowed); off the GUI thread."""
     units = [services.find_unit(db, name) for name in cmd.units]

@@ -46,7 +46,6 @@ class ConflictPanel(QDialog):
     """Non-modal: the refusal, the record as it is now next to the intended change, Reapply or keep theirs."""
 
     reapply_requested = Signal(int, dict)  # incident id, the intended changes
-    dismissed = Signal(int)  # incident id: the dispatcher keeps the other change
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,7 +74,7 @@ class ConflictPanel(QDialog):
         layout.addLayout(self.grid)
         layout.addWidget(buttons)
         self.reapply_button.clicked.connect(self._on_reapply_button_clicked)
-        self.keep_button.clicked.connect(self._on_keep_button_clicked)
+        self.keep_button.clicked.connect(self.hide)
 
     def show_conflict(self, error: StaleWriteError, current: IncidentRecord, intended: dict[str, Any]) -> None:
         self.message.setText(str(error))
@@ -123,11 +122,6 @@ class ConflictPanel(QDialog):
     def _on_reapply_button_clicked(self) -> None:
         if self.current is not None:
             self.reapply_requested.emit(self.current.id, dict(self.intended))
-        self.hide()
-
-    def _on_keep_button_clicked(self) -> None:
-        if self.current is not None:
-            self.dismissed.emit(self.current.id)
         self.hide()
 
 

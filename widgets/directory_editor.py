@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from data.db import Database
-from data.errors import DispatchError
 from data.permissions import Actor, allowed
 from data.services.directory import (
     DirectoryRecord,
@@ -27,7 +26,7 @@ from data.services.directory import (
 )
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner
+from widgets.tasks import TaskRunner, error_text
 
 
 class DirectoryEditor(QWidget):
@@ -146,7 +145,7 @@ class DirectoryEditor(QWidget):
     def _on_failed(self, exc: Exception) -> None:
         self.pending -= 1
         self.saving = False
-        self.message.show_message(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}")
+        self.message.show_message(error_text(exc))
 
     def _on_loaded(self, entries: list[DirectoryRecord]) -> None:
         self.pending -= 1

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.shift_summary import Count
+from data.shift_summary import Count, IntervalStat
 from widgets import theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -337,6 +337,22 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
+class IntervalsModel(RowsModel):
+    """Response intervals against the city's targets; the Met column is worded as well as coloured."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(("Interval", "Calls", "Median", "90th pct", "Target", "Met"), parent)
+
+    def set_intervals(self, intervals: Sequence[IntervalStat], name: Callable[[IntervalStat], str]) -> None:
+        rows, tones = [], []
+        for i in intervals:
+            target = f"{i.target_on} ≤ {duration_text(i.target_s)}" if i.target_s is not None else "none set"
+            met = "—" if i.met is None else ("✓ yes" if i.met else "✕ no")
+            rows.append((name(i), i.count, duration_text(i.median_s), duration_text(i.p90_s), target, met))
+            tones.append("" if i.met is None else ("good" if i.met else "bad"))
+        self.set_rows(rows, tones)
+
+
 def rows_table(model: RowsModel, name: str, parent: QWidget | None = None, *, fit_rows: int = 0) -> QTableView:
     """A compact read-only table over a RowsModel; the first column takes the spare width.
 
@@ -366,6 +382,7 @@ __all__ = [
     "BarChartView",
     "ChartView",
     "DailyChartView",
+    "IntervalsModel",
     "RowsModel",
     "SortRole",
     "StatTile",

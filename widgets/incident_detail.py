@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -34,11 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from data import rules, services
-from data.db import Database
-from data.errors import DispatchError
 from data.permissions import allowed
 from data.records import OPEN_STATUSES, EventRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS, Recommendation
+from data.services import paperwork
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.guard import bound
@@ -46,6 +45,7 @@ from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDi
 from widgets.inline import InlineMessage
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
+from widgets.tasks import error_text
 from widgets.timeline_model import TimelineModel
 
 log = logging.getLogger(__name__)
@@ -61,19 +61,6 @@ TIMES = (
 )
 UNIT_ORDER = {"dispatched": 0, "enroute": 1, "onscene": 2}
 RESPONSE_LABELS = {"cso": "CSOs", "joint": "Joint response with LASD", "sheriff": "LASD (transferred)"}
-
-
-def default_proposer(db: Database) -> Proposer | None:
-    """data.services.paperwork.proposed_disposition when the paperwork module is installed."""
-    try:
-        from data.services import paperwork  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    propose = getattr(paperwork, "proposed_disposition", None)
-    if propose is None:
-        return None
-    wants_db = len(inspect.signature(propose).parameters) >= 2
-    return (lambda incident_id: propose(db, incident_id)) if wants_db else propose
 
 
 def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -110,7 +97,11 @@ class IncidentDetail(QWidget):
         self._actions = actions
         self._pack = store.db.pack
         self._tz = ZoneInfo(self._pack.timezone)
-        self._propose = proposed_disposition if proposed_disposition is not None else default_proposer(store.db)
+        self._propose: Proposer = (
+            proposed_disposition
+            if proposed_disposition is not None
+            else functools.partial(paperwork.proposed_disposition, store.db)
+        )
         self._record: IncidentRecord | None = None
         self._recommendations: list[Recommendation] = []
         self.dialog: Any = None  # the dialog open now (disposition, reason, transfer), for keyboard and tests
@@ -506,19 +497,18 @@ class IncidentDetail(QWidget):
         dialog = DispositionDialog(self._pack.dispositions.values(), incident_number=rec.number, parent=self)
         dialog.chosen.connect(lambda code, note: self.clear(code, note))
         self._open(dialog)
-        if self._propose is not None:
-            incident_id = rec.id
+        incident_id = rec.id
 
-            def proposed(code: str | None) -> None:
-                if self.dialog is dialog and self.incident_id == incident_id:
-                    dialog.propose(code, "a citation was issued" if code == "04" else "")
+        def proposed(code: str | None) -> None:
+            if self.dialog is dialog and self.incident_id == incident_id:
+                dialog.propose(code, "a citation was issued" if code == "04" else "")
 
-            self._store.runner.submit(
-                self._propose,
-                incident_id,
-                on_done=bound(self, proposed),
-                on_error=bound(self, lambda exc: log.warning("proposed disposition failed: %s", exc)),
-            )
+        self._store.runner.submit(
+            self._propose,
+            incident_id,
+            on_done=bound(self, proposed),
+            on_error=bound(self, lambda exc: log.warning("proposed disposition failed: %s", exc)),
+        )
         return dialog
 
     def clear(self, code: str, note: str = "") -> None:
@@ -866,7 +856,7 @@ class IncidentDetail(QWidget):
             if exc is None:
                 self._say(describe(fut.result()), "ok")
             else:
-                self._say(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}", "error")
+                self._say(error_text(exc), "error")
 
         future.add_done_callback(bound(self, finished))
 

@@ -378,8 +378,6 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
 class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
     """Queue order (pending by priority then age, active, closed) and the dispatcher's filters."""
 
-    filters_changed = Signal()
-
     def __init__(self, source: IncidentQueueModel, parent: QObject | None = None) -> None:
         super().__init__(source, parent)
         self._source = source
@@ -440,7 +438,6 @@ class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
         apply()
         self._closed_since = self._source.now() - CLOSED_WINDOW
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        self.filters_changed.emit()
 
     def _on_source_ticked(self, now: dt.datetime) -> None:
         # Closed incidents age out of the 24-hour view; a minute's resolution is plenty.
@@ -630,13 +627,6 @@ class IncidentQueue(RecordTablePane):
         self.proxy.set_view_filter(name)
         self._set_filter_widgets(view=name)
 
-    def set_search_text(self, text: str) -> None:
-        """Put text in the search box (the proxy follows, as when typed)."""
-        self.search.setText(text)
-
-    def visible_incident_ids(self) -> list[int]:
-        return [int(self.proxy.index(r, 0).data(IncidentIdRole)) for r in range(self.proxy.rowCount())]
-
     # Handlers ------------------------------------------------------------------------------------
     def _on_view_combo_changed(self, _index: int) -> None:
         self.proxy.set_view_filter(str(self.view_combo.currentData()))
@@ -651,18 +641,17 @@ class IncidentQueue(RecordTablePane):
         self._refresh_zones({rec.zone for rec in records if rec.zone})
         self._schedule_counts()
 
-    def _set_filter_widgets(self, *, view: str, reset_others: bool = True) -> None:
+    def _set_filter_widgets(self, *, view: str) -> None:
         """Show the proxy's filters in the bar without re-entering the proxy setters."""
         widgets = [self.view_combo, self.zone_combo, self.type_combo, self.search]
         for widget in widgets:
             widget.blockSignals(True)
         try:
             self.view_combo.setCurrentIndex(max(0, self.view_combo.findData(view)))
-            if reset_others:
-                self.zone_combo.setCurrentIndex(max(0, self.zone_combo.findData(self.proxy.zone_filter)))
-                self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(self.proxy.type_filter)))
-                if self.search.text().casefold().split() != self.proxy.search_text.split():
-                    self.search.setText(self.proxy.search_text)
+            self.zone_combo.setCurrentIndex(max(0, self.zone_combo.findData(self.proxy.zone_filter)))
+            self.type_combo.setCurrentIndex(max(0, self.type_combo.findData(self.proxy.type_filter)))
+            if self.search.text().casefold().split() != self.proxy.search_text.split():
+                self.search.setText(self.proxy.search_text)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
@@ -678,9 +667,9 @@ class IncidentQueue(RecordTablePane):
         current = self.zone_combo.currentData()
         self.zone_combo.blockSignals(True)
         try:
-            for zone in sorted(set(zones) | have):
+            # Row 0 is "All zones"; the zones follow in order.
+            for position, zone in enumerate(sorted(zones | have), start=1):
                 if zone not in have:
-                    position = 1 + sorted(set(zones) | have).index(zone)
                     self.zone_combo.insertItem(position, f"Zone {zone}", zone)
             self.zone_combo.setCurrentIndex(max(0, self.zone_combo.findData(current)))
         finally:

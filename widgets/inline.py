@@ -51,7 +51,4 @@ class InlineMessage(QLabel):
         self.message = ""
         self.setProperty("severity", "")
         self.setText("")
-        if self._keep_space:
-            self.setVisible(True)
-        else:
-            self.setVisible(False)
+        self.setVisible(self._keep_space)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from data import rules, services
-from data.errors import DispatchError, ValidationError
+from data.errors import ValidationError
 from data.pack import CallType, Pack
 from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
@@ -41,8 +41,9 @@ from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.guard import bound
 from widgets.inline import InlineMessage
-from widgets.places import Place, default_geocoder_factory, lookup, place_at
+from widgets.places import Place, default_geocoder, lookup, place_at
 from widgets.store import BoardStore
+from widgets.tasks import error_text
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class IntakeForm(QWidget):
         self._actions = actions
         self._pack = store.db.pack
         self._tz = ZoneInfo(self._pack.timezone)
-        self._geocoder = geocoder_factory if geocoder_factory is not None else default_geocoder_factory()
+        self._geocoder = geocoder_factory or default_geocoder
 
         self._received_at: dt.datetime | None = None
         self._call_type: CallType | None = None
@@ -201,6 +202,7 @@ class IntakeForm(QWidget):
         self.duplicate_box = QGroupBox("Possible duplicate: open calls nearby", self)
         self.duplicate_box.setObjectName("duplicateBox")
         self.duplicate_list = QListWidget(self.duplicate_box)
+        self.duplicate_list.setAccessibleName("Possible duplicates")
         self.duplicate_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.duplicate_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.duplicate_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -427,11 +429,6 @@ class IntakeForm(QWidget):
         self._map_point = (latitude, longitude)
         self._place_text = location
         self.match_info.show_message("Finding the zone for the map point…", "info")
-        if self._geocoder is None:
-            label = location or f"{latitude:.5f}, {longitude:.5f}"
-            self.location_edit.setText(label)
-            self._set_places([Place(label, latitude, longitude, None, None, "map")], text=label)
-            return
         self._lookup_text = location
         self._store.runner.submit(
             place_at,
@@ -590,8 +587,6 @@ class IntakeForm(QWidget):
         self._schedule_lookup(now=True)
 
     def _schedule_lookup(self, *, now: bool = False) -> None:
-        if self._geocoder is None:
-            return
         if now or self.geocode_timer.interval() == 0:
             self.geocode_timer.stop()
             self._on_geocode_timer_timeout()
@@ -600,7 +595,7 @@ class IntakeForm(QWidget):
 
     def _on_geocode_timer_timeout(self) -> None:
         text = self.location_edit.text().strip()
-        if self._geocoder is None or self._map_point is not None:
+        if self._map_point is not None:
             return
         if not text:
             self._set_places([], text="")
@@ -893,8 +888,6 @@ class IntakeForm(QWidget):
 
     def _lookups_settled(self) -> bool:
         """True when the places and the duplicate check belong to the location as typed now."""
-        if self._geocoder is None:
-            return True
         text = self.location_edit.text().strip()
         if self._lookup_text is not None:
             return False
@@ -930,7 +923,7 @@ class IntakeForm(QWidget):
         self.saving = False
         self.save_button.setEnabled(True)
         self.merge_button.setEnabled(True)
-        text = str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}"
+        text = error_text(exc)
         target = {
             "call_type": self.type_error,
             "location": self.location_error,

@@ -20,12 +20,11 @@ class Place:
     confidence: float = 1.0
 
 
-def default_geocoder_factory() -> Callable[[], Any] | None:
-    try:
-        from maps.geocoder import default_geocoder
-    except ImportError:
-        return None
-    return default_geocoder
+def default_geocoder() -> Any:
+    """The offline geocoder; imported and built on first use, which is off the GUI thread."""
+    from maps.geocoder import default_geocoder as build
+
+    return build()
 
 
 def lookup(factory: Callable[[], Any], text: str) -> tuple[list[str], list[Place]]:
@@ -47,9 +46,9 @@ def place_at(factory: Callable[[], Any], label: str, lat: float, lon: float) -> 
     return Place(label, lat, lon, jurisdiction.zone_at(lat, lon), jurisdiction.contains(lat, lon), "map")
 
 
-def best_place(factory: Callable[[], Any] | None, text: str) -> Place | None:
-    """The top candidate for typed text, or None (no geocoder, or nothing plausible); off the GUI thread."""
-    if factory is None or not text.strip():
+def best_place(factory: Callable[[], Any], text: str) -> Place | None:
+    """The top candidate for typed text, or None when nothing is plausible; off the GUI thread."""
+    if not text.strip():
         return None
     _suggestions, places = lookup(factory, text)
     return places[0] if places else None

@@ -243,9 +243,6 @@ class RecordTableModel(RowListModel[R], Generic[R, K]):
     def row_of(self, record_id: int) -> int | None:
         return self._row_of.get(record_id)
 
-    def sort_key(self, row: int) -> K:
-        return self._keys[row]
-
     @property
     def sort_keys(self) -> list[K]:
         """Sort keys by source row (a live list, updated in place)."""

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from data.db import Database
-from data.errors import DispatchError
 from data.permissions import Actor
 from data.records import IncidentRecord, ReferralRecord
 from data.services.directory import DirectoryRecord, FollowUpRecord, complete_follow_up, directory_entries
@@ -31,13 +30,9 @@ from data.services.directory import referral_follow_ups as due_follow_ups
 from data.services.paperwork import REFERRAL_OUTCOMES, add_referral, referrals_for_incident
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner
+from widgets.tasks import TaskRunner, error_text
 
 OUTCOME_LABELS = {"offered": "&Offered", "accepted": "&Accepted", "declined": "&Declined"}
-
-
-def _error_text(exc: Exception) -> str:
-    return str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}"
 
 
 def load_referral_form(db: Database, incident_id: int) -> tuple[list[DirectoryRecord], list[ReferralRecord]]:
@@ -85,6 +80,7 @@ class ReferralDialog(QDialog):
         self.outcomes.button(0).setChecked(True)
         self.follow_check = QCheckBox("Follow &up on", self)
         self.follow_date = QDateEdit(self)
+        self.follow_date.setAccessibleName("Follow-up date")
         self.follow_date.setCalendarPopup(True)
         self.follow_date.setDisplayFormat("ddd d MMM yyyy")
         self.follow_date.setEnabled(False)
@@ -155,7 +151,7 @@ class ReferralDialog(QDialog):
     def _on_failed(self, exc: Exception) -> None:
         self.pending -= 1
         self.record_button.setEnabled(bool(self.entries))
-        self.message.show_message(_error_text(exc))
+        self.message.show_message(error_text(exc))
 
     def _on_loaded(self, loaded: tuple[list[DirectoryRecord], list[ReferralRecord]]) -> None:
         self.pending -= 1
@@ -316,7 +312,7 @@ class FollowUpList(QWidget):
 
     def _on_failed(self, exc: Exception) -> None:
         self.pending -= 1
-        self.message.show_message(_error_text(exc))
+        self.message.show_message(error_text(exc))
         self._update_buttons()
 
     def _on_loaded(self, items: list[FollowUpRecord]) -> None:

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 
 from data import rules, services
 from data.db import Database
-from data.errors import DispatchError
 from data.permissions import allowed
 from data.records import OfficerRecord, ShiftRecord, UnitRecord
 from data.services.shift_change import HANDOFF_PREFIX, RosterMember, ShiftChangeResult, change_shift, current_roster
@@ -50,16 +49,17 @@ from data.shift_summary import CarriedOver, ShiftSummary, shift_summary
 from widgets import theme
 from widgets.figures import (
     BarChartView,
-    RowsModel,
+    IntervalsModel,
     StatTile,
-    duration_text,
     rows_table,
     section_title,
     tile_style_sheet,
 )
+from widgets.guard import bound
 from widgets.inline import InlineMessage
 from widgets.record_table import RowListModel
 from widgets.store import BoardStore
+from widgets.tasks import error_text
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -400,7 +400,7 @@ class ShiftChangeView(QWidget):
         self.pending = 0
         self.carry = CarryModel(self._db.pack.timezone, self)
         self.roster = RosterModel(self)
-        self.intervals = RowsModel(("Interval", "Calls", "Median", "90th pct", "Target", "Met"), self)
+        self.intervals = IntervalsModel(self)
         self._build()
         self._connect_signals()
         self._update_permissions()
@@ -601,8 +601,11 @@ class ShiftChangeView(QWidget):
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.start_new_shift, context=context)
         QShortcut(QKeySequence("Ctrl+P"), self, lambda: self.print_report(), context=context)
 
+    def _may_change_shift(self) -> bool:
+        return allowed(self._actor, "manage_shift") and allowed(self._actor, "edit_roster")
+
     def _update_permissions(self) -> None:
-        may = allowed(self._actor, "manage_shift") and allowed(self._actor, "edit_roster")
+        may = self._may_change_shift()
         self.start_button.setEnabled(may)
         if not may:
             self.message.show_message("Only a supervisor can change the shift; this view is read-only.", "warning")
@@ -633,12 +636,14 @@ class ShiftChangeView(QWidget):
     def load(self) -> None:
         """Read the shift, its figures, open incidents and the roster off the GUI thread."""
         self.pending += 1
-        self._store.runner.submit(load_shift_change, self._db, on_done=self._on_loaded, on_error=self._on_failed)
+        self._store.runner.submit(
+            load_shift_change, self._db, on_done=bound(self, self._on_loaded), on_error=bound(self, self._on_failed)
+        )
 
     def _on_failed(self, exc: Exception) -> None:
         self.pending -= 1
-        self.start_button.setEnabled(allowed(self._actor, "manage_shift"))
-        self.message.show_message(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}")
+        self.start_button.setEnabled(self._may_change_shift())
+        self.message.show_message(error_text(exc))
 
     def _on_loaded(self, state: ShiftChangeState) -> None:
         self.pending -= 1
@@ -678,21 +683,7 @@ class ShiftChangeView(QWidget):
         )
         self.hour_chart.set_counts(s.by_hour)
         self.type_chart.set_counts(s.by_call_type)
-        rows, tones = [], []
-        for i in s.intervals:
-            target = f"{i.target_on} ≤ {duration_text(i.target_s)}" if i.target_s is not None else "none set"
-            rows.append(
-                (
-                    i.label.split(" (")[0],
-                    i.count,
-                    duration_text(i.median_s),
-                    duration_text(i.p90_s),
-                    target,
-                    "—" if i.met is None else ("✓ yes" if i.met else "✕ no"),
-                )
-            )
-            tones.append("" if i.met is None else ("good" if i.met else "bad"))
-        self.intervals.set_rows(rows, tones)
+        self.intervals.set_intervals(s.intervals, lambda i: i.label.split(" (")[0])
         self.carry_title.setText(f"OPEN INCIDENTS CARRIED OVER ({len(state.carried)})")
 
     def _suggest_incoming(self) -> None:
@@ -776,8 +767,8 @@ class ShiftChangeView(QWidget):
             carry_notes=self.carry.notes(),
             handoff_note=self.note_edit.toPlainText(),
             outgoing_shift_id=outgoing,
-            on_done=self._on_shift_changed,
-            on_error=self._on_failed,
+            on_done=bound(self, self._on_shift_changed),
+            on_error=bound(self, self._on_failed),
         )
 
     def _on_shift_changed(self, result: ShiftChangeResult) -> None:
@@ -825,7 +816,9 @@ class ShiftChangeView(QWidget):
                 self._print_pdf(self, pdf, title)
             self.printed.emit(title)
 
-        self._store.runner.submit(builder, self._db, shift_id, on_done=built, on_error=self._on_failed)
+        self._store.runner.submit(
+            builder, self._db, shift_id, on_done=bound(self, built), on_error=bound(self, self._on_failed)
+        )
 
 
 __all__ = [

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from data.db import Database
-from data.errors import DispatchError
 from data.permissions import Actor
 from data.statistics import Stats, read_statistics, stats_csv
 from widgets.figures import (
     BarChartView,
     DailyChartView,
+    IntervalsModel,
     RowsModel,
     StatTile,
     duration_text,
@@ -38,7 +38,7 @@ from widgets.figures import (
     tile_style_sheet,
 )
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner
+from widgets.tasks import TaskRunner, error_text
 
 PRESETS = (("Today", 0), ("7 days", 6), ("30 days", 29), ("This year", -1))
 INTERVAL_NAMES = {"queue": "Queue", "travel": "Travel", "onscene": "On scene"}
@@ -56,7 +56,6 @@ def write_text(path: str, text: str) -> str:
 class StatisticsDashboard(QWidget):
     """Pick a date range; the figures are computed by the database off the GUI thread."""
 
-    stats_loaded = Signal(object)  # Stats
     exported = Signal(str)  # path of the CSV written
 
     def __init__(self, db: Database, runner: TaskRunner, actor: Actor, parent: QWidget | None = None) -> None:
@@ -139,7 +138,7 @@ class StatisticsDashboard(QWidget):
         self.zone_chart = BarChartView("Calls by zone", self)
         self.disposition_chart = BarChartView("Dispositions", self, horizontal=True, limit=8)
 
-        self.intervals = RowsModel(("Interval", "Calls", "Median", "90th pct", "Target", "Met"), self)
+        self.intervals = IntervalsModel(self)
         self.repeat_places = RowsModel(("Location", "Calls", "Last call"), self)
         self.repeat_people = RowsModel(("Person (caller or subject)", "Incidents"), self)
         self.referrals = RowsModel(("Agency", "Made", "Accepted", "Declined"), self)
@@ -263,7 +262,7 @@ class StatisticsDashboard(QWidget):
         self.pending -= 1
         self.refresh_button.setEnabled(True)
         self.status.setText("")
-        self.message.show_message(str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}")
+        self.message.show_message(error_text(exc))
 
     def _on_stats(self, stats: Stats) -> None:
         self.pending -= 1
@@ -273,7 +272,6 @@ class StatisticsDashboard(QWidget):
         elapsed = time.perf_counter() - self._started
         self.status.setText(f"{stats.calls + stats.self_initiated:,} incidents · computed in {elapsed:.2f} s")
         self._show(stats)
-        self.stats_loaded.emit(stats)
 
     def _show(self, s: Stats) -> None:
         t = self.tiles
@@ -303,22 +301,7 @@ class StatisticsDashboard(QWidget):
         self.zone_chart.set_counts(s.by_zone)
         self.disposition_chart.set_counts(s.by_disposition)
 
-        rows, tones = [], []
-        for i in s.intervals:
-            target = f"{i.target_on} ≤ {duration_text(i.target_s)}" if i.target_s is not None else "none set"
-            met = "—" if i.met is None else ("✓ yes" if i.met else "✕ no")
-            rows.append(
-                (
-                    INTERVAL_NAMES.get(i.key, i.label),
-                    i.count,
-                    duration_text(i.median_s),
-                    duration_text(i.p90_s),
-                    target,
-                    met,
-                )
-            )
-            tones.append("" if i.met is None else ("good" if i.met else "bad"))
-        self.intervals.set_rows(rows, tones)
+        self.intervals.set_intervals(s.intervals, lambda i: INTERVAL_NAMES.get(i.key, i.label))
         self.repeat_places.set_rows(
             [(r.location, r.count, r.last_at.astimezone(self._tz).strftime("%b %-d %H:%M")) for r in s.repeat_locations]
         )

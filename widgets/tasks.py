@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def error_text(exc: BaseException) -> str:
+    """What to tell the dispatcher: a refusal reads as written; anything else names its type too."""
+    return str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}"
+
+
 class TaskRunner(QObject):
     """Runs blocking calls in one background thread, in order; callbacks run on the GUI thread.
 
@@ -68,7 +73,7 @@ class TaskRunner(QObject):
                 self.refused.emit(str(exc))
             else:
                 log.error("background task failed", exc_info=exc)
-                self.crashed.emit(f"{type(exc).__name__}: {exc}")
+                self.crashed.emit(error_text(exc))
 
         future.add_done_callback(finished)
         return future

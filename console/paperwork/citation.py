@@ -57,11 +57,12 @@ def barcode(number: str) -> Code128:
 
 
 def _header(citation: CitationRecord, pack: Pack, st: Styles, width: float) -> Table:
-    city = esc(pack.city.get("name", ""))
+    name = str(pack.city.get("name", ""))
     left = [
-        markup(f"CITY OF {city.upper()}", st.h3),
+        # Upper-cased before escaping: "&amp;" upper-cased is an entity the paragraph parser rejects.
+        markup(f"CITY OF {esc(name.upper())}", st.h3),
         markup("ADMINISTRATIVE CITATION", st.h1),
-        markup(f"{city} Municipal Code chapter 1.08 · {esc(pack.city.get('program', ''))}", st.small),
+        markup(f"{esc(name)} Municipal Code chapter 1.08 · {esc(pack.city.get('program', ''))}", st.small),
     ]
     right = [
         markup("Citation number", ParagraphStyle("number_label", parent=st.label, alignment=TA_RIGHT)),

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -142,7 +143,8 @@ def _follow_ups(session: Session, pack: Pack, rows: Sequence[tuple[Referral, Inc
                 incident_number=incident.number,
                 incident_location=incident.location,
                 call_type_label=ct.label if ct else incident.call_type,
-                due_on=row.follow_up_on or record.created_at.date(),
+                # Both queries ask for a follow-up date; the fallback is the local day it was recorded.
+                due_on=row.follow_up_on or record.created_at.astimezone(ZoneInfo(pack.timezone)).date(),
                 followed_up_at=row.followed_up_at,
                 followed_up_by=row.followed_up_by or "",
             )

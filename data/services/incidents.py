@@ -29,6 +29,7 @@ from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
 from data.services.convert import incident_record, units_by_incident
+from data.services.queries import active_shift_row
 
 INCIDENT_FIELDS = (
     "status",
@@ -62,8 +63,11 @@ def next_counter(session: Session, name: str) -> int:
     return int(session.execute(statement).scalar_one())
 
 
-def local_year(db: Database, moment: dt.datetime) -> int:
-    return moment.astimezone(ZoneInfo(db.pack.timezone)).year
+def new_incident_number(w: Work, received: dt.datetime) -> str:
+    """The next readable number of the local year the call came in (a counter row: unique and gapless)."""
+    year = received.astimezone(ZoneInfo(w.db.pack.timezone)).year
+    seq = next_counter(w.session, f"incident-{year}")
+    return rules.next_incident_number(year, seq, w.db.pack.city.get("incident_prefix", ""))
 
 
 def load_incident(w: Work, incident_id: int, expected_version: int | None = None) -> Incident:
@@ -75,19 +79,26 @@ def load_incident(w: Work, incident_id: int, expected_version: int | None = None
     return row
 
 
+def _last_audit(w: Work, incident_id: int, action: str | None = None) -> AuditEntry | None:
+    """The newest audit entry of an incident (of one action, when named): who changed it last, and when."""
+    query = select(AuditEntry).where(AuditEntry.entity == "incident", AuditEntry.entity_id == incident_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return w.session.execute(query.order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _local_clock(w: Work, moment: dt.datetime) -> str:
+    return moment.astimezone(ZoneInfo(w.db.pack.timezone)).strftime("%H:%M:%S")
+
+
 def stale_incident(w: Work, row: Incident) -> StaleWriteError:
-    last = w.session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "incident", AuditEntry.entity_id == row.id)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    last = _last_audit(w, row.id)
     who = last.username if last else "another dispatcher"
     what = last.action.replace("_", " ") if last else "an update"
-    when = last.at.astimezone(ZoneInfo(w.db.pack.timezone)).strftime("%H:%M:%S") if last else ""
+    when = f" at {_local_clock(w, last.at)}" if last else ""
     return StaleWriteError(
-        f"Incident {row.number} was changed by {who} ({what}{' at ' + when if when else ''}) "
-        "after you opened it. Review the change and reapply yours.",
+        f"Incident {row.number} was changed by {who} ({what}{when}) after you opened it. "
+        "Review the change and reapply yours.",
         changed_by=who,
         changes=what,
     )
@@ -95,20 +106,8 @@ def stale_incident(w: Work, row: Incident) -> StaleWriteError:
 
 def assigned_by(w: Work, incident_id: int) -> str:
     """' (dispatched by X at HH:MM:SS)': who got there first, for the dispatcher who lost the race."""
-    last = w.session.execute(
-        select(AuditEntry)
-        .where(
-            AuditEntry.entity == "incident",
-            AuditEntry.entity_id == incident_id,
-            AuditEntry.action == "dispatch_units",
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if last is None:
-        return ""
-    when = last.at.astimezone(ZoneInfo(w.db.pack.timezone)).strftime("%H:%M:%S")
-    return f" (dispatched by {last.username} at {when})"
+    last = _last_audit(w, incident_id, "dispatch_units")
+    return f" (dispatched by {last.username} at {_local_clock(w, last.at)})" if last else ""
 
 
 def record(w: Work, row: Incident, units: Sequence[str] | None = None) -> IncidentRecord:
@@ -204,10 +203,8 @@ def create_incident(
         received = received_at or w.now
         if received > w.now + dt.timedelta(minutes=1):
             raise ValidationError("received_at", "The call cannot be received in the future.")
-        year = local_year(db, received)
-        seq = next_counter(w.session, f"incident-{year}")
         row = Incident(
-            number=rules.next_incident_number(year, seq, db.pack.city.get("incident_prefix", "")),
+            number=new_incident_number(w, received),
             kind=ct.kind,
             call_type=ct.code,
             apco_code=ct.apco,
@@ -227,7 +224,7 @@ def create_incident(
             received_at=received,
             entered_at=w.now,
             status_changed_at=w.now,
-            shift_id=shift_id if shift_id is not None else _active_shift_id(w.session),
+            shift_id=shift_id if shift_id is not None else active_shift_id(w.session),
             created_by=actor.username,
             disposition_note="",
         )
@@ -241,12 +238,10 @@ def create_incident(
         return _finish(w, row, "create_incident", {}, units=())
 
 
-def _active_shift_id(session: Session) -> int | None:
-    from data.models import Shift
-
-    return session.execute(
-        select(Shift.id).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
-    ).scalar_one_or_none()
+def active_shift_id(session: Session) -> int | None:
+    """The shift a new incident belongs to: the active one, if any."""
+    shift = active_shift_row(session)
+    return shift.id if shift else None
 
 
 EDITABLE = {

@@ -44,6 +44,7 @@ from data.services import validate
 from data.services._work import snapshot, work
 from data.services.convert import event_records, incident_records, shift_record
 from data.services.incidents import next_counter
+from data.services.queries import active_shift_row
 
 CITATION_FIELDS = ("number", "status", "violator_name", "location", "incident_id", "officer_id", "void_reason")
 REFERRAL_OUTCOMES = ("offered", "accepted", "declined")
@@ -146,9 +147,7 @@ def resolve_shift(db: Database, which: str | int) -> ShiftRecord:
     """A shift by id, or 'current' for the active one."""
     with db.read() as s:
         if isinstance(which, str) and which.strip().lower() in ("current", "active", ""):
-            row = s.execute(
-                select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
-            ).scalar_one_or_none()
+            row = active_shift_row(s)
             if row is None:
                 raise NotFoundError("There is no active shift.")
             return shift_record(row)
@@ -284,7 +283,8 @@ def issue_citation(
             raise ValidationError("issued_at", "The issue time needs a time zone.")
         if at > w.now + dt.timedelta(minutes=1):
             raise ValidationError("issued_at", "A citation cannot be issued in the future.")
-        if dob and dt.date.fromisoformat(dob) > local_date(db, at):
+        on = local_date(db, at)
+        if dob and dt.date.fromisoformat(dob) > on:
             raise ValidationError("violator_dob", "The date of birth is after the issue date.")
         officer = w.session.get(Officer, officer_id)
         if officer is None or not officer.active:
@@ -294,7 +294,6 @@ def issue_citation(
             incident = w.session.get(Incident, incident_id)
             if incident is None:
                 raise NotFoundError(f"No incident with id {incident_id}.")
-        on = local_date(db, at)
         lines: list[CitationViolation] = []
         for section in sections:
             provision = db.pack.provision(section, on)

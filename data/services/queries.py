@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from data import rules
 from data.db import Database
@@ -123,18 +124,19 @@ def find_unit(db: Database, text: str) -> UnitRecord:
 
 
 def search_incidents(db: Database, text: str, limit: int = 50) -> list[IncidentRecord]:
-    like = f"%{text.strip()}%"
+    # Escaped: a typed % or _ is looked for as itself, not as a wildcard matching every incident.
+    like = f"%{_like_escape(text.strip())}%"
     with db.read() as s:
         rows = (
             s.execute(
                 select(Incident)
                 .where(
                     or_(
-                        Incident.number.like(like),
-                        Incident.location.ilike(like),
-                        Incident.caller_name.ilike(like),
-                        Incident.narrative.ilike(like),
-                        Incident.call_type.ilike(like),
+                        Incident.number.like(like, escape="\\"),
+                        Incident.location.ilike(like, escape="\\"),
+                        Incident.caller_name.ilike(like, escape="\\"),
+                        Incident.narrative.ilike(like, escape="\\"),
+                        Incident.call_type.ilike(like, escape="\\"),
                     )
                 )
                 .order_by(Incident.received_at.desc())
@@ -190,11 +192,15 @@ def officers(db: Database) -> list[OfficerRecord]:
         return [officer_record(o) for o in s.execute(select(Officer).order_by(Officer.name)).scalars()]
 
 
+def active_shift_row(session: Session, *, lock: bool = False) -> Shift | None:
+    """The active shift's row (the newest, should two ever be active); `lock` takes it FOR UPDATE."""
+    query = select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
+    return session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
 def active_shift(db: Database) -> ShiftRecord | None:
     with db.read() as s:
-        row = s.execute(
-            select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
-        ).scalar_one_or_none()
+        row = active_shift_row(s)
         return shift_record(row) if row else None
 
 

@@ -10,7 +10,7 @@ from data.permissions import Actor
 from data.records import IncidentRecord
 from data.services import validate
 from data.services._work import snapshot, work
-from data.services.incidents import INCIDENT_FIELDS, _active_shift_id, local_year, next_counter, record
+from data.services.incidents import INCIDENT_FIELDS, active_shift_id, new_incident_number, record
 from data.services.units import UNIT_FIELDS, load_unit
 
 
@@ -50,10 +50,8 @@ def start_self_initiated(
         if unit.status not in rules.DISPATCHABLE:
             label = rules.STATUS_LABELS[unit.status].lower()
             raise UnitBusyError(f"{unit.call_sign} is {label}; it cannot start officer-initiated work.")
-        year = local_year(db, w.now)
-        seq = next_counter(w.session, f"incident-{year}")
         row = Incident(
-            number=rules.next_incident_number(year, seq, db.pack.city.get("incident_prefix", "")),
+            number=new_incident_number(w, w.now),
             kind="self_initiated",
             call_type=ct.code,
             apco_code=ct.apco,
@@ -76,7 +74,7 @@ def start_self_initiated(
             dispatched_at=w.now,
             onscene_at=w.now,
             status_changed_at=w.now,
-            shift_id=_active_shift_id(w.session),
+            shift_id=active_shift_id(w.session),
             created_by=actor.username,
             disposition_note="",
         )

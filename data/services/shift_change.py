@@ -18,6 +18,7 @@ from data.records import OPEN_STATUSES, IncidentRecord, ShiftRecord, UnitRecord
 from data.services import validate
 from data.services._work import snapshot, work
 from data.services.convert import incident_records, shift_record, unit_records
+from data.services.queries import active_shift_row
 
 MAX_SHIFT = dt.timedelta(hours=24)
 HANDOFF_PREFIX = "Handoff: "
@@ -137,9 +138,7 @@ def change_shift(
         def locked(query: Select[Any]) -> Select[Any]:
             return query.with_for_update() if lock else query
 
-        old = w.session.execute(
-            locked(select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1))
-        ).scalar_one_or_none()
+        old = active_shift_row(w.session, lock=lock)
         if outgoing_shift_id is not None and (old is None or old.id != outgoing_shift_id):
             raise StaleWriteError(
                 "The shift was changed by someone else after you opened the shift view. Reload it and try again."

@@ -15,7 +15,8 @@ from data.records import UnitRecord
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
 from data.services.convert import unit_records
-from data.services.incidents import INCIDENT_FIELDS, follow_units, load_incident
+from data.services.incidents import follow_units, load_incident
+from data.services.queries import active_shift_row
 
 UNIT_FIELDS = ("status", "incident_id", "on_shift", "zone", "version")
 
@@ -151,13 +152,7 @@ def sign_on_unit(
         unit = load_unit(w, unit_id)
         if unit.on_shift:
             raise InvalidTransitionError(f"{unit.call_sign} is already signed on.")
-        shift = (
-            w.session.get(Shift, shift_id)
-            if shift_id
-            else w.session.execute(
-                select(Shift).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
-            ).scalar_one_or_none()
-        )
+        shift = w.session.get(Shift, shift_id) if shift_id else active_shift_row(w.session)
         if shift is None or shift.status != "active":
             raise InvalidTransitionError("There is no active shift to sign on to.")
         names = []
@@ -238,7 +233,6 @@ def move_unit(db: Database, actor: Actor, unit_id: int, *, latitude: float, long
 
 
 __all__ = [
-    "INCIDENT_FIELDS",
     "acknowledge_check",
     "move_unit",
     "set_unit_status",

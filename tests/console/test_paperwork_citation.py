@@ -158,3 +158,11 @@ def test_empty_optional_fields_print_a_dash(db, dispatcher, supervisor):
     text = pdf_text(build_citation(c, db.pack))
     assert "Sam Okafor" in text and "Illegal dumping of rubbish" in text
     assert text.count("—") >= 3 * 4  # DOB, address, ID, incident, description on each copy
+
+
+def test_a_city_name_with_an_ampersand_prints_literally(db, citation):
+    import dataclasses
+
+    pack = dataclasses.replace(db.pack, city={**db.pack.city, "name": "Smith & Jones"})
+    text = pdf_text(build_citation(citation, pack))
+    assert "CITY OF SMITH & JONES" in text

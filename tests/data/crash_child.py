@@ -13,6 +13,10 @@ def main(url: str) -> None:
     db = Database(url)
     actor = Actor("crash.child", workstation="ws-crash")
     units = [u.id for u in services.get_units(db) if u.on_shift]
+    # A restarted workstation first finishes the call a kill interrupted, as its dispatcher would.
+    for unit in services.get_units(db):
+        if unit.incident_id is not None:
+            services.clear_incident(db, actor, unit.incident_id, disposition="18", note="finished after restart")
     n = 0
     while True:
         inc = services.create_incident(db, actor, call_type="NOISE", location=f"{8000 + n} Santa Monica Blvd")

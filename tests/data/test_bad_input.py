@@ -50,3 +50,10 @@ def test_missing_disposition_and_unknown_ids(db, dispatcher):
     with pytest.raises(ValidationError, match="Enter the note"):
         services.add_note(db, dispatcher, inc.id, "   ")
     assert _counts(db) == before
+
+
+def test_search_takes_percent_and_underscore_literally(db, dispatcher):
+    percent = welfare_call(db, dispatcher, location="100% Main St")
+    welfare_call(db, dispatcher, location="Elm St")
+    assert [i.id for i in services.search_incidents(db, "%")] == [percent.id]
+    assert services.search_incidents(db, "_") == []

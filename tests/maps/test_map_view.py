@@ -227,6 +227,11 @@ def test_right_click_offers_new_call_with_reverse_geocoded_address(qtbot, view):
     assert re.fullmatch(r"83\d\d Santa Monica Blvd", label), label
 
 
+def test_the_map_has_an_accessible_name(view):
+    assert view.accessibleName() == "City map"
+    assert view.accessibleDescription()
+
+
 def test_new_call_request_without_a_menu(qtbot, view):
     with qtbot.waitSignal(view.new_call_requested, timeout=30_000) as requested:
         view.request_new_call_at(34.08449, -118.383361)  # the Sheriff's station

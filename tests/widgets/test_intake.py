@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListWidget, QPlainTextEdit
 
 from data import services
 from data.errors import ValidationError
@@ -354,3 +354,9 @@ def test_received_time_is_when_the_call_started(qtbot, form, db, clock):
     assert form.received_label.text() == ""  # the next call starts with its first keystroke
     qtbot.keyClicks(form.caller_edit, "x")
     assert form.received_at == clock()
+
+
+def test_every_input_has_an_accessible_name(form):
+    inputs = [w for kind in (QLineEdit, QPlainTextEdit, QComboBox, QListWidget) for w in form.findChildren(kind)]
+    assert len(inputs) >= 8
+    assert all(w.accessibleName() for w in inputs), [w for w in inputs if not w.accessibleName()]

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import shiboken6
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QTableView
 
 from data import services
 from data.permissions import Actor
@@ -68,6 +69,16 @@ def test_referral_dialog_records_and_lists(qtbot, qtmodeltester, store, dispatch
     settle(qtbot, dialog)
     assert dialog.message.severity == "error" and "in the past" in dialog.message.message
     assert len(referrals_for_incident(store.db, incident.id)) == 1
+
+
+def test_referral_dialog_inputs_have_accessible_names(qtbot, store, dispatcher, incident):
+    dialog = ReferralDialog(store.db, store.runner, dispatcher, incident)
+    qtbot.addWidget(dialog)
+    settle(qtbot, dialog)
+    kinds = (QComboBox, QDateEdit, QLineEdit, QTableView)
+    inputs = [w for kind in kinds for w in dialog.findChildren(kind) if w.parent() is dialog]
+    assert len(inputs) >= 4
+    assert all(w.accessibleName() for w in inputs), [w for w in inputs if not w.accessibleName()]
 
 
 def test_incident_pane_opens_the_referral_dialog_with_ctrl_r(qtbot, store, actions, incident):
