@@ -23,13 +23,12 @@ from data.errors import (
     UnitBusyError,
     ValidationError,
 )
-from data.models import AuditEntry, Counter, Incident, Unit
+from data.models import AuditEntry, Counter, Incident, Shift, Unit
 from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
 from data.services.convert import incident_record, units_by_incident
-from data.services.queries import active_shift_row
 
 INCIDENT_FIELDS = (
     "status",
@@ -239,9 +238,9 @@ def create_incident(
 
 
 def active_shift_id(session: Session) -> int | None:
-    """The shift a new incident belongs to: the active one, if any."""
-    shift = active_shift_row(session)
-    return shift.id if shift else None
+    """The shift a new incident belongs to: the active one, if any (its id only: every call asks)."""
+    query = select(Shift.id).where(Shift.status == "active").order_by(Shift.id.desc()).limit(1)
+    return session.execute(query).scalar_one_or_none()
 
 
 EDITABLE = {
