@@ -319,36 +319,31 @@ def window_ready(path: Path, runs: int = WINDOW_RUNS) -> float:
 
 
 def _window_child(path: str) -> None:
-    """Start like the console: app, theme, loop, store.load() off the GUI thread, panes, show."""
+    """Start like `cso-console run --no-map`: app, theme, the one loop, the real main window, board loaded."""
     started = float(os.environ.get(START_ENV) or _process_start())
     import asyncio
+    import tempfile as _tempfile
 
+    from PySide6.QtCore import QSettings, QTimer
+
+    from console.app import create_application, prepare_environment
+
+    prepare_environment()
+    app = create_application()
     import qasync
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter
 
+    from console.main_window import MainWindow
+    from console.settings import Settings
     from data.permissions import Actor
     from widgets import theme
-    from widgets.actions import DispatchActions
-    from widgets.incident_queue import IncidentQueue
-    from widgets.store import BoardStore
-    from widgets.tasks import TaskRunner
-    from widgets.unit_board import UnitBoard
 
-    app = QApplication([])
     theme.apply_theme(app, theme.DEFAULT_THEME)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     db = Database(f"sqlite:///{path}")
-    runner = TaskRunner()
-    store = BoardStore(db, runner)
-    window = QMainWindow()
-    split = QSplitter()
-    queue = IncidentQueue(store)
-    board = UnitBoard(store, DispatchActions(store, Actor("bench", workstation="bench")))
-    split.addWidget(queue)
-    split.addWidget(board)
-    window.setCentralWidget(split)
+    scratch = _tempfile.mkdtemp()
+    settings = Settings(QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
+    window = MainWindow(db, Actor("bench", workstation="bench"), with_map=False, settings=settings)
     window.resize(1600, 1000)
     window.show()
     result: dict[str, float] = {}
@@ -356,14 +351,14 @@ def _window_child(path: str) -> None:
     def finished() -> None:
         window.repaint()  # the filled tables are on screen, not merely scheduled
         result["window_ready_s"] = round(time.time() - started, 3)
-        result["rows"] = float(queue.model.rowCount())
-        result["units"] = float(board.model.rowCount())
+        result["rows"] = float(window.queue.model.rowCount())
+        result["units"] = float(window.board.model.rowCount())
         loop.stop()
 
-    store.board_loaded.connect(lambda: QTimer.singleShot(0, finished))
-    store.load()
+    window.store.board_loaded.connect(lambda: QTimer.singleShot(0, finished))
     loop.run_forever()
-    runner.shutdown()
+    window.close()
+    window.runner.shutdown()
     db.dispose()
     print(json.dumps(result))
 
