@@ -166,3 +166,25 @@ def test_alt_i_edits_the_selected_incident_and_the_change_reaches_the_queue(qtbo
     qtbot.keyClick(dialog.location, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Location") == "Kings Road Park", timeout=5000)
     assert services.timeline(db, incident.id)[-1].kind == "updated"
+
+
+def test_a_change_from_another_workstation_shows_within_a_second_without_a_reset(qtbot, window, db, clock):
+    from data.db import Database
+    from data.permissions import Actor
+
+    win = window
+    resets: list[str] = []
+    win.queue.model.modelReset.connect(lambda: resets.append("queue"))
+    win.board.model.modelReset.connect(lambda: resets.append("board"))
+    other = Database(db.url, clock=clock, upgrade=False)  # a second position on the same database file
+    try:
+        them = Actor("dispatcher2", workstation="ws-2")
+        incident = services.create_incident(other, them, call_type="NOISE", location="Plummer Park")
+        qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Status") == "Pending", timeout=1000)
+        unit = services.find_unit(other, "13")
+        services.dispatch_units(other, them, incident.id, [unit.id])
+        qtbot.waitUntil(lambda: board_row(win, "CSO13").get("Status") == "Dispatched", timeout=1000)
+        qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Units") == "CSO13", timeout=1000)
+    finally:
+        other.dispose()
+    assert resets == []
