@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QFile, QIODevice, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCursor, QDesktopServices
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
@@ -21,7 +21,16 @@ from PySide6.QtWidgets import QMenu, QWidget
 from data.clock import Clock, utc_now
 from data.pack import Pack, load_pack
 from data.records import IncidentRecord, UnitRecord
-from maps.page import build_page, incident_payload, js_call, shows_incident, shows_unit, unit_payload
+from maps.page import (
+    ASSET_DIR,
+    WEBCHANNEL_JS,
+    build_page,
+    incident_payload,
+    js_call,
+    shows_incident,
+    shows_unit,
+    unit_payload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +227,7 @@ class MapView(QWebEngineView):
 
     def _load(self, path: Path) -> None:
         self.page_path = path
+        _install_webchannel_js(path.parent / ASSET_DIR / WEBCHANNEL_JS)
         self.load(QUrl.fromLocalFile(str(path)))
 
     # Public API ----------------------------------------------------------------------------
@@ -354,6 +364,20 @@ class MapView(QWebEngineView):
 def _log_failure(future: asyncio.Future[Any]) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.error("map background work failed", exc_info=future.exception())
+
+
+def _install_webchannel_js(target: Path) -> None:
+    """Copy Qt's own qwebchannel.js beside the page (see maps.page: no qrc:// request at run time)."""
+    if target.exists():
+        return
+    source = QFile(":/qtwebchannel/qwebchannel.js")
+    if not source.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise OSError("Qt's qwebchannel.js resource is missing")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(bytes(source.readAll().data()))
+    finally:
+        source.close()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

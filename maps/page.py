@@ -41,6 +41,7 @@ from maps.geodata import (
 
 PAGE_FILE = "index.html"
 ASSET_DIR = "assets"
+WEBCHANNEL_JS = "qwebchannel.js"
 # Bump when the page's structure changes in a way the hashed sources below do not show.
 PAGE_FORMAT = 1
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -355,7 +356,7 @@ class _LiveLayers(MacroElement):
         """
         {% macro header(this, kwargs) %}
             <style>{{ this.css }}</style>
-            <script src="qrc:///qtwebchannel/qwebchannel.js"></script>
+            <script src="{{ this.webchannel_js }}"></script>
         {% endmacro %}
         {% macro script(this, kwargs) %}
             {{ this.js }}
@@ -386,6 +387,10 @@ class _LiveLayers(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "CsoLiveLayers"
+        # A file next to the page, not qrc:///: the map view copies Qt's qwebchannel.js there, because a
+        # qrc request makes QtWebEngine create request objects that an application-wide Python event
+        # filter (the idle lock) crashes PySide on.
+        self.webchannel_js = f"{ASSET_DIR}/{WEBCHANNEL_JS}"
         self.street_layers = street_layers
         self.street_group = street_group
         self.street_names = street_names

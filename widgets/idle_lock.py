@@ -7,6 +7,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -42,24 +43,6 @@ ACTIVITY_EVENTS = frozenset(
         QEvent.Type.Wheel,
         QEvent.Type.TouchBegin,
         QEvent.Type.TabletPress,
-    }
-)
-# While locked these reach only the overlay: no typing into the hidden work, no shortcuts.
-BLOCKED_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.KeyRelease,
-        QEvent.Type.ShortcutOverride,
-        QEvent.Type.Shortcut,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonRelease,
-        QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.Wheel,
-        QEvent.Type.ContextMenu,
-        QEvent.Type.DragEnter,
-        QEvent.Type.Drop,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.InputMethod,
     }
 )
 
@@ -145,7 +128,11 @@ class LockOverlay(QWidget):
 
 
 class IdleLock(QObject):
-    """Counts input across the application; after ``minutes`` without any, locks the window.
+    """Counts input in every widget of the application; after ``minutes`` without any, locks the window.
+
+    The input filter sits on each widget, not on the QApplication: PySide aborts when an
+    application-wide Python filter meets an object Qt has just created (QtWebEngine makes many),
+    so widgets are enrolled at start and on every check, and locking disables rather than filters.
 
     The window and everything in it stay as they were (the overlay only covers them); other
     windows of the application are hidden while locked and shown again on unlock. Lock, unlock
@@ -180,6 +167,7 @@ class IdleLock(QObject):
         self._last_input = self._clock()
         self._locked = False
         self._hidden_windows: list[QWidget] = []
+        self._disabled: list[QObject] = []
         self._focus_before: QWidget | None = None
         self.overlay = LockOverlay(actor, window)
         self.overlay.unlock_requested.connect(self._on_overlay_unlock_requested)
@@ -191,20 +179,24 @@ class IdleLock(QObject):
 
     # Life cycle --------------------------------------------------------------------------------
     def start(self) -> None:
-        app = QApplication.instance()
-        if app is None or self._running:
+        if QApplication.instance() is None or self._running:
             return
-        app.installEventFilter(self)
+        self._enrol_widgets()
         self._last_input = self._clock()
         self.timer.start()
         self._running = True
 
     def stop(self) -> None:
-        app = QApplication.instance()
-        if app is not None and self._running:
-            app.removeEventFilter(self)
+        if self._running:
+            for widget in QApplication.allWidgets():
+                widget.removeEventFilter(self)
         self.timer.stop()
         self._running = False
+
+    def _enrol_widgets(self) -> None:
+        """Watch every widget there is now (installing twice is harmless: Qt keeps one)."""
+        for widget in QApplication.allWidgets():
+            widget.installEventFilter(self)
 
     @property
     def is_locked(self) -> bool:
@@ -219,21 +211,15 @@ class IdleLock(QObject):
         if not self._locked:
             if kind in ACTIVITY_EVENTS:
                 self._last_input = self._clock()
-            return False
-        if kind == QEvent.Type.Resize and obj is self.window:
+        elif kind == QEvent.Type.Resize and obj is self.window:
             self.overlay.setGeometry(self.window.rect())
-            return False
-        if kind in BLOCKED_EVENTS:
-            if kind == QEvent.Type.Shortcut:
-                return True
-            if isinstance(obj, QWidget) and obj is not self.overlay and not self.overlay.isAncestorOf(obj):
-                return True
         return False
 
     def check(self) -> bool:
         """Lock if the idle time has run out; True when this call locked the screen."""
         if self._locked or self.minutes <= 0:
             return False
+        self._enrol_widgets()  # windows and panes opened since the last check
         idle = self.idle_for()
         if idle >= dt.timedelta(minutes=self.minutes):
             self.lock(idle_minutes=round(idle.total_seconds() / 60, 1))
@@ -252,6 +238,16 @@ class IdleLock(QObject):
         self._hidden_windows = [w for w in others if w.windowType() not in transient]
         for widget in others:
             widget.hide()
+        # Nothing under the overlay takes input: its panes are disabled and the window's keys too.
+        self._disabled = [
+            w
+            for w in self.window.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if w is not self.overlay and w.isEnabled()
+        ]
+        self._disabled += [a for a in self.window.findChildren(QAction) if a.isEnabled()]
+        self._disabled += [k for k in self.window.findChildren(QShortcut) if k.isEnabled()]
+        for item in self._disabled:
+            item.setEnabled(False)
         when = self.db.clock().astimezone(self._tz).strftime("%H:%M")
         reason = f"after {self.minutes:g} idle minutes" if idle_minutes is not None else "by you"
         self.overlay.reset(f"Locked at {when} {reason}. Your work is kept as it was. Type your password to continue.")
@@ -283,6 +279,10 @@ class IdleLock(QObject):
     def _on_unlock_done(self, _actor: Actor) -> None:
         self._locked = False
         self._last_input = self._clock()
+        for item in self._disabled:
+            if isValid(item):
+                item.setEnabled(True)
+        self._disabled = []
         # Give focus back before the overlay hides: hiding the focused field would move focus on
         # as if by Tab, and a line edit reached by Tab selects all its text (the next key erases it).
         if self._focus_before is not None and isValid(self._focus_before):
