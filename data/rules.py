@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from data.pack import CallType
 from data.records import OPEN_STATUSES, DuplicateCandidate, IncidentRecord, UnitRecord
 
 SCREENING_QUESTIONS = {
@@ -87,6 +89,31 @@ def incident_status_for(unit_statuses: Iterable[str]) -> str:
 def needs_sheriff(*, sheriff_first: bool, screening: dict[str, bool]) -> bool:
     """Any violent, armed, medical or in-progress-crime answer, or a Sheriff-first type."""
     return sheriff_first or any(bool(screening.get(q)) for q in SCREENING_QUESTIONS)
+
+
+class ScreenedCall(Protocol):
+    """What the Sheriff-first rule reads of an incident (a record or its row)."""
+
+    @property
+    def call_type(self) -> str: ...
+    @property
+    def screening(self) -> dict[str, Any]: ...
+    @property
+    def response(self) -> str: ...
+    @property
+    def override_reason(self) -> str: ...
+
+
+def incident_needs_sheriff(incident: ScreenedCall, call_types: Mapping[str, CallType]) -> bool:
+    ct = call_types.get(incident.call_type)
+    return needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=incident.screening)
+
+
+def csos_alone_need_override(incident: ScreenedCall, call_types: Mapping[str, CallType]) -> bool:
+    """Sending CSOs would break the Sheriff-first rule: no joint response and no override on record."""
+    return (
+        incident_needs_sheriff(incident, call_types) and incident.response != "joint" and not incident.override_reason
+    )
 
 
 def check_state(status: str, started: dt.datetime | None, now: dt.datetime, timers: dict[str, tuple[int, int]]) -> str:

@@ -321,10 +321,7 @@ class Simulation:
             if waited < self._draw("dispatch", incident.id, 0):
                 continue
             call_type = self.db.pack.call_types.get(incident.call_type)
-            sheriff = rules.needs_sheriff(
-                sheriff_first=bool(call_type and call_type.sheriff_first), screening=incident.screening
-            )
-            if sheriff and incident.response != "joint" and not incident.override_reason:
+            if rules.csos_alone_need_override(incident, self.db.pack.call_types):
                 self._act(
                     report,
                     f"{incident.number} transferred to LASD",

@@ -456,9 +456,7 @@ class IncidentDetail(QWidget):
         unit_id = int(item.data(Qt.ItemDataRole.UserRole))
         unit = self._store.units.get(unit_id)
         sign = unit.call_sign if unit else str(unit_id)
-        ct = self._pack.call_types.get(rec.call_type)
-        needs = rules.needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=rec.screening)
-        if needs and rec.response != "joint" and not rec.override_reason:
+        if rules.csos_alone_need_override(rec, self._pack.call_types):
             dialog = ReasonDialog(
                 f"Send {sign} without LASD?",
                 f"{rec.number} needs LASD first. Why can CSOs go alone? (recorded as an override)",

@@ -114,11 +114,10 @@ def _people(p: IncidentPaperwork, st: Styles, width: float) -> list[Flowable]:
 
 def _hazards(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Flowable]:
     inc = p.incident
-    ct = pack.call_types.get(inc.call_type)
     rows = [[markup("<b>Screening question</b>", st.cell), markup("<b>Answer</b>", st.cell)]]
     for key, question in rules.SCREENING_QUESTIONS.items():
         rows.append([para(question, st.cell), markup(yes_no(inc.screening.get(key)), st.cell)])
-    needs = rules.needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=inc.screening)
+    needs = rules.incident_needs_sheriff(inc, pack.call_types)
     rows.append([para("Needs LASD first (call type or a yes above)", st.cell), markup(yes_no(needs), st.cell)])
     out: list[Flowable] = [markup("Hazards and screening", st.h2), grid(rows, [width * 0.7, width * 0.3], header=True)]
     notes = []

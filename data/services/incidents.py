@@ -325,12 +325,7 @@ def dispatch_units(
         row = load_incident(w, incident_id, expected_version)
         if row.status not in OPEN_STATUSES:
             raise InvalidTransitionError(f"Incident {row.number} is {row.status}; reopen it before dispatching.")
-        ct = db.pack.call_types.get(row.call_type)
-        if (
-            rules.needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=row.screening)
-            and row.response != "joint"
-            and not (override or row.override_reason)
-        ):
+        if rules.csos_alone_need_override(row, db.pack.call_types) and not override:
             raise SheriffFirstError(
                 f"Incident {row.number} needs LASD first. Transfer it, mark a joint response, "
                 "or record an override reason to send CSOs alone."
