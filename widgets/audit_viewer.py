@@ -199,6 +199,7 @@ class AuditViewer(QDialog):
             edit.setEnabled(False)
         self.show_button = QPushButton("Show")
         self.show_button.setAutoDefault(False)
+        self.dialog: QFileDialog | None = None  # the open file dialog, if any
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setAutoDefault(False)
         self.status = QLabel()
@@ -306,8 +307,18 @@ class AuditViewer(QDialog):
 
     # Export ------------------------------------------------------------------------------------
     def export_csv(self) -> None:
+        """Ask where to write the CSV; the export starts when a file is chosen."""
         stamp = self.db.clock().astimezone(self._tz).strftime("%Y%m%d-%H%M")
-        path, _ = QFileDialog.getSaveFileName(self, "Export audit log", f"audit-{stamp}.csv", "CSV files (*.csv)")
+        dialog = QFileDialog(self, "Export audit log", f"audit-{stamp}.csv", "CSV files (*.csv)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("csv")
+        dialog.fileSelected.connect(self.export_to)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        # open(), not exec(): a nested event loop would stall the qasync loop.
+        dialog.open()
+
+    def export_to(self, path: str) -> None:
         if not path:
             return
         self._begin("Exporting…")

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
 from data import services
@@ -140,11 +139,12 @@ def test_unknown_incident_is_reported(qtbot, viewer):
     assert "No incident" in refused.args[0]
 
 
-def test_export_writes_csv_through_a_file_dialog(qtbot, db, viewer, tmp_path, monkeypatch):
+def test_export_writes_csv_through_a_file_dialog(qtbot, db, viewer, tmp_path):
     target = tmp_path / "audit.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "CSV files")))
+    qtbot.mouseClick(viewer.export_button, Qt.MouseButton.LeftButton)
+    assert viewer.dialog is not None and viewer.dialog.isVisible()
     with qtbot.waitSignal(viewer.exported, timeout=10_000) as exported:
-        qtbot.mouseClick(viewer.export_button, Qt.MouseButton.LeftButton)
+        viewer.dialog.fileSelected.emit(str(target))  # what choosing the file and Save do
     assert exported.args[0] == str(target)
     with target.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -157,9 +157,9 @@ def test_export_writes_csv_through_a_file_dialog(qtbot, db, viewer, tmp_path, mo
     assert export.after["purpose"] == "export to CSV" and export.after["rows"] == len(rows)
 
 
-def test_cancelled_file_dialog_exports_nothing(qtbot, viewer, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+def test_cancelled_file_dialog_exports_nothing(qtbot, viewer):
     viewer.export_csv()
+    viewer.dialog.reject()
     assert viewer.pending == 0 and viewer.status.text() == ""
 
 
