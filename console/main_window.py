@@ -25,6 +25,7 @@ from widgets.incident_detail import IncidentDetail
 from widgets.incident_edit import IncidentEditor
 from widgets.incident_queue import IncidentQueue
 from widgets.intake import IntakeForm
+from widgets.operations import Operations, Report
 from widgets.store import BoardStore
 from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
@@ -102,8 +103,9 @@ class MainWindow(QMainWindow):
         self._tz = ZoneInfo(db.pack.timezone)
 
         self.runner = TaskRunner(self)
+        self.operations = Operations(self.runner, self)
         self.store = BoardStore(db, self.runner, self)
-        self.actions = DispatchActions(self.store, actor, self)
+        self.actions = DispatchActions(self.store, actor, self.operations, self)
         # Sync: other workstations' changes, and a banner while the database is out of reach.
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
@@ -212,19 +214,15 @@ class MainWindow(QMainWindow):
         self.command_line.find_requested.connect(self._on_command_line_find_requested)
         self.command_line.incident_selected.connect(self.select_incident)
         self.command_line.help_requested.connect(self.cheat_sheet.toggle)
-        self.command_line.message.connect(self.show_message)
         self.command_line.print_requested.connect(self.print_handoff)
         # Incident detail
-        self.detail.status_message.connect(self.show_message)
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
         self.detail.edit_requested.connect(self._on_detail_edit_requested)
         # Intake
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
-        self.intake.form.status_message.connect(self.show_message)
-        # Actions and background work
-        self.actions.succeeded.connect(self.show_message)
-        self.actions.refused.connect(self.show_refusal)
+        # Every operation's one report reaches the status bar here, and only here.
+        self.operations.reported.connect(self._on_operations_reported)
         self.runner.refused.connect(self.show_refusal)
         self.runner.crashed.connect(self._on_runner_crashed)
         # Map
@@ -271,6 +269,12 @@ class MainWindow(QMainWindow):
     def _on_map_new_call_requested(self, lat: float, lon: float, label: str) -> None:
         self.open_intake()
         self.intake.form.prefill(location=label, latitude=lat, longitude=lon)
+
+    def _on_operations_reported(self, report: Report) -> None:
+        if report.is_failure:
+            self.show_refusal(report.text)
+        else:
+            self.show_message(report.text)
 
     def _on_runner_crashed(self, message: str) -> None:
         log.error("background work failed: %s", message)

@@ -135,7 +135,18 @@ def store(qloop, db):
 
 
 @pytest.fixture
-def actions(store, dispatcher):
+def operations(store):
+    """The operation layer over the store's task runner; its reports collected in `operations.reports`."""
+    from widgets.operations import Operations
+
+    ops = Operations(store.runner)
+    ops.reports = []
+    ops.reported.connect(ops.reports.append)
+    return ops
+
+
+@pytest.fixture
+def actions(store, dispatcher, operations):
     from widgets.actions import DispatchActions
 
-    return DispatchActions(store, dispatcher)
+    return DispatchActions(store, dispatcher, operations)

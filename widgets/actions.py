@@ -1,122 +1,160 @@
-"""Dispatcher actions for every view: each runs its service off the GUI thread and reports back."""
+"""Dispatcher actions on incidents and units, as operations (widgets.operations) every view shares."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from data import services
-from data.errors import DispatchError, StaleWriteError
+from data.errors import StaleWriteError
 from data.permissions import Actor
 from data.records import IncidentRecord, UnitRecord
+from widgets.operations import Operation, Operations
 from widgets.store import BoardStore
-from widgets.tasks import error_text
+
+R = TypeVar("R")
 
 
 class DispatchActions(QObject):
-    """The one place views send user actions; results go into the store at once."""
+    """Builds each dispatcher action's operation; a result goes into the store before any callback.
 
-    succeeded = Signal(str)  # one line for the status bar / command line
-    refused = Signal(str)  # a readable refusal; nothing was written
+    Every method takes the same keywords: ``owner`` (the asking view), ``message`` (replaces the
+    default success line), ``on_success``, ``on_failure`` and ``busy`` (see ``Operations.run``).
+    """
+
     incident_created = Signal(object)  # IncidentRecord
 
-    def __init__(self, store: BoardStore, actor: Actor, parent: QObject | None = None) -> None:
+    def __init__(self, store: BoardStore, actor: Actor, operations: Operations, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.actor = actor
+        self.operations = operations
 
     @property
     def db(self):
         return self.store.db
 
-    def _run(
+    def run(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., R],
         *args: Any,
-        message: Callable[[Any], str],
-        then: Callable[[Any], None] | None = None,
-        on_stale: Callable[[StaleWriteError], None] | None = None,
+        default_message: Callable[[R], str],
+        owner: QObject | None = None,
+        message: Callable[[R], str] | None = None,
+        on_success: Callable[[R], None] | None = None,
+        on_failure: Callable[[Exception], None] | None = None,
+        busy: tuple[QWidget, ...] = (),
         **kwargs: Any,
-    ) -> Any:
-        def done(result: Any) -> None:
+    ) -> Operation[R]:
+        """Run a service ``fn(db, actor, *args, **kwargs)`` as an operation of this workstation's actor."""
+
+        def succeeded(result: R) -> None:
+            if on_success is not None:
+                on_success(result)
+
+        def call() -> R:
+            return fn(self.db, self.actor, *args, **kwargs)
+
+        def put_then_describe(result: R) -> str:
+            # Runs first on the GUI thread (the report is built before callbacks): the board shows it at once.
             if isinstance(result, IncidentRecord):
                 self.store.put(incidents=[result])
             elif isinstance(result, UnitRecord):
                 self.store.put(units=[result])
-            self.succeeded.emit(message(result))
-            if then is not None:
-                then(result)
+            return (message or default_message)(result)
 
-        def failed(exc: Exception) -> None:
-            if on_stale is not None and isinstance(exc, StaleWriteError):
-                on_stale(exc)  # the caller shows what changed and offers to reapply
-            elif isinstance(exc, DispatchError):
-                self.refused.emit(str(exc))
-            else:
-                self.store.runner.crashed.emit(error_text(exc))
-
-        return self.store.runner.submit(fn, self.db, self.actor, *args, on_done=done, on_error=failed, **kwargs)
+        return self.operations.run(
+            call,
+            owner=owner,
+            message=put_then_describe,
+            on_success=succeeded,
+            on_failure=on_failure,
+            busy=busy,
+        )
 
     # Incidents ---------------------------------------------------------------------------------
-    def create_incident(self, then: Callable[[IncidentRecord], None] | None = None, **fields: Any) -> Any:
+    def create_incident(self, *, fields: dict[str, Any], **op: Any) -> Operation[IncidentRecord]:
+        success = op.pop("on_success", None)
+
         def created(rec: IncidentRecord) -> None:
             self.incident_created.emit(rec)
-            if then is not None:
-                then(rec)
+            if success is not None:
+                success(rec)
 
-        return self._run(
+        return self.run(
             services.create_incident,
-            message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
-            then=created,
+            default_message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
+            on_success=created,
+            **op,
             **fields,
         )
 
-    def dispatch(self, incident_id: int, unit_ids: list[int], *, override_reason: str = "") -> Any:
-        return self._run(
+    def dispatch(
+        self, incident_id: int, unit_ids: list[int], *, override_reason: str = "", **op: Any
+    ) -> Operation[IncidentRecord]:
+        return self.run(
             services.dispatch_units,
             incident_id,
             unit_ids,
             override_reason=override_reason,
-            message=lambda r: f"{', '.join(r.units)} dispatched to {r.number}",
+            default_message=lambda r: f"{', '.join(r.units)} dispatched to {r.number}",
+            **op,
         )
 
-    def add_note(self, incident_id: int, text: str) -> Any:
-        return self._run(services.add_note, incident_id, text, message=lambda r: f"Note added to {r.number}")
+    def add_note(self, incident_id: int, text: str, **op: Any) -> Operation[IncidentRecord]:
+        return self.run(
+            services.add_note, incident_id, text, default_message=lambda r: f"Note added to {r.number}", **op
+        )
 
-    def clear(self, incident_id: int, disposition: str, note: str = "") -> Any:
-        return self._run(
+    def clear(self, incident_id: int, disposition: str, note: str = "", **op: Any) -> Operation[IncidentRecord]:
+        return self.run(
             services.clear_incident,
             incident_id,
             disposition=disposition,
             note=note,
-            message=lambda r: f"{r.number} cleared {r.disposition_code}",
+            default_message=lambda r: f"{r.number} cleared {r.disposition_code}",
+            **op,
         )
 
-    def cancel(self, incident_id: int, reason: str) -> Any:
-        return self._run(
-            services.cancel_incident, incident_id, reason=reason, message=lambda r: f"{r.number} cancelled"
+    def cancel(self, incident_id: int, reason: str, **op: Any) -> Operation[IncidentRecord]:
+        return self.run(
+            services.cancel_incident,
+            incident_id,
+            reason=reason,
+            default_message=lambda r: f"{r.number} cancelled",
+            **op,
         )
 
-    def reopen(self, incident_id: int, reason: str) -> Any:
-        return self._run(services.reopen_incident, incident_id, reason=reason, message=lambda r: f"{r.number} reopened")
+    def reopen(self, incident_id: int, reason: str, **op: Any) -> Operation[IncidentRecord]:
+        return self.run(
+            services.reopen_incident, incident_id, reason=reason, default_message=lambda r: f"{r.number} reopened", **op
+        )
 
-    def transfer(self, incident_id: int, *, joint: bool = False, note: str = "") -> Any:
-        return self._run(
+    def transfer(
+        self, incident_id: int, *, joint: bool = False, note: str = "", **op: Any
+    ) -> Operation[IncidentRecord]:
+        agency = str(self.db.pack.law_enforcement.get("short", "the Sheriff"))
+        return self.run(
             services.transfer_to_sheriff,
             incident_id,
             joint=joint,
             note=note,
-            message=lambda r: f"{r.number} " + ("joint response with LASD" if joint else "transferred to LASD"),
+            default_message=lambda r: (
+                f"{r.number} " + (f"joint response with {agency}" if joint else f"transferred to {agency}")
+            ),
+            **op,
         )
 
-    def merge(self, duplicate_id: int, into_id: int) -> Any:
-        return self._run(
+    def merge(self, duplicate_id: int, into_id: int, **op: Any) -> Operation[IncidentRecord]:
+        return self.run(
             services.merge_duplicate,
             duplicate_id=duplicate_id,
             into_id=into_id,
-            message=lambda r: f"Duplicate merged into {r.number}",
+            default_message=lambda r: f"Duplicate merged into {r.number}",
+            **op,
         )
 
     def update(
@@ -125,29 +163,44 @@ class DispatchActions(QObject):
         expected_version: int,
         *,
         on_stale: Callable[[StaleWriteError], None] | None = None,
-        **changes: Any,
-    ) -> Any:
+        changes: dict[str, Any],
+        **op: Any,
+    ) -> Operation[IncidentRecord]:
         """Edit fields; on_stale gets the refusal when someone changed the incident first (see widgets.conflict)."""
-        return self._run(
+        failure = op.pop("on_failure", None)
+
+        def failed(exc: Exception) -> None:
+            if on_stale is not None and isinstance(exc, StaleWriteError):
+                on_stale(exc)  # the caller shows what changed and offers to reapply
+            elif failure is not None:
+                failure(exc)
+
+        return self.run(
             services.update_incident,
             incident_id,
             expected_version=expected_version,
-            message=lambda r: f"{r.number} updated",
-            on_stale=on_stale,
+            default_message=lambda r: f"{r.number} updated",
+            on_failure=failed,
+            **op,
             **changes,
         )
 
     # Units -------------------------------------------------------------------------------------
-    def set_unit_status(self, unit_id: int, status: str, note: str = "") -> Any:
-        return self._run(
+    def set_unit_status(self, unit_id: int, status: str, note: str = "", **op: Any) -> Operation[UnitRecord]:
+        return self.run(
             services.set_unit_status,
             unit_id,
             status,
             note=note,
-            message=lambda u: f"{u.call_sign} {u.status.replace('_', ' ')}",
+            default_message=lambda u: f"{u.call_sign} {u.status.replace('_', ' ')}",
+            **op,
         )
 
-    def acknowledge(self, unit_id: int, note: str = "") -> Any:
-        return self._run(
-            services.acknowledge_check, unit_id, note=note, message=lambda u: f"{u.call_sign} status check acknowledged"
+    def acknowledge(self, unit_id: int, note: str = "", **op: Any) -> Operation[UnitRecord]:
+        return self.run(
+            services.acknowledge_check,
+            unit_id,
+            note=note,
+            default_message=lambda u: f"{u.call_sign} status check acknowledged",
+            **op,
         )

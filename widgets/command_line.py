@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -18,11 +17,10 @@ from widgets import commands
 from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
-from widgets.guard import bound
 from widgets.inline import InlineMessage
+from widgets.operations import Report
 from widgets.places import Place, best_place, default_geocoder
 from widgets.store import BoardStore
-from widgets.tasks import error_text
 
 MAX_HISTORY = 200
 MAX_SUGGESTIONS = 10
@@ -80,7 +78,6 @@ class CommandLine(QWidget):
     incident_selected = Signal(int)
     print_requested = Signal(int)
     help_requested = Signal()
-    message = Signal(str)
 
     def __init__(
         self,
@@ -95,7 +92,7 @@ class CommandLine(QWidget):
         self._store = store
         self._actions = actions
         self._geocoder = geocoder_factory or default_geocoder
-        self.pending = 0
+        self._ops = actions.operations
 
         self.prompt = QLabel("CMD ›")
         self.prompt.setObjectName("commandPrompt")
@@ -128,6 +125,7 @@ class CommandLine(QWidget):
         self.edit.submitted.connect(self._on_edit_submitted)
         self.edit.help_requested.connect(self._on_edit_help_requested)
         self.edit.completion_accepted.connect(self._on_edit_completion_accepted)
+        self._ops.reported.connect(self._on_operations_reported)
 
     # Public ------------------------------------------------------------------------------------
     def focus_input(self, text: str = "") -> None:
@@ -148,6 +146,10 @@ class CommandLine(QWidget):
         self._execute(parsed, line)
 
     # Execution ---------------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
+
     def _execute(self, cmd: Command, line: str) -> None:
         if cmd.verb == "N":
             self._say("New call", "info")
@@ -161,15 +163,13 @@ class CommandLine(QWidget):
             self._say(f"Searching for {cmd.text!r}", "info")
             self.find_requested.emit(cmd.text)
         else:
-            self._say(f"{line} …", "info")
-            self.pending += 1
-            self._store.runner.submit(
-                _resolve,
-                self._store.db,
-                cmd,
-                self._geocoder,
-                on_done=bound(self, lambda found: self._on_resolved(cmd, line, *found)),
-                on_error=bound(self, lambda exc: self._failed(exc, line)),
+            self.answer.show_message(f"{line} …", "info")  # under way; the result replaces it
+            db, geocoder = self._store.db, self._geocoder
+            self._ops.run(
+                lambda: _resolve(db, cmd, geocoder),
+                owner=self,
+                on_success=lambda found: self._on_resolved(cmd, line, *found),
+                on_failure=lambda _exc: self._restore(line),
             )
 
     def _on_resolved(
@@ -180,104 +180,83 @@ class CommandLine(QWidget):
         incident: IncidentRecord | None,
         place: Place | None,
     ) -> None:
-        self.pending -= 1
         act = self._actions
+
+        def follow(incident_id: int | None) -> dict[str, Any]:
+            """The operation keywords every command shares: select the incident, keep a refused line."""
+
+            def selected(_result: Any) -> None:
+                if incident_id is not None:
+                    self.incident_selected.emit(incident_id)
+
+            return {"owner": self, "on_success": selected, "on_failure": lambda _exc: self._restore(line)}
+
         if cmd.verb == "D" and incident is not None:
             signs = ", ".join(u.call_sign for u in units)
-            self._follow(
-                act.dispatch(incident.id, [u.id for u in units]),
-                line,
-                lambda r: f"{signs} dispatched to {r.number} ({r.location})",
+            act.dispatch(
                 incident.id,
+                [u.id for u in units],
+                message=lambda r: f"{signs} dispatched to {r.number} ({r.location})",
+                **follow(incident.id),
             )
         elif cmd.verb == "SI":
             unit = units[0]
-            future = self._store.runner.submit(
-                start_self_initiated,
-                self._store.db,
-                act.actor,
-                unit_id=unit.id,
-                call_type=cmd.call_type,
-                location=place.label if place else cmd.text,
-                latitude=place.latitude if place else None,
-                longitude=place.longitude if place else None,
-                zone=place.zone if place else None,
-            )
-            self._follow(
-                future,
-                line,
-                lambda r: f"{r.number} started: {unit.call_sign} on scene, {r.call_type_label} at {r.location}",
-                None,
-                created=True,
+            db, actor = self._store.db, act.actor
+
+            def start() -> IncidentRecord:
+                return start_self_initiated(
+                    db,
+                    actor,
+                    unit_id=unit.id,
+                    call_type=cmd.call_type,
+                    location=place.label if place else cmd.text,
+                    latitude=place.latitude if place else None,
+                    longitude=place.longitude if place else None,
+                    zone=place.zone if place else None,
+                )
+
+            def started(record: IncidentRecord) -> str:
+                self._store.put(incidents=[record])
+                return (
+                    f"{record.number} started: {unit.call_sign} on scene, {record.call_type_label} at {record.location}"
+                )
+
+            self._ops.run(
+                start,
+                owner=self,
+                message=started,
+                on_success=lambda r: self.incident_selected.emit(r.id),
+                on_failure=lambda _exc: self._restore(line),
             )
         elif cmd.verb in commands.STATUS_VERBS:
             unit = units[0]
             status = commands.STATUS_VERBS[cmd.verb]
-            self._follow(
-                act.set_unit_status(unit.id, status, cmd.text),
-                line,
-                lambda u: (
+            act.set_unit_status(
+                unit.id,
+                status,
+                cmd.text,
+                message=lambda u: (
                     f"{u.call_sign} {STATUS_LABELS[u.status].lower()}"
                     + (f" on {u.incident_number}" if u.incident_number else "")
                 ),
-                None,
+                **follow(None),
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
-            self._follow(
-                act.clear(incident.id, cmd.disposition, cmd.text),
-                line,
-                lambda r: f"{r.number} cleared {r.disposition_code} {label}",
+            act.clear(
                 incident.id,
+                cmd.disposition,
+                cmd.text,
+                message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
+                **follow(incident.id),
             )
         elif cmd.verb == "NOTE" and incident is not None:
-            self._follow(act.add_note(incident.id, cmd.text), line, lambda r: f"Note added to {r.number}", incident.id)
+            act.add_note(incident.id, cmd.text, **follow(incident.id))
         elif cmd.verb == "ACK":
-            unit = units[0]
-            self._follow(
-                act.acknowledge(unit.id, cmd.text), line, lambda u: f"{u.call_sign} status check acknowledged", None
-            )
+            act.acknowledge(units[0].id, cmd.text, **follow(None))
         elif cmd.verb == "P" and incident is not None:
-            self._say(f"Printing {incident.number}", "ok")
             self.incident_selected.emit(incident.id)
             self.print_requested.emit(incident.id)
-
-    def _follow(
-        self,
-        future: asyncio.Future[Any],
-        line: str,
-        describe: Callable[[Any], str],
-        incident_id: int | None,
-        *,
-        created: bool = False,
-    ) -> None:
-        """Report a submitted action; `created` means the result is a new incident to put and select."""
-        self.pending += 1
-
-        def finished(fut: asyncio.Future[Any]) -> None:
-            self.pending -= 1
-            if fut.cancelled():
-                return
-            exc = fut.exception()
-            if exc is not None:
-                self._restore(line)
-                self._say(error_text(exc), "error")
-                return
-            result = fut.result()
-            selected = incident_id
-            if created:
-                self._store.put(incidents=[result])
-                selected = result.id
-            self._say(describe(result), "ok")
-            if selected is not None:
-                self.incident_selected.emit(selected)
-
-        future.add_done_callback(bound(self, finished))
-
-    def _failed(self, exc: Exception, line: str) -> None:
-        self.pending -= 1
-        self._restore(line)
-        self._say(error_text(exc), "error")
 
     def _restore(self, line: str) -> None:
         # The dispatcher fixes a refused command rather than retyping it.
@@ -285,8 +264,13 @@ class CommandLine(QWidget):
             self.edit.setText(line)
 
     def _say(self, text: str, severity: str) -> None:
-        self.answer.show_message(text, severity)
-        self.message.emit(text)
+        """A line that is not an operation's result (help, a parse error): reported once all the same."""
+        self._ops.report("refused" if severity == "error" else "info", text, self)
+
+    def _on_operations_reported(self, report: Report) -> None:
+        if report.owner is self:
+            severity = "error" if report.is_failure else ("info" if report.kind == "info" else "ok")
+            self.answer.show_message(report.text, severity)
 
     # Completion --------------------------------------------------------------------------------
     def _on_edit_text_edited(self, text: str) -> None:

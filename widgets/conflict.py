@@ -138,15 +138,16 @@ class ConflictResolver(QObject):
         actions.store.incidents_changed.connect(self._on_store_incidents_changed)
 
     def update(self, incident_id: int, expected_version: int, **changes: Any) -> Any:
+        db = self.actions.db
+
         def stale(error: StaleWriteError) -> None:
-            self.actions.store.runner.submit(
-                services.get_incident,
-                self.actions.db,
-                incident_id,
-                on_done=lambda current: self._show(error, current, changes),
+            self.actions.operations.run(
+                lambda: services.get_incident(db, incident_id),
+                owner=self,
+                on_success=lambda current: self._show(error, current, changes),
             )
 
-        return self.actions.update(incident_id, expected_version, on_stale=stale, **changes)
+        return self.actions.update(incident_id, expected_version, on_stale=stale, changes=changes, owner=self)
 
     def _show(self, error: StaleWriteError, current: IncidentRecord, changes: dict[str, Any]) -> None:
         self.actions.store.put(incidents=[current])

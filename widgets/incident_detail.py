@@ -40,12 +40,11 @@ from data.rules import STATUS_LABELS, Recommendation
 from data.services import paperwork
 from widgets import theme
 from widgets.actions import DispatchActions
-from widgets.guard import bound
 from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDialog
 from widgets.inline import InlineMessage
+from widgets.operations import Report
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
-from widgets.tasks import error_text
 from widgets.timeline_model import TimelineModel
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,6 @@ def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
 class IncidentDetail(QWidget):
     """Shows one incident from the store; every action goes through DispatchActions off-thread."""
 
-    status_message = Signal(str)
     print_requested = Signal(int)
     export_eido_requested = Signal(int)
     edit_requested = Signal(int)  # the window opens the edit dialog (widgets/incident_edit.py)
@@ -105,7 +103,7 @@ class IncidentDetail(QWidget):
         self._record: IncidentRecord | None = None
         self._recommendations: list[Recommendation] = []
         self.dialog: Any = None  # the dialog open now (disposition, reason, transfer), for keyboard and tests
-        self.pending = 0
+        self._ops = actions.operations
 
         self.timeline = TimelineModel(self._pack.timezone, self)
         self._build()
@@ -388,6 +386,7 @@ class IncidentDetail(QWidget):
         self._store.units_changed.connect(self._on_store_units_changed)
         self._store.timeline_changed.connect(self._on_store_timeline_changed)
         self._store.board_loaded.connect(self._on_store_board_loaded)
+        self._ops.reported.connect(self._on_operations_reported)
         # Actions
         self.dispatch_button.clicked.connect(self.dispatch_selected)
         self.enroute_button.clicked.connect(lambda: self.advance_units("enroute"))
@@ -436,12 +435,11 @@ class IncidentDetail(QWidget):
         if known is not None:
             self._set_record(known, fresh=True)
             return
-        self._store.runner.submit(
-            services.get_incident,
-            self._store.db,
-            incident_id,
-            on_done=bound(self, lambda rec: self._set_record(rec, fresh=True)),
-            on_error=bound(self, lambda exc: self._say(str(exc), "error")),
+        db = self._store.db
+        self._ops.run(
+            lambda: services.get_incident(db, incident_id),
+            owner=self,
+            on_success=lambda rec: self._set_record(rec, fresh=True),
         )
 
     def dispatch_selected(self) -> None:
@@ -483,9 +481,11 @@ class IncidentDetail(QWidget):
             self._say(f"No assigned unit can go {STATUS_LABELS[status].lower()}.", "error")
             return
         for unit in targets:
-            self._follow(
-                self._actions.set_unit_status(unit.id, status),
-                lambda u: f"{u.call_sign} {STATUS_LABELS[u.status].lower()} on {rec.number}",
+            self._actions.set_unit_status(
+                unit.id,
+                status,
+                owner=self,
+                message=lambda u: f"{u.call_sign} {STATUS_LABELS[u.status].lower()} on {rec.number}",
             )
 
     def open_clear_dialog(self) -> DispositionDialog | None:
@@ -501,12 +501,8 @@ class IncidentDetail(QWidget):
             if self.dialog is dialog and self.incident_id == incident_id:
                 dialog.propose(code, "a citation was issued" if code == "04" else "")
 
-        self._store.runner.submit(
-            self._propose,
-            incident_id,
-            on_done=bound(self, proposed),
-            on_error=bound(self, lambda exc: log.warning("proposed disposition failed: %s", exc)),
-        )
+        propose = self._propose
+        self._ops.run(lambda: propose(incident_id), owner=self, on_success=proposed, report_failure=False)
         return dialog
 
     def clear(self, code: str, note: str = "") -> None:
@@ -514,7 +510,7 @@ class IncidentDetail(QWidget):
         if rec is None:
             return
         label = self._pack.dispositions[code].label if code in self._pack.dispositions else code
-        self._follow(self._actions.clear(rec.id, code, note), lambda r: f"{r.number} cleared {code} {label}")
+        self._actions.clear(rec.id, code, note, owner=self, message=lambda r: f"{r.number} cleared {code} {label}")
 
     def open_cancel_dialog(self) -> ReasonDialog | None:
         rec = self._record
@@ -526,9 +522,7 @@ class IncidentDetail(QWidget):
             placeholder="e.g. caller called back: resolved",
             parent=self,
         )
-        dialog.chosen.connect(
-            lambda reason: self._follow(self._actions.cancel(rec.id, reason), lambda r: f"{r.number} cancelled")
-        )
+        dialog.chosen.connect(lambda reason: self._actions.cancel(rec.id, reason, owner=self))
         self._open(dialog)
         return dialog
 
@@ -553,7 +547,7 @@ class IncidentDetail(QWidget):
         """Reopen through the service (which refuses a dispatcher even if this is called directly)."""
         rec = self._record
         if rec is not None:
-            self._follow(self._actions.reopen(rec.id, reason), lambda r: f"{r.number} reopened")
+            self._actions.reopen(rec.id, reason, owner=self)
 
     def open_transfer_dialog(self) -> TransferDialog | None:
         rec = self._record
@@ -563,12 +557,7 @@ class IncidentDetail(QWidget):
         dialog = TransferDialog(incident_number=rec.number, agency=agency, parent=self)
         if rec.response == "joint":
             dialog.joint.setEnabled(False)
-        dialog.chosen.connect(
-            lambda joint, note: self._follow(
-                self._actions.transfer(rec.id, joint=joint, note=note),
-                lambda r: f"{r.number} " + (f"joint response with {agency}" if joint else f"transferred to {agency}"),
-            )
-        )
+        dialog.chosen.connect(lambda joint, note: self._actions.transfer(rec.id, joint=joint, note=note, owner=self))
         self._open(dialog)
         return dialog
 
@@ -587,7 +576,7 @@ class IncidentDetail(QWidget):
                 self.note_edit.clear()
             return f"Note added to {r.number}"
 
-        self._follow(self._actions.add_note(rec.id, text), added)
+        self._actions.add_note(rec.id, text, owner=self, message=added)
 
     # Rendering ---------------------------------------------------------------------------------
     def _set_record(self, rec: IncidentRecord, *, fresh: bool) -> None:
@@ -758,12 +747,11 @@ class IncidentDetail(QWidget):
         if rec is None:
             return
         incident_id = rec.id
-        self._store.runner.submit(
-            services.timeline,
-            self._store.db,
-            incident_id,
-            on_done=bound(self, lambda events: self._on_timeline_fetched(incident_id, events)),
-            on_error=bound(self, lambda exc: self._say(str(exc), "error")),
+        db = self._store.db
+        self._ops.run(
+            lambda: services.timeline(db, incident_id),
+            owner=self,
+            on_success=lambda events: self._on_timeline_fetched(incident_id, events),
         )
 
     def _on_timeline_fetched(self, incident_id: int, events: list[EventRecord]) -> None:
@@ -780,21 +768,10 @@ class IncidentDetail(QWidget):
             self._recommendations = []
             self._render_recommendations()
             return
-        units = list(self._store.units.values())
-        incident_id = rec.id
-        self._store.runner.submit(
-            services.recommendations,
-            self._store.db,
-            rec,
-            units,
-            on_done=bound(self, lambda found: self._on_recommendations_fetched(incident_id, found)),
-            on_error=bound(self, lambda exc: log.warning("recommendations failed: %s", exc)),
-        )
-
-    def _on_recommendations_fetched(self, incident_id: int, found: list[Recommendation]) -> None:
-        if incident_id != self.incident_id:
-            return
-        self._recommendations = list(found)
+        # A pure ranking over the store's units: no database round trip on every unit change.
+        call_type = self._pack.call_types.get(rec.call_type)
+        skills = call_type.skills if call_type else ()
+        self._recommendations = rules.recommend_units(rec, list(self._store.units.values()), skills)
         self._render_recommendations()
 
     # Store signals -----------------------------------------------------------------------------
@@ -826,9 +803,12 @@ class IncidentDetail(QWidget):
 
     # Helpers -----------------------------------------------------------------------------------
     def _dispatch(self, rec: IncidentRecord, unit_id: int, sign: str, override: str) -> None:
-        self._follow(
-            self._actions.dispatch(rec.id, [unit_id], override_reason=override),
-            lambda r: f"{sign} dispatched to {r.number}",
+        self._actions.dispatch(
+            rec.id,
+            [unit_id],
+            override_reason=override,
+            owner=self,
+            message=lambda r: f"{sign} dispatched to {r.number}",
         )
 
     def _open(self, dialog: Any) -> None:
@@ -843,24 +823,17 @@ class IncidentDetail(QWidget):
         if self.dialog is dialog:
             self.dialog = None
 
-    def _follow(self, future: Any, describe: Callable[[Any], str]) -> None:
-        self.pending += 1
-
-        def finished(fut: Any) -> None:
-            self.pending -= 1
-            if fut.cancelled():
-                return
-            exc = fut.exception()
-            if exc is None:
-                self._say(describe(fut.result()), "ok")
-            else:
-                self._say(error_text(exc), "error")
-
-        future.add_done_callback(bound(self, finished))
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
 
     def _say(self, text: str, severity: str) -> None:
-        self.action_message.show_message(text, severity)
-        self.status_message.emit(text)
+        """A refusal before anything is submitted: reported once, like an operation's."""
+        self._ops.report("refused" if severity == "error" else "info", text, self)
+
+    def _on_operations_reported(self, report: Report) -> None:
+        if report.owner is self:  # this pane's own results also show under its buttons
+            self.action_message.show_message(report.text, "error" if report.is_failure else "ok")
 
     def _on_print_button_clicked(self) -> None:
         if self._record is not None:

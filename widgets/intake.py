@@ -39,11 +39,10 @@ from data.services import validate
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
-from widgets.guard import bound
 from widgets.inline import InlineMessage
+from widgets.operations import failure_text
 from widgets.places import Place, default_geocoder, lookup, place_at
 from widgets.store import BoardStore
-from widgets.tasks import error_text
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +132,6 @@ class IntakeForm(QWidget):
     incident_created = Signal(object)  # IncidentRecord of the new call, after any transfer or merge
     duplicate_merged = Signal(int, int)  # new call's id, id of the incident it was merged into
     cancelled = Signal()
-    status_message = Signal(str)
 
     def __init__(
         self,
@@ -147,6 +145,7 @@ class IntakeForm(QWidget):
         self.setObjectName("intakeForm")
         self._store = store
         self._actions = actions
+        self._ops = actions.operations
         self._pack = store.db.pack
         self._tz = ZoneInfo(self._pack.timezone)
         self._geocoder = geocoder_factory or default_geocoder
@@ -430,14 +429,13 @@ class IntakeForm(QWidget):
         self._place_text = location
         self.match_info.show_message("Finding the zone for the map point…", "info")
         self._lookup_text = location
-        self._store.runner.submit(
-            place_at,
-            self._geocoder,
-            location,
-            latitude,
-            longitude,
-            on_done=bound(self, self._on_map_place_found),
-            on_error=bound(self, self._on_lookup_failed),
+        geocoder = self._geocoder
+        self._ops.run(
+            lambda: place_at(geocoder, location, latitude, longitude),
+            owner=self,
+            on_success=self._on_map_place_found,
+            on_failure=self._on_lookup_failed,
+            report_failure=False,
         )
 
     def submit(self) -> None:
@@ -605,12 +603,13 @@ class IntakeForm(QWidget):
             return
         self._lookup_text = text
         self.match_info.show_message("Locating…", "info")
-        self._store.runner.submit(
-            lookup,
-            self._geocoder,
-            text,
-            on_done=bound(self, lambda found: self._on_lookup_done(text, *found)),
-            on_error=bound(self, self._on_lookup_failed),
+        geocoder = self._geocoder
+        self._ops.run(
+            lambda: lookup(geocoder, text),
+            owner=self,
+            on_success=lambda found: self._on_lookup_done(text, *found),
+            on_failure=self._on_lookup_failed,
+            report_failure=False,
         )
 
     def _on_lookup_done(self, text: str, suggestions: list[str], places: list[Place]) -> None:
@@ -681,14 +680,15 @@ class IntakeForm(QWidget):
     def _check_duplicates(self, place: Place) -> None:
         self._duplicates_pending = True
         self._duplicates_for = place
-        self._store.runner.submit(
-            services.duplicates_near,
-            self._store.db,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            received_at=self._received_at,
-            on_done=bound(self, lambda found: self._on_duplicates_found(place, found)),
-            on_error=bound(self, lambda exc: self._on_duplicates_found(place, [])),
+        db, received = self._store.db, self._received_at
+        self._ops.run(
+            lambda: services.duplicates_near(
+                db, latitude=place.latitude, longitude=place.longitude, received_at=received
+            ),
+            owner=self,
+            on_success=lambda found: self._on_duplicates_found(place, found),
+            on_failure=lambda _exc: self._on_duplicates_found(place, []),
+            report_failure=False,
         )
 
     def _on_duplicates_found(self, place: Place, found: list[DuplicateCandidate]) -> None:
@@ -909,21 +909,18 @@ class IntakeForm(QWidget):
         self.form_error.show_message("Saving…", "info")
         transfer = self._response() == "transfer" and self._needs_sheriff()
         received = self._received_at or self._store.db.clock()
-        future = self._actions.create_incident(
-            then=lambda rec: self._after_create(rec, transfer=transfer, merge_into=merge_into),
-            received_at=received,
-            **fields,
+        self._actions.create_incident(
+            fields={**fields, "received_at": received},
+            owner=self,
+            on_success=lambda rec: self._after_create(rec, transfer=transfer, merge_into=merge_into),
+            on_failure=self._on_create_failed,
         )
-        future.add_done_callback(bound(self, self._on_create_finished))
 
-    def _on_create_finished(self, future: Any) -> None:
-        if future.cancelled() or future.exception() is None:
-            return
-        exc = future.exception()
+    def _on_create_failed(self, exc: Exception) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
         self.merge_button.setEnabled(True)
-        text = error_text(exc)
+        text = failure_text(exc)
         target = {
             "call_type": self.type_error,
             "location": self.location_error,
@@ -939,37 +936,36 @@ class IntakeForm(QWidget):
 
     def _after_create(self, record: IncidentRecord, *, transfer: bool, merge_into: int | None) -> None:
         if merge_into is not None:
-            follow = self._actions.merge(record.id, merge_into)
-            follow.add_done_callback(bound(self, lambda fut: self._finish(record, fut, merged_into=merge_into)))
+            self._actions.merge(
+                record.id,
+                merge_into,
+                owner=self,
+                message=lambda target: f"{record.number} merged into {target.number} as a duplicate",
+                on_success=lambda _target: self._finish(record, merged_into=merge_into),
+                on_failure=lambda _exc: self._finish(record, merged_into=None),
+            )
         elif transfer:
             note = (
                 "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
                 if any(self._answers().values())
                 else "Sheriff-first call type"
             )
-            follow = self._actions.transfer(record.id, joint=False, note=note)
-            follow.add_done_callback(bound(self, lambda fut: self._finish(record, fut, merged_into=None)))
+            self._actions.transfer(
+                record.id,
+                joint=False,
+                note=note,
+                owner=self,
+                on_success=lambda final: self._finish(final, merged_into=None),
+                on_failure=lambda _exc: self._finish(record, merged_into=None),
+            )
         else:
-            self._finish(record, None, merged_into=None)
+            self._finish(record, merged_into=None)
 
-    def _finish(self, record: IncidentRecord, follow: Any, *, merged_into: int | None) -> None:
-        final = record
-        message = f"{record.number} saved: {record.call_type_label} at {record.location}"
-        if follow is not None and not follow.cancelled():
-            exc = follow.exception()
-            if exc is not None:
-                # The call itself is saved; say what did not happen so the dispatcher can redo it.
-                message = f"{record.number} saved, but: {exc}"
-            elif merged_into is not None:
-                target: IncidentRecord = follow.result()
-                message = f"{record.number} merged into {target.number} as a duplicate"
-            else:
-                final = follow.result()
-                message = f"{record.number} transferred to LASD"
+    def _finish(self, record: IncidentRecord, *, merged_into: int | None) -> None:
+        """The call is saved (a failed merge or transfer was reported; the dispatcher can redo it)."""
         self._reset_fields()
-        self.status_message.emit(message)
-        self.incident_created.emit(self._store.incidents.get(final.id, final))
-        if merged_into is not None and follow is not None and follow.exception() is None:
+        self.incident_created.emit(self._store.incidents.get(record.id, record))
+        if merged_into is not None:
             self.duplicate_merged.emit(record.id, merged_into)
 
     # Keys --------------------------------------------------------------------------------------

@@ -492,7 +492,7 @@ class UnitBoard(RecordTablePane):
 
     def acknowledge(self, unit_id: int, note: str = "") -> None:
         """Restart the unit's status-check timer; the note goes to its incident's timeline."""
-        self._actions.acknowledge(unit_id, note.strip())
+        self._actions.acknowledge(unit_id, note.strip(), owner=self)
 
     def cancel_acknowledge(self) -> None:
         self._ack_unit_id = None

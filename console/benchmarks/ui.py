@@ -197,6 +197,7 @@ def _panes(db: Database) -> tuple[Any, ...]:
     from widgets import theme
     from widgets.actions import DispatchActions
     from widgets.incident_queue import IncidentQueue
+    from widgets.operations import Operations
     from widgets.store import BoardStore
     from widgets.tasks import TaskRunner
     from widgets.unit_board import UnitBoard
@@ -206,7 +207,7 @@ def _panes(db: Database) -> tuple[Any, ...]:
     theme.apply_theme(app, theme.DEFAULT_THEME)
     runner = TaskRunner()
     store = BoardStore(db, runner)
-    actions = DispatchActions(store, Actor("bench", workstation="bench"))
+    actions = DispatchActions(store, Actor("bench", workstation="bench"), Operations(runner))
     store.set_board(services.load_board(db))
     window = QMainWindow()
     split = QSplitter()

@@ -66,8 +66,10 @@ class Position:
         self.succeeded: list[str] = []
         self.refused: list[str] = []
         self.window.store.board_loaded.connect(self._on_loaded)
-        self.window.actions.succeeded.connect(self.succeeded.append)
-        self.window.actions.refused.connect(self.refused.append)
+        self.window.operations.reported.connect(self._on_reported)
+
+    def _on_reported(self, report) -> None:
+        (self.refused if report.is_failure else self.succeeded).append(report.text)
 
     def _on_loaded(self) -> None:
         self.loads += 1
@@ -106,7 +108,7 @@ def positions(qtbot, qloop, pg_url, clock, tmp_path) -> Iterator[tuple[Position,
 def test_an_incident_created_on_a_appears_on_b_without_a_reload(qtbot, positions):
     a, b, _units = positions
     with qtbot.waitSignal(a.window.actions.incident_created) as created:
-        a.window.actions.create_incident(call_type="WELFARE", location="8300 Santa Monica Blvd")
+        a.window.actions.create_incident(fields={"call_type": "WELFARE", "location": "8300 Santa Monica Blvd"})
     rec = created.args[0]
     qtbot.waitUntil(lambda: rec.id in b.store.incidents, timeout=3000)
     qtbot.waitUntil(lambda: rec.number in b.queue_numbers(), timeout=3000)
@@ -313,7 +315,7 @@ def test_server_restart_mid_run(qtbot, restartable_server, positions, pg_url, cl
     _assert_acknowledged_kept(pg_url, clock, inc.id, outcome)
     # Writes work again, and reach the other position.
     with qtbot.waitSignal(a.window.actions.incident_created, timeout=5000) as created:
-        a.window.actions.create_incident(call_type="WELFARE", location="Plummer Park")
+        a.window.actions.create_incident(fields={"call_type": "WELFARE", "location": "Plummer Park"})
     qtbot.waitUntil(lambda: created.args[0].id in b.store.incidents, timeout=3000)
 
 

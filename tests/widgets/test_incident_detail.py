@@ -241,10 +241,10 @@ def test_reopen_is_hidden_for_dispatchers_and_refused_by_the_service(
     assert services.get_incident(db, inc.id).status == "cleared"
 
 
-def test_supervisor_reopens(qtbot, make_detail, store, db, dispatcher, supervisor):
+def test_supervisor_reopens(qtbot, make_detail, store, operations, db, dispatcher, supervisor):
     inc = welfare(db, dispatcher)
     services.clear_incident(db, dispatcher, inc.id, disposition="18")
-    detail = make_detail(DispatchActions(store, supervisor))
+    detail = make_detail(DispatchActions(store, supervisor, operations))
     shown(qtbot, detail, inc.id)
     assert detail.reopen_button.isVisible() and detail.reopen_button.isEnabled()
     qtbot.mouseClick(detail.reopen_button, Qt.MouseButton.LeftButton)

@@ -19,6 +19,7 @@ from tests.conftest import terminate_connections
 from tests.data.helpers import small_shift, welfare_call
 from widgets.actions import DispatchActions
 from widgets.conflict import ConflictResolver
+from widgets.operations import Operations
 from widgets.store import BoardStore
 from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
@@ -84,14 +85,14 @@ def test_sqlite_console_follows_another_connection_row_by_row(qtbot, console_on,
 def test_own_commits_are_not_applied_a_second_time(qtbot, console_on, db, dispatcher):
     small_shift(db, units=1)
     b = console_on(db.url)
-    actions = DispatchActions(b.store, OTHER)
-    with qtbot.waitSignal(actions.succeeded):
-        own = actions.create_incident(call_type="WELFARE", location="Plummer Park")
+    actions = DispatchActions(b.store, OTHER, Operations(b.store.runner))
+    with qtbot.waitSignal(actions.operations.reported):
+        own = actions.create_incident(fields={"call_type": "WELFARE", "location": "Plummer Park"})
     theirs = welfare_call(db, dispatcher)
     qtbot.waitUntil(lambda: any(Change("incident", theirs.id, 1) in batch for batch in b.received))
     seen = [c for batch in b.received for c in batch]
-    assert own.result().id in b.store.incidents
-    assert not [c for c in seen if c.id == own.result().id and c.kind in ("incident", "timeline")]
+    assert own.result.id in b.store.incidents
+    assert not [c for c in seen if c.id == own.result.id and c.kind in ("incident", "timeline")]
 
 
 # PostgreSQL: NOTIFY ------------------------------------------------------------------------------
@@ -178,13 +179,12 @@ def test_stale_edit_opens_the_panel_and_reapply_uses_the_fresh_version(qtbot, st
     theirs = services.update_incident(db, OTHER, inc.id, expected_version=seen.version, location="Plummer Park")
     resolver = ConflictResolver(actions)
     qtbot.addWidget(resolver.panel)
-    refused: list[str] = []
-    actions.refused.connect(refused.append)
     with qtbot.waitSignal(resolver.conflict_shown) as shown:
         resolver.update(inc.id, seen.version, priority=1, narrative="Caller now says two people")
     error = shown.args[0]
     assert error.changed_by == "dispatcher.other"
-    assert refused == []  # the panel explains it instead of a bare refusal
+    # The panel explains it; the status line carries the refusal once.
+    assert [r.kind for r in actions.operations.reports] == ["refused"]
     panel = resolver.panel
     assert panel.isVisible()
     assert "changed by dispatcher.other (update incident" in panel.message.text()
@@ -194,7 +194,7 @@ def test_stale_edit_opens_the_panel_and_reapply_uses_the_fresh_version(qtbot, st
         ("Narrative", "—", "Caller now says two people"),
     ]
     assert panel.current is not None and panel.current.version == theirs.version
-    with qtbot.waitSignal(actions.succeeded):
+    with qtbot.waitSignal(actions.operations.reported):
         qtbot.mouseClick(panel.reapply_button, Qt.MouseButton.LeftButton)
     stored = services.get_incident(db, inc.id)
     assert (stored.priority, stored.location, stored.narrative) == (1, "Plummer Park", "Caller now says two people")
@@ -205,6 +205,7 @@ def test_stale_edit_opens_the_panel_and_reapply_uses_the_fresh_version(qtbot, st
 def test_update_without_a_stale_handler_is_refused_plainly(qtbot, store, actions, db, dispatcher):
     inc = welfare_call(db, dispatcher)
     services.update_incident(db, OTHER, inc.id, expected_version=inc.version, priority=1)
-    with qtbot.waitSignal(actions.refused) as refused:
-        actions.update(inc.id, inc.version, priority=2)
-    assert "was changed by dispatcher.other" in refused.args[0]
+    with qtbot.waitSignal(actions.operations.reported) as reported:
+        actions.update(inc.id, inc.version, changes={"priority": 2})
+    assert reported.args[0].kind == "refused"
+    assert "was changed by dispatcher.other" in reported.args[0].text
