@@ -67,9 +67,52 @@ def postgres_available() -> bool:
         return False
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+def _migrations_digest() -> str:
+    """A short hash of the schema's migrations: a new migration makes a new template database."""
+    import hashlib
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "migrations"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def migrated_template(admin) -> str:
+    """A database with the current schema, kept as a template so each test copies it in a fraction of a second.
+
+    Several test runs may race to build it: the first creates it, migrates it and then marks it a template
+    that accepts no connections; the others wait for that mark.
+    """
+    import time
+
+    name = f"cso_template_{_migrations_digest()}"
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists is None:
+            try:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except Exception:
+                exists = True  # another run created it first
+    if exists is None:
+        db = Database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false'))
+        return name
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with admin.connect() as conn:
+            ready = conn.execute(text("SELECT datistemplate FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if ready:
+            return name
+        time.sleep(0.2)
+    raise RuntimeError(f"template database {name} was not ready within 120 s")
+
+
+def _scratch_database(*, migrated: bool) -> Iterator[str]:
     if not postgres_available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (CI must start it)")
@@ -77,14 +120,27 @@ def pg_url() -> Iterator[str]:
     name = f"cso_test_{uuid.uuid4().hex[:10]}"
     # pre-ping: a test may restart the server, which kills this engine's pooled connection.
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    template = f' TEMPLATE "{migrated_template(admin)}"' if migrated else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     try:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh database with the current schema (copied from a template) on the local server, dropped afterwards."""
+    yield from _scratch_database(migrated=True)
+
+
+@pytest.fixture
+def pg_empty_url() -> Iterator[str]:
+    """A fresh, empty database on the local server (no schema yet), dropped afterwards."""
+    yield from _scratch_database(migrated=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

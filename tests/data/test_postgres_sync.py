@@ -429,7 +429,8 @@ ROLE_NAMES = re.compile(r"\bcso_(owner|workstation|reports|ws_[a-z0-9_]+|reader_
 
 
 @pytest.fixture
-def centre_roles(pg_url):
+def centre_roles(pg_empty_url):
+    pg_url = pg_empty_url
     """The documented roles, renamed for this test (roles are cluster-wide), dropped afterwards."""
     suffix = uuid.uuid4().hex[:6]
     names: dict[str, str] = {}
@@ -464,7 +465,10 @@ def as_role(url: str, role: str) -> str:
 
 
 @pytest.mark.postgres
-def test_workstation_role_runs_the_services_but_cannot_rewrite_audit_or_change_schema(pg_url, clock, centre_roles):
+def test_workstation_role_runs_the_services_but_cannot_rewrite_audit_or_change_schema(
+    pg_empty_url, clock, centre_roles
+):
+    pg_url = pg_empty_url
     names, script = centre_roles
     psql = shutil.which("psql")
     if psql is None:
