@@ -10,7 +10,7 @@ import random
 import re
 from pathlib import Path
 
-from maps.geodata import default_geo_dir, load_geodata
+from maps.geodata import ADDRESS_POINTS_FILE, INTERSECTIONS_FILE, LANDMARKS_FILE, default_geo_dir, load_geodata
 from maps.jurisdiction import Jurisdiction
 
 OUT = Path("resources/packs/west_hollywood/demo_places.json")
@@ -40,7 +40,7 @@ def main() -> None:
     juris = Jurisdiction(load_geodata())
     rng = random.Random(90069)
     places = []
-    landmarks = json.loads((geo_dir / "weho_landmarks.geojson").read_text())["features"]
+    landmarks = json.loads((geo_dir / LANDMARKS_FILE).read_text())["features"]
     for f in landmarks:
         lon, lat = f["geometry"]["coordinates"]
         if juris.contains(lat, lon):
@@ -54,9 +54,7 @@ def main() -> None:
                 }
             )
     inters = [
-        f
-        for f in json.loads((geo_dir / "weho_intersections_osm.geojson").read_text())["features"]
-        if f["properties"]["in_city"]
+        f for f in json.loads((geo_dir / INTERSECTIONS_FILE).read_text())["features"] if f["properties"]["in_city"]
     ]
     for f in rng.sample(inters, 40):
         lon, lat = f["geometry"]["coordinates"]
@@ -71,7 +69,7 @@ def main() -> None:
         )
     points = [
         f
-        for f in json.loads((geo_dir / "weho_address_points_osm.geojson").read_text())["features"]
+        for f in json.loads((geo_dir / ADDRESS_POINTS_FILE).read_text())["features"]
         if f["properties"]["in_city"]
         and f["properties"].get("street_inferred")
         and re.fullmatch(r"\d+", str(f["properties"]["housenumber"]))
