@@ -1,4 +1,4 @@
-"""Regenerate the demo shift's places (real West Hollywood addresses, intersections, landmarks).
+"""Regenerate the demo shift's places (the default pack's real addresses, intersections, landmarks).
 
 Run from the repository root: .venv/bin/python scripts/make_demo_places.py
 """
@@ -10,6 +10,7 @@ import random
 import re
 from pathlib import Path
 
+from data.pack import load_pack
 from maps.geodata import ADDRESS_POINTS_FILE, INTERSECTIONS_FILE, LANDMARKS_FILE, default_geo_dir, load_geodata
 from maps.jurisdiction import Jurisdiction
 
@@ -37,6 +38,7 @@ def short(name: str) -> str:
 
 def main() -> None:
     geo_dir = default_geo_dir()
+    pack = load_pack()
     juris = Jurisdiction(load_geodata())
     rng = random.Random(90069)
     places = []
@@ -89,7 +91,7 @@ def main() -> None:
         )
     OUT.write_text(
         json.dumps(
-            {"note": "Demo data: real West Hollywood places (OSM, ODbL) for the demo shift.", "places": places},
+            {"note": f"Demo data: real {pack.city_name} places (OSM, ODbL) for the demo shift.", "places": places},
             indent=1,
         )
         + "\n"
