@@ -416,7 +416,7 @@ class ShiftChangeView(QWidget):
             key: StatTile(caption, self)
             for key, caption in (
                 ("incidents", "Incidents"),
-                ("lasd", "With LASD"),
+                ("lasd", f"With {self._db.pack.agency}"),
                 ("carried", "Carry over"),
                 ("citations", "Citations"),
                 ("welfare", "Welfare checks"),

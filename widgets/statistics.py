@@ -125,7 +125,7 @@ class StatisticsDashboard(QWidget):
             for key, caption in (
                 ("calls", "Calls"),
                 ("self_initiated", "Officer-initiated"),
-                ("lasd", "With LASD"),
+                ("lasd", f"With {self._db.pack.agency}"),
                 ("queue", "Queue, 90th pct"),
                 ("referrals", "Referrals"),
                 ("people", "People served"),
