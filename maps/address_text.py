@@ -86,7 +86,9 @@ _CORNER_LEAD_RE = re.compile(r"^(?:the\s+)?(?:corner|intersection)\s+of\s+")
 _RANGE_RE = re.compile(r"^(\d{1,6})\s*(?:&|and|-|\u2013|to|thru|through)\s*(\d{1,6})\s+(?=[a-z#])(.+)$")
 _BLOCK_RE = re.compile(r"^(?:the\s+)?(\d{1,6})\s+(?:block|blk)s?\.?\s*(?:of\s+)?(.+)$")
 _NUMBER_RE = re.compile(r"^(\d{1,6})(\s*1/2|[a-z](?=\s)|-[a-z0-9]{1,3}(?=\s))?\s+(.+)$")
-_TRAILING_NUMBER_RE = re.compile(r"^([^\d&/@+]*[a-z][^\d&/@+]*?)\s+#?(\d{2,6})$")
+# Words without digits or corner signs, then the number. The words must hold a letter: checked apart,
+# because a pattern that says so itself backtracks quadratically on a long run of letters.
+_TRAILING_NUMBER_RE = re.compile(r"^([^\d&/@+]+?)\s+#?(\d{2,6})$")
 # Road names that end in a number ("Route 66") keep it.
 _SEPARATOR_WORDS = frozenset({"&", "/", "@", "+", "#", "and", "at", "x"})
 _NUMBERED_ROADS = ("route", "highway", "hwy", "interstate", "state route", "sr", "us", "county road")
@@ -217,7 +219,7 @@ def _parse_body(body: str, base: ParsedLocation, names: PlaceNames) -> ParsedLoc
     match = _NUMBER_RE.match(body)
     if match:
         return _number_first(body, base)
-    match = _TRAILING_NUMBER_RE.match(body)
+    match = _trailing_number(body)
     if match and not match.group(1).endswith(_NUMBERED_ROADS):
         number = int(match.group(2))
         return replace(base, number=number, number_text=str(number), street=street_phrase(match.group(1)))
@@ -284,7 +286,13 @@ def _location_score(part: str) -> int:
         return 3
     if len([p for p in _CORNER_SPLIT_RE.split(words) if p]) >= 2:
         return 2
-    return 1 if _TRAILING_NUMBER_RE.match(words) else 0
+    return 1 if _trailing_number(words) else 0
+
+
+def _trailing_number(text: str) -> re.Match[str] | None:
+    """ "santa monica blvd 8300": the street words (holding a letter) and the number after them."""
+    match = _TRAILING_NUMBER_RE.match(text)
+    return match if match and any(c.isalpha() for c in match.group(1)) else None
 
 
 def _split_commas(text: str, names: PlaceNames) -> tuple[str, str | None, str | None, list[str]]:
