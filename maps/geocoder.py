@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from shapely.geometry import Point
 from shapely.strtree import STRtree
 
 from maps.address_text import ParsedLocation, expand, normalise, parse_location, street_phrase
-from maps.geodata import GeoData, load_geodata
+from maps.geodata import GeoData, default_geo_dir, load_geodata
 from maps.jurisdiction import Jurisdiction
 from maps.street_index import REVERSE_STREET_MAX_M, Located, NameKey, StreetIndex
 
@@ -497,10 +498,19 @@ def _rank(hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
-@lru_cache(maxsize=1)
+def geocoder_for(geo_dir: Path | None = None) -> Geocoder:
+    """The geocoder for the pack whose geo folder is `geo_dir` (the default pack's when None), built once."""
+    return _geocoder_for(Path(geo_dir or default_geo_dir()).resolve())
+
+
+@lru_cache(maxsize=4)
+def _geocoder_for(geo_dir: Path) -> Geocoder:
+    return Geocoder(load_geodata(geo_dir))
+
+
 def default_geocoder() -> Geocoder:
     """The geocoder for the default jurisdiction pack, built once."""
-    return Geocoder(load_geodata())
+    return geocoder_for()
 
 
-__all__ = ["Candidate", "Geocoder", "Located", "ReverseResult", "default_geocoder"]
+__all__ = ["Candidate", "Geocoder", "Located", "ReverseResult", "default_geocoder", "geocoder_for"]

@@ -41,7 +41,7 @@ from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
 from widgets.operations import failure_text
-from widgets.places import Place, default_geocoder, lookup, place_at
+from widgets.places import Place, lookup, pack_geocoder, place_at
 from widgets.store import BoardStore
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class IntakeForm(QWidget):
         self._ops = actions.operations
         self._pack = store.db.pack
         self._tz = ZoneInfo(self._pack.timezone)
-        self._geocoder = geocoder_factory or default_geocoder
+        self._geocoder = geocoder_factory or pack_geocoder(self._pack.geo_dir)
 
         self._received_at: dt.datetime | None = None
         self._call_type: CallType | None = None
@@ -194,7 +194,7 @@ class IntakeForm(QWidget):
         self.priority.setAccessibleName("Priority")
 
         self.location_edit = CompletingLineEdit(self)
-        self.location_edit.setPlaceholderText("Address, corner (Santa Monica & La Cienega) or place (City Hall)")
+        self.location_edit.setPlaceholderText("Address, corner (street & street) or the name of a place")
         self.location_edit.setAccessibleName("Location")
         self.match_combo = QComboBox(self)
         self.match_combo.setAccessibleName("Map match")
@@ -540,9 +540,10 @@ class IntakeForm(QWidget):
         ranked = rank_call_types(self._pack, text)[:MAX_TYPE_SUGGESTIONS]
         exact = self._pack.call_type(text.strip()) if text.strip() else None
         self._set_call_type(exact)
+        first = f" · {self._pack.agency.upper()} FIRST"
         self.type_edit.set_suggestions(
             [
-                (f"{ct.code} — {ct.label} · APCO {ct.apco}" + (" · SHERIFF FIRST" if ct.sheriff_first else ""), ct.code)
+                (f"{ct.code} — {ct.label} · APCO {ct.apco}" + (first if ct.sheriff_first else ""), ct.code)
                 for ct in ranked
             ],
             show=exact is None or len(ranked) > 1,

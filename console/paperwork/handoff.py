@@ -78,7 +78,11 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
             para("No coordinates were recorded for this location, so no map is printed.", st.small)
         ]
     else:
-        right = [static_map(inc.latitude, inc.longitude, width=half - 10, height=half * 0.82, label=inc.number)]
+        right = [
+            static_map(
+                inc.latitude, inc.longitude, width=half - 10, height=half * 0.82, label=inc.number, geo_dir=pack.geo_dir
+            )
+        ]
         right.append(para(f"{inc.latitude:.5f}, {inc.longitude:.5f}", st.tiny))
     return table(
         [[summary, right]],
