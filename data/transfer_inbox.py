@@ -121,7 +121,8 @@ class Inbox:
             os.rename(path, claimed)
         except FileNotFoundError:
             return None
-        os.utime(claimed, follow_symlinks=False)  # the claim's age starts now
+        now = self.clock()
+        os.utime(claimed, (now, now), follow_symlinks=False)  # the claim's age starts now
         return claimed
 
     def process(self, db: Database, actor: Actor, locate: Locate | None = None) -> list[InboxOutcome]:
@@ -175,5 +176,10 @@ class Inbox:
                 continue
         else:
             raise OSError(f"no free name for {name} in {folder}")
-        os.replace(claimed, target)
+        try:
+            os.replace(claimed, target)
+        except FileNotFoundError:
+            # Another console took this claim over as stale meanwhile; it files the document.
+            Path(f"{target}.txt").unlink(missing_ok=True)
+            return outcome
         return InboxOutcome(outcome.name, outcome.kind, outcome.text, outcome.incident, target)

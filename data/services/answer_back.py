@@ -154,14 +154,15 @@ def drain_outbox(db: Database, folder: Path) -> list[Path]:
     staging.mkdir(parents=True, exist_ok=True)
     written = []
     for ident in pending_answers(db, folder):
-        path = _publish(db, ident, folder, staging)
+        name = _stage(db, ident, folder, staging)
+        path = _release(db, ident, folder, staging) if name is not None else None
         if path is not None:
             written.append(path)
     return written
 
 
-def _publish(db: Database, ident: int, folder: Path, staging: Path) -> Path | None:
-    # Step 1: staged where the other agency does not look, and that fact committed.
+def _stage(db: Database, ident: int, folder: Path, staging: Path) -> str | None:
+    """Step 1: the file staged where the other agency does not look, and that fact committed."""
     with db.writer() as s, s.begin():
         row = s.get(EidoOutbox, ident, with_for_update=_locked(db))
         if row is None or row.written_at is not None:
@@ -175,16 +176,19 @@ def _publish(db: Database, ident: int, folder: Path, staging: Path) -> Path | No
             row.staged_in = str(folder)
         elif row.staged_in != str(folder):
             return None
-        name = row.file_name
-    # Step 2: renamed into the outbox (the other agency sees the whole file at once), and that committed.
+        return row.file_name
+
+
+def _release(db: Database, ident: int, folder: Path, staging: Path) -> Path | None:
+    """Step 2: renamed into the outbox (the other agency sees the whole file at once), and that committed."""
     with db.writer() as s, s.begin():
         row = s.get(EidoOutbox, ident, with_for_update=_locked(db))
-        if row is None or row.written_at is not None:
+        if row is None or row.written_at is not None or row.staged_in != str(folder):
             return None
-        staged = staging / name
+        staged = staging / row.file_name
         if staged.exists():
-            os.replace(staged, folder / name)
+            os.replace(staged, folder / row.file_name)
             _fsync_folder(folder)
         # else: renamed by a run that stopped before this commit; the file is already out.
         row.written_at = db.clock()
-    return folder / name
+        return folder / row.file_name
