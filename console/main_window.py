@@ -29,6 +29,7 @@ from widgets.operations import Operations, Report
 from widgets.store import BoardStore
 from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
+from widgets.transfer_watch import TransferWatch
 from widgets.unit_board import UnitBoard
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,15 @@ class MainWindow(QMainWindow):
         # Sync: other workstations' changes, and a banner while the database is out of reach.
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
+        # Calls other agencies transfer in (the inbox folder) and the EIDO updates owed to them (the outbox).
+        self.transfers = TransferWatch(
+            self.operations,
+            self.store,
+            actor,
+            inbox=self.settings.folder("eido_inbox"),
+            outbox=self.settings.folder("eido_outbox"),
+            parent=self,
+        )
 
         self.queue = IncidentQueue(self.store, clock=db.clock, parent=self)
         central = QWidget(self)
@@ -147,6 +157,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
+        self.transfers.start()
 
     # Construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -233,6 +244,8 @@ class MainWindow(QMainWindow):
         self.connection_banner.follow(self.sync)
         self.sync.connection_lost.connect(self._on_sync_connection_lost)
         self.sync.connection_restored.connect(self._on_sync_connection_restored)
+        # Transfers: an update another console's action owes is published here too
+        self.sync.changes_received.connect(self.transfers.on_changes)
 
     # Slots -------------------------------------------------------------------------------------
     def _on_queue_incident_selected(self, incident_id: int) -> None:
@@ -423,6 +436,7 @@ class MainWindow(QMainWindow):
             self.idle_lock.stop()
         self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState(LAYOUT_VERSION))
         self.sync.stop()
+        self.transfers.stop()
         self.store.close()
         super().closeEvent(event)
 
