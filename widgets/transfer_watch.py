@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -25,6 +26,7 @@ from widgets.store import BoardStore
 log = logging.getLogger(__name__)
 
 Locator = Callable[[Place], Placement]
+T = TypeVar("T")
 
 
 def default_locator(store: BoardStore) -> Callable[[], Locator]:
@@ -111,10 +113,6 @@ class TransferWatch(QObject):
         """Import every settled document in the inbox (one scan at a time; a request meanwhile runs after)."""
         if self.inbox is None:
             return
-        if self._busy["scan"]:
-            self._again["scan"] = True
-            return
-        self._busy["scan"] = True
         inbox, db, actor = self.inbox, self._store.db, self._actor
 
         def work() -> tuple[list[InboxOutcome], str]:
@@ -123,7 +121,7 @@ class TransferWatch(QObject):
             except OSError as exc:  # the folder itself: reported once, looked at again on the next poll
                 return [], f"The EIDO inbox {inbox.folder} cannot be read: {exc.strerror or exc}"
 
-        self._ops.run(work, owner=self, on_success=self._on_scanned, on_finished=lambda: self._finished("scan"))
+        self._run_alone("scan", work, self._on_scanned)
 
     def _locate(self, place: Place) -> Placement:
         if self._locator is None:  # worker thread: the geocoder loads here, not on the GUI thread
@@ -161,10 +159,6 @@ class TransferWatch(QObject):
         """Write the EIDO updates owed to sending agencies (one drain at a time)."""
         if self.outbox is None:
             return
-        if self._busy["drain"]:
-            self._again["drain"] = True
-            return
-        self._busy["drain"] = True
         outbox, db = self.outbox, self._store.db
 
         def work() -> tuple[list[Path], str]:
@@ -176,7 +170,7 @@ class TransferWatch(QObject):
                     f"EIDO updates cannot be written to {outbox}: {exc.strerror or exc}; they wait in the database",
                 )
 
-        self._ops.run(work, owner=self, on_success=self._on_drained, on_finished=lambda: self._finished("drain"))
+        self._run_alone("drain", work, self._on_drained)
 
     def _on_drained(self, result: tuple[list[Path], str]) -> None:
         written, problem = result
@@ -196,6 +190,14 @@ class TransferWatch(QObject):
             self.drain()
 
     # Scheduling --------------------------------------------------------------------------------
+    def _run_alone(self, what: str, work: Callable[[], T], on_success: Callable[[T], None]) -> None:
+        """One scan (or drain) at a time: asked for while one runs, it runs once more afterwards."""
+        if self._busy[what]:
+            self._again[what] = True
+            return
+        self._busy[what] = True
+        self._ops.run(work, owner=self, on_success=on_success, on_finished=lambda: self._finished(what))
+
     def _finished(self, what: str) -> None:
         self._busy[what] = False
         if self._again[what]:

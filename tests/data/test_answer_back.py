@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from data.errors import UnitBusyError
 from data.models import EidoOutbox
 from data.services import answer_back, transfers
 from tests.data.eido_documents import CALL_ID, INCIDENT_ID, sample
-from tests.data.helpers import small_shift
+from tests.data.helpers import at_once, small_shift
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,19 +143,10 @@ def test_two_consoles_draining_one_outbox_write_each_update_once(db, dispatcher,
     services.clear_incident(db, dispatcher, incident.id, disposition="18")
     other = Database(db.url, clock=db.clock)
     outbox = tmp_path / "outbox"
-    results: list[list[Path]] = []
-    start = threading.Barrier(2)
-
-    def drain(database):
-        start.wait()
-        results.append(answer_back.drain_outbox(database, outbox))
-
-    threads = [threading.Thread(target=drain, args=(d,)) for d in (db, other)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    other.dispose()
+    try:
+        results = at_once(lambda: answer_back.drain_outbox(db, outbox), lambda: answer_back.drain_outbox(other, outbox))
+    finally:
+        other.dispose()
     names = [p.name for written in results for p in written]
     assert len(names) == len(set(names)) == 8
     assert len(published(outbox)) == 8

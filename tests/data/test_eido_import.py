@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 
 import pytest
 
@@ -23,6 +22,7 @@ from tests.data.eido_documents import (
     with_location_value,
     with_notes,
 )
+from tests.data.helpers import at_once
 
 NOTE_1 = (
     "urn:emergency:uid:notesid:a56e556d871.1:bcf.state.pa.us",
@@ -294,23 +294,12 @@ def test_two_workstations_importing_the_same_call_at_once_make_one_incident(db, 
     from data.db import Database
 
     other = Database(db.url, clock=db.clock)
-    results: list[transfers.TransferResult] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
-
-    def run(database):
-        start.wait()
-        try:
-            results.append(transfers.import_eido(database, dispatcher, sample()))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(d,)) for d in (db, other)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    other.dispose()
-    assert errors == []
+    try:
+        results = at_once(
+            lambda: transfers.import_eido(db, dispatcher, sample()),
+            lambda: transfers.import_eido(other, dispatcher, sample()),
+        )
+    finally:
+        other.dispose()
     assert sorted(r.outcome for r in results) == ["created", "unchanged"]
     assert len(services.load_board(db).incidents) == 1

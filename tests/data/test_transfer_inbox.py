@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from data import services
 from data.db import Database
 from data.transfer_inbox import STALE_CLAIM_S, Inbox
 from tests.data.eido_documents import row_counts, sample, to_bytes, with_notes
+from tests.data.helpers import at_once
 
 NOW = 1_800_000_000.0  # the inbox's wall clock in these tests; file times are set against it
 
@@ -128,19 +128,12 @@ def test_two_consoles_watching_one_inbox_import_each_document_once(db, dispatche
         document["personComponent"][0]["callIdentifier"] = [document["callComponent"][0]["$id"]]
         drop(folder, f"call-{n}.json", to_bytes(document))
     other = Database(db.url, clock=db.clock)
-    results: list[list] = []
-    start = threading.Barrier(2)
-
-    def watch(database):
-        start.wait()
-        results.append(inbox(folder).process(database, dispatcher))
-
-    threads = [threading.Thread(target=watch, args=(d,)) for d in (db, other)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    other.dispose()
+    try:
+        results = at_once(
+            lambda: inbox(folder).process(db, dispatcher), lambda: inbox(folder).process(other, dispatcher)
+        )
+    finally:
+        other.dispose()
     names = sorted(o.name for batch in results for o in batch)
     assert names == [f"call-{n}.json" for n in range(5)]
     assert {o.kind for batch in results for o in batch} == {"created"}
