@@ -201,7 +201,7 @@ class Transfer:
 
     @property
     def sender(self) -> str:
-        return self.agency_name or self.agency
+        return self.agency_name or self.agency or self.issuing_element or "another agency"
 
 
 # --- small readers ---------------------------------------------------------------------------------
@@ -256,7 +256,8 @@ def jcard_name(jcard: Any) -> str:
     if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list):
         for prop in card[1]:
             if isinstance(prop, list) and len(prop) >= 4 and prop[0] == "fn" and isinstance(prop[3], str):
-                return prop[3].strip()
+                check_text(prop[3], "a jCard name")  # its own JSON escapes were not checked with the document
+                return prop[3].strip()[:200]
     return ""
 
 
@@ -348,7 +349,7 @@ class _Reader:
 
     @property
     def sender(self) -> str:
-        return self.agency_name or self.agency
+        return self.agency_name or self.agency or self.issuing or "another agency"
 
     # Whole document ----------------------------------------------------------------------------
     def identity(self) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from data.eido_reader import check_text
 from data.errors import ValidationError
 
 # PIDF-LO nests about eight levels deep (presence, device, geopriv, location-info, shape, pos).
@@ -43,7 +44,7 @@ def parse_xml(text: str, where: str) -> ET.Element:
     parser = DefusedXMLParser(target=_DepthLimitedBuilder(), forbid_dtd=True, forbid_entities=True)
     try:
         parser.feed(text.strip())
-        return parser.close()
+        root: ET.Element = parser.close()
     except DefusedXmlException as exc:
         raise ValidationError(
             "eido",
@@ -53,6 +54,11 @@ def parse_xml(text: str, where: str) -> ET.Element:
         raise ValidationError("eido", f"The {exc} in {where}; refused.") from None
     except ET.ParseError as exc:
         raise ValidationError("eido", f"The XML in {where} is not well formed ({exc}).") from None
+    # Character references (&#x202E;) reach the text only now: the same text rules apply to them.
+    for el in root.iter():
+        for value in (el.text or "", el.tail or "", *el.attrib.values()):
+            check_text(value, f"the XML in {where}")
+    return root
 
 
 def local_name(tag: str) -> str:

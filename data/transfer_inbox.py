@@ -116,11 +116,13 @@ class Inbox:
 
     def claim(self, path: Path) -> Path | None:
         """Move the document into `.claimed/` under a unique name; None when another console was first."""
-        claimed = self.folder / CLAIMED / f"{uuid.uuid4().hex[:12]}~{original_name(path)}"
+        # The prefix must still fit a file name's 255 bytes: a very long name is cut (its end kept).
+        name = original_name(path).encode("utf-8")[-200:].decode("utf-8", "ignore")
+        claimed = self.folder / CLAIMED / f"{uuid.uuid4().hex[:12]}~{name}"
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
-            return None
+            return None  # another console took it first
         now = self.clock()
         os.utime(claimed, (now, now), follow_symlinks=False)  # the claim's age starts now
         return claimed

@@ -93,6 +93,12 @@ class TransferWatch(QObject):
     def start(self) -> None:
         if not self.active:
             return
+        if self.inbox is not None and self.outbox is not None and self.inbox.folder.resolve() == self.outbox.resolve():
+            # Our own updates would be taken back in (and away from the agency they are for).
+            self._ops.report(
+                "failed", f"The EIDO inbox and outbox are the same folder ({self.outbox}); the inbox is off.", self
+            )
+            self.inbox = None
         if self.inbox is not None:
             try:
                 self.inbox.prepare()

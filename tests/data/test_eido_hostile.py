@@ -58,6 +58,20 @@ EXTERNAL_DTD = (
         (to_bytes(with_location_value(sample(), EXTERNAL_DTD)), "declares a DTD, entities or external references"),
         (to_bytes(with_location_value(sample(), "<a>" * 100_000 + "</a>" * 100_000)), "XML nested more than 40"),
         (to_bytes(with_location_value(sample(), "<presence><unclosed></presence>")), "not well formed"),
+        (
+            to_bytes(
+                with_location_value(sample(), '<presence xmlns="urn:ietf:params:xml:ns:pidf">&#x202E;</presence>')
+            ),
+            "bidirectional override",
+        ),
+        (
+            to_bytes(sample()).replace(
+                b'"agencyType"',
+                b'"agencyJcard": "[\\"vcard\\", [[\\"fn\\", {}, \\"text\\", \\"LA\\\\u0000SD\\"]]]", "agencyType"',
+                1,
+            ),
+            "a NUL character in a jCard name",
+        ),
     ],
     ids=[
         "nul",
@@ -80,6 +94,8 @@ EXTERNAL_DTD = (
         "external-dtd",
         "deep-xml-100k",
         "broken-xml",
+        "bidi-xml-character-reference",
+        "nul-in-jcard-json",
     ],
 )
 def test_hostile_input_is_refused_whole_and_writes_nothing(db, dispatcher, raw, message):

@@ -217,6 +217,14 @@ def test_a_data_url_location_is_read_and_other_urls_are_not_fetched(db, dispatch
     assert (result.incident.latitude, result.incident.longitude) == pytest.approx((34.0905, -118.3707))
 
 
+def test_a_sender_without_an_agency_is_named_by_its_issuing_element(db, dispatcher):
+    document = sample()
+    document["updatedByAgencyReference"] = {"$ref": ""}
+    result = transfers.import_eido(db, dispatcher, document)
+    assert result.incident.transferred_from == "idx.state.pa.us"
+    assert texts(db, result.incident.id)[1].startswith("Transferred from idx.state.pa.us at 2021-04-30 11:43:49; ")
+
+
 def test_a_document_from_this_centre_is_refused(db, dispatcher, supervisor):
     populate_shift(db, db.clock, incidents=2, hours=1, leave_open=1)
     ours = eido.export_incident(db, services.load_board(db).incidents[0].id)

@@ -96,6 +96,15 @@ def test_a_fifo_or_a_symlink_is_refused_without_reading_it(db, dispatcher, folde
     assert services.load_board(db).incidents == ()
 
 
+def test_a_name_too_long_for_the_claim_prefix_is_cut_not_stuck(db, dispatcher, folder):
+    name = "é" * 120 + ".json"  # 245 bytes: 13 more for the claim prefix would not fit a file name
+    drop(folder, name, to_bytes(sample()))
+    outcomes = inbox(folder).process(db, dispatcher)
+    assert [o.kind for o in outcomes] == ["created"]
+    assert outcomes[0].filed_as is not None and outcomes[0].filed_as.name.endswith("é.json")
+    assert list(folder.glob("*.json")) == []
+
+
 def test_an_update_in_the_inbox_updates_the_incident(db, dispatcher, folder):
     drop(folder, "a.json", to_bytes(sample()))
     drop(

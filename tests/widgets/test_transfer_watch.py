@@ -114,3 +114,14 @@ def test_an_outbox_that_cannot_be_written_is_reported_once(qtbot, store, operati
     assert [r.kind for r in operations.reports] == ["failed"]
     assert operations.reports[0].text.startswith(f"EIDO updates cannot be written to {blocked}: ")
     box.stop()
+
+
+def test_an_inbox_that_is_also_the_outbox_is_switched_off(qtbot, store, operations, dispatcher, tmp_path):
+    box = TransferWatch(operations, store, dispatcher, inbox=tmp_path / "x", outbox=tmp_path / "x", poll_ms=60_000)
+    box.start()
+    qtbot.waitUntil(lambda: operations.pending(box) == 0, timeout=5000)
+    assert box.inbox is None
+    assert [(r.kind, r.text) for r in operations.reports] == [
+        ("failed", f"The EIDO inbox and outbox are the same folder ({tmp_path / 'x'}); the inbox is off.")
+    ]
+    box.stop()
