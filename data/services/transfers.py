@@ -151,13 +151,12 @@ def _local(db: Database, moment: dt.datetime) -> str:
     return f"{moment.astimezone(ZoneInfo(db.pack.timezone)):%Y-%m-%d %H:%M:%S}"
 
 
-def _taken(transfer: Transfer, placement: Placement) -> dict[str, Any]:
+def _taken(transfer: Transfer) -> dict[str, Any]:
     return {
         "items": [item.key for item in transfer.items],
         "status": transfer.status,
         "place": transfer.place.key if transfer.place else "",
         "caller": [transfer.caller_name, transfer.caller_phone],
-        "in_city": placement.in_city,
     }
 
 
@@ -205,7 +204,7 @@ def _create(w: Work, transfer: Transfer, placement: Placement) -> TransferResult
         their_incident=transfer.incident_identifier,
         received_at=w.now,
         updated_at=w.now,
-        taken=_taken(transfer, placement),
+        taken=_taken(transfer),
     )
     w.session.add(link)
     w.session.flush()
@@ -258,7 +257,7 @@ def _update(w: Work, link: EidoTransfer, transfer: Transfer, placement: Placemen
         for ident in dict.fromkeys(transfer.identifiers)
         if ident not in known
     )
-    link.taken = _taken(transfer, placement) | {"items": sorted(seen | {item.key for item in transfer.items})}
+    link.taken = _taken(transfer) | {"items": sorted(seen | {item.key for item in transfer.items})}
     link.updated_at = w.now
     w.session.flush()
     w.audit("import_eido", "incident", row.id, before, snapshot(row, *INCIDENT_FIELDS) | {"from": transfer.agency})
