@@ -14,7 +14,7 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.centre import Centre, Limits, connect_args
@@ -75,8 +75,7 @@ def default_fence_file() -> Path:
 def _postgres_engine(url: str, limits: Limits | None, fence_file: Path | None) -> tuple[Engine, Centre]:
     """The engine for a dispatch centre's server: bounded waits, fenced against old primaries (data.centre)."""
     engine = create_engine(url, connect_args=connect_args(url, limits))
-    centre_name = make_url(url).render_as_string(hide_password=True)
-    return engine, Centre(engine, fence=TimelineFence(centre_name, fence_file), limits=limits)
+    return engine, Centre(engine, fence=TimelineFence(fence_file), limits=limits)
 
 
 def _alembic_config() -> Config:

@@ -2,8 +2,9 @@
 
 Each promotion of a standby starts a new PostgreSQL timeline, so the timeline is the centre's epoch:
 an old primary that comes back after a failover is still on the timeline before it. A console
-remembers the highest timeline it has written to (in a small file, so a restart keeps it) and
-refuses a server on a lower one, naming that server. When the first server libpq picks from a
+remembers the highest timeline it has written to for each database system (a standby cloned from
+its primary shares the primary's system identifier, whatever URL reaches it), in a small file so a
+restart keeps it, and refuses a server on a lower one, naming that server. When the first server libpq picks from a
 multi-host URL is behind, the other hosts are tried one by one for the current primary.
 """
 
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 # A standby answers 0: it takes no writes, so it cannot split the centre's history.
 TIMELINE_SQL = (
     "SELECT CASE WHEN pg_is_in_recovery() THEN 0 "
-    "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END"
+    "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
+    "(SELECT system_identifier FROM pg_control_system())::text"
 )
 
 
@@ -45,6 +47,7 @@ class Server:
     host: str
     port: str
     timeline: int
+    system: str = ""  # the database system identifier: the same on a primary and the standbys cloned from it
 
     @property
     def name(self) -> str:
@@ -60,57 +63,56 @@ def identify(conn: Any) -> Server:
     finally:
         if not conn.autocommit:
             conn.rollback()
-    return Server(str(conn.info.host), str(conn.info.port), int(row[0]))
+    return Server(str(conn.info.host), str(conn.info.port), int(row[0]), str(row[1]))
 
 
 class TimelineFence:
-    """The highest timeline this console has written to for one centre; kept in ``state_file`` if given."""
+    """The highest timeline this console has written to, per database system; kept in ``state_file`` if given."""
 
-    def __init__(self, centre: str, state_file: Path | None = None) -> None:
-        self.centre = centre
+    def __init__(self, state_file: Path | None = None) -> None:
         self.state_file = state_file
         self._lock = threading.Lock()
-        self.highest = self._load()
+        self._highest: dict[str, int] = self._load()
+
+    def highest(self, system: str) -> int:
+        with self._lock:
+            return self._highest.get(system, 0)
 
     def admits(self, server: Server) -> bool:
-        return server.timeline == 0 or server.timeline >= self.highest
+        return server.timeline == 0 or server.timeline >= self.highest(server.system)
 
     def refusal(self, behind: list[Server]) -> SplitBrainError:
         names = ", ".join(f"{s.name} (timeline {s.timeline})" for s in behind)
+        highest = max(self.highest(s.system) for s in behind)
         return SplitBrainError(
-            f"Refused to write to {names}: this console has already written to timeline {self.highest}, so that "
+            f"Refused to write to {names}: this console has already written to timeline {highest}, so that "
             "server is an old primary left behind by a failover. Nothing was written. Tell the supervisor: the old "
             "primary must be stopped and rebuilt as a standby (README, Running a dispatch centre)."
         )
 
     def wrote(self, server: Server) -> None:
         with self._lock:
-            if server.timeline <= self.highest:  # a standby (0) never raises it
+            highest = self._highest.get(server.system, 0)
+            if server.timeline <= highest:  # a standby (0) never raises it
                 return
-            log.info("fence: %s is on timeline %d, above %d", server.name, server.timeline, self.highest)
-            self.highest = server.timeline
+            log.info("fence: %s is on timeline %d, above %d", server.name, server.timeline, highest)
+            self._highest[server.system] = server.timeline
             self._save()
 
-    def _load(self) -> int:
+    def _load(self) -> dict[str, int]:
         if self.state_file is None:
-            return 0
+            return {}
         try:
-            value = json.loads(self.state_file.read_text()).get(self.centre, 0)
-            return int(value)
+            state = json.loads(self.state_file.read_text())
+            return {str(k): int(v) for k, v in state.items()}
         except (OSError, ValueError, TypeError, AttributeError):
-            return 0
+            return {}
 
     def _save(self) -> None:
         if self.state_file is None:
             return
         try:
-            try:
-                state = json.loads(self.state_file.read_text())
-                if not isinstance(state, dict):
-                    state = {}
-            except (OSError, ValueError):
-                state = {}
-            state[self.centre] = self.highest
+            state = dict(self._highest)
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".fence-")
             with os.fdopen(fd, "w") as out:
@@ -167,7 +169,10 @@ def connect_current_primary(connect: Callable[[str], Any], conninfo: str, fence:
         if fence.admits(server):
             return conn, server
         log.warning(
-            "fence: %s is on timeline %d, behind %d: not writing there", server.name, server.timeline, fence.highest
+            "fence: %s is on timeline %d, behind %d: not writing there",
+            server.name,
+            server.timeline,
+            fence.highest(server.system),
         )
         behind.append(server)
         with contextlib.suppress(Exception):

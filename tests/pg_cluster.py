@@ -187,6 +187,8 @@ class PgServer:
             {
                 "port": str(server.port),
                 "primary_conninfo": f"'host=127.0.0.1 port={primary.port} user=postgres application_name={name}'",
+                # Not the primary's list: promoted with it, this server would wait for a standby it does not have.
+                "synchronous_standby_names": "''",
                 **settings,
             }
         )

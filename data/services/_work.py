@@ -21,8 +21,9 @@ from data.ledger import LedgerEntry
 from data.models import AuditEntry, ChangeLog, Incident, IncidentEvent, Unit
 from data.permissions import Actor
 
-# Deadlock, serialization failure, lock timeout: another workstation held the same rows.
-CONTENTION_SQLSTATES = {"40P01", "40001", "55P03"}
+# Deadlock, serialization failure: another workstation changed the same rows at the same moment.
+CONTENTION_SQLSTATES = {"40P01", "40001"}
+LOCK_TIMEOUT = "55P03"  # the rows stayed locked past lock_timeout (data.centre.Limits): an action that does not finish
 INSUFFICIENT_PRIVILEGE = "42501"
 QUERY_CANCELED = "57014"  # the statement timeout, or the watchdog's cancel request (data.watchdog)
 VERSIONED: dict[str, type[Incident] | type[Unit]] = {"incident": Incident, "unit": Unit}
@@ -203,6 +204,11 @@ def _refusal(exc: DBAPIError, *, committing: bool) -> Exception:
     if state == QUERY_CANCELED and not committing:
         return DatabaseUnavailableError(
             "The database did not answer in time, so the action was stopped; it was not applied. Try again."
+        )
+    if state == LOCK_TIMEOUT and not committing:
+        return DatabaseUnavailableError(
+            "Another action has held the same records for too long (the database may be waiting for its standby "
+            "server); yours was not applied. Try again."
         )
     if state in CONTENTION_SQLSTATES:
         return StaleWriteError(
