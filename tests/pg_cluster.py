@@ -389,6 +389,125 @@ class Etcd:
         self.log.close()
 
 
+def self_signed_certificate(workspace: Workspace) -> tuple[Path, Path]:
+    """A certificate and key for 127.0.0.1 the postgres OS user can read (the servers require TLS)."""
+    cert, key = workspace.path / "server.crt", workspace.path / "server.key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "2",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    key.chmod(0o600)
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(OS_USER)
+        for path in (cert, key):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    return cert, key
+
+
+class PatroniNode:
+    """One database server under Patroni, configured from the centre's template (docs/centre/patroni.yml)."""
+
+    def __init__(self, workspace: Workspace, name: str, etcd: Etcd, template: Path, values: dict[str, str]) -> None:
+        self.workspace = workspace
+        self.name = name
+        self.pg_port = free_port()
+        self.api_port = free_port()
+        self.server = PgServer(workspace, name, self.pg_port)  # its data directory; Patroni runs it
+        rendered = subprocess.run(
+            ["envsubst"],
+            input=template.read_text(),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={
+                "NODE_NAME": name,
+                "NODE_ADDRESS": "127.0.0.1",
+                "API_PORT": str(self.api_port),
+                "PG_PORT": str(self.pg_port),
+                "ETCD_HOSTS": etcd.endpoint,
+                "DATA_DIR": str(self.server.datadir),
+                "SOCKET_DIR": str(workspace.path),
+                "CENTRE_NETWORK": "127.0.0.1/32",
+                **values,
+            },
+        ).stdout
+        self.config = workspace.path / f"{name}.yml"
+        self.config.write_text(rendered)
+        self.log_path = workspace.path / f"{name}.patroni.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        workspace.on_close(self.stop)
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            as_server_user(["patroni", str(self.config)]), stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+
+    def stop(self) -> None:
+        """Patroni stops its PostgreSQL cleanly, then itself."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.server.thaw()
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.server.stop("immediate")
+
+    def kill(self) -> None:
+        """The machine loses power: Patroni and PostgreSQL die together, nothing is shut down."""
+        if self.proc is not None and self.proc.poll() is None:
+            # runuser's child is Patroni: kill the whole group of processes under it
+            for pid in subprocess.run(
+                ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+            ).stdout.split():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+        if self.server.running:
+            self.server.crash()
+
+    def status(self, endpoint: str) -> int:
+        """HTTP status of one of Patroni's health endpoints (/primary, /replica, /sync): 200 means yes."""
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{endpoint}", timeout=2) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+        except OSError:
+            return 0
+
+    def is_primary(self) -> bool:
+        return self.status("/primary") == 200
+
+    def is_sync_standby(self) -> bool:
+        return self.status("/sync") == 200 and self.status("/replica") == 200
+
+
 class TcpProxy:
     """127.0.0.1:port → target. ``blackhole()`` drops everything both ways without closing a socket.
 
