@@ -15,10 +15,12 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.centre import Centre, Limits, connect_args
 from data.clock import Clock, utc_now
+from data.errors import DatabaseUnavailableError
 from data.feed import ChangeFeed
 from data.fence import TimelineFence
 from data.ledger import ActionLedger
@@ -76,6 +78,12 @@ def _postgres_engine(url: str, limits: Limits | None, fence_file: Path | None) -
     """The engine for a dispatch centre's server: bounded waits, fenced against old primaries (data.centre)."""
     engine = create_engine(url, connect_args=connect_args(url, limits))
     return engine, Centre(engine, fence=TimelineFence(fence_file), limits=limits)
+
+
+def unreachable(exc: OperationalError | InterfaceError) -> DatabaseUnavailableError:
+    """A read that the server did not answer, as the dispatcher reads it (the banner follows these too)."""
+    text = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    return DatabaseUnavailableError(f"The database did not answer; nothing was changed. ({text})")
 
 
 def _alembic_config() -> Config:
@@ -152,8 +160,11 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.reader() as session, session.begin():
-            yield session
+        try:
+            with self.reader() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
