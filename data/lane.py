@@ -176,7 +176,12 @@ class ActionLane:
                             self._start_worker()
             for job in expired:
                 started = job.thread is not None
-                log.warning("lane %s: no answer within %s s (%s)", self.name, self.deadline_s, "running" if started else "queued")
+                log.warning(
+                    "lane %s: no answer within %s s (%s)",
+                    self.name,
+                    self.deadline_s,
+                    "running" if started else "queued",
+                )
                 if started and self.interrupt is not None and job.thread is not None:
                     try:
                         self.interrupt(job.thread)

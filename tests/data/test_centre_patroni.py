@@ -122,3 +122,13 @@ def test_patroni_fails_over_to_the_synchronous_standby_and_rebuilds_the_old_prim
     assert roles(state) == {f"127.0.0.1:{db1.pg_port}": "standby", f"127.0.0.1:{db2.pg_port}": "primary"}
     assert state["servers"][1]["timeline"] >= 2
     assert os.path.exists(db1.server.datadir / "standby.signal")
+
+
+def test_the_readme_renders_every_variable_of_the_patroni_template():
+    import re
+
+    wanted = set(re.findall(r"\$\{([A-Z_]+)\}", TEMPLATE.read_text()))
+    readme = (ROOT / "README.md").read_text()
+    command = readme[readme.index("sudo env NODE_NAME=") : readme.index("envsubst < docs/centre/patroni.yml")]
+    given = set(re.findall(r"\b([A-Z_]+)=", command))
+    assert wanted == given, (wanted - given, given - wanted)
