@@ -417,8 +417,7 @@ class MainWindow(QMainWindow):
             self.show_refusal("Only supervisors and administrators read the audit log.")
             return
         if self.audit_viewer is None:
-            self.audit_viewer = AuditViewer(self.db, self.actor, self.runner, self)
-            self.audit_viewer.refused.connect(self.show_refusal)
+            self.audit_viewer = AuditViewer(self.db, self.actor, self.operations, self)
         self.audit_viewer.show()
         self.audit_viewer.raise_()
         self.audit_viewer.activateWindow()

@@ -98,14 +98,14 @@ class SupervisorTools(QObject):
     def open_statistics(self) -> StatisticsDashboard:
         w = self.window
         if self.statistics is None:
-            self.statistics = self._window(StatisticsDashboard(w.db, w.runner, w.actor, w))
+            self.statistics = self._window(StatisticsDashboard(w.db, w.operations, w.actor, w))
         self._show(self.statistics, (1400, 900))
         return self.statistics
 
     def open_follow_ups(self) -> FollowUpList:
         w = self.window
         if self.follow_ups is None:
-            self.follow_ups = self._window(FollowUpList(w.db, w.runner, w.actor, w))
+            self.follow_ups = self._window(FollowUpList(w.db, w.operations, w.actor, w))
             self.follow_ups.incident_selected.connect(w.select_incident)
         self._show(self.follow_ups, (1100, 520))
         self.follow_ups.refresh()
@@ -114,7 +114,7 @@ class SupervisorTools(QObject):
     def open_directory(self) -> DirectoryEditor:
         w = self.window
         if self.directory is None:
-            self.directory = self._window(DirectoryEditor(w.db, w.runner, w.actor, w))
+            self.directory = self._window(DirectoryEditor(w.db, w.operations, w.actor, w))
         self._show(self.directory, (1000, 560))
         self.directory.load()
         return self.directory

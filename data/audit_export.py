@@ -1,4 +1,4 @@
-"""Audit log to CSV: the rows a supervisor sees, with UTC and local times, safe to open in a spreadsheet."""
+"""Reading the audit log as a supervisor filters it, and writing it to CSV safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -106,3 +107,37 @@ def export_audit(
         purpose=f"export to {Path(path).name}",
     )
     return write_audit_csv(records, path, timezone=db.pack.timezone)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit viewer's filter bar holds; empty strings mean "any"."""
+
+    username: str = ""
+    action: str = ""
+    outcome: str = ""
+    incident: str = ""  # an incident number, full or its last digits
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def query(self, db: Database) -> dict[str, Any]:
+        """Keyword arguments for services.audit_entries and export_audit (resolves the incident number)."""
+        incident_id = services.find_incident(db, self.incident).id if self.incident.strip() else None
+        return {
+            "username": self.username or None,
+            "action": self.action or None,
+            "outcome": self.outcome or None,
+            "incident_id": incident_id,
+            "since": self.since,
+            "until": self.until,
+        }
+
+
+def read_audit(db: Database, actor: Actor, filters: AuditFilters, *, limit: int) -> list[AuditRecord]:
+    """The newest entries matching the filters (the read is itself audited; needs read_audit)."""
+    return services.audit_entries(db, actor, limit=limit, **filters.query(db))
+
+
+def export_filtered(db: Database, actor: Actor, filters: AuditFilters, path: Path | str) -> int:
+    """export_audit with the viewer's filters."""
+    return export_audit(db, actor, path, **filters.query(db))

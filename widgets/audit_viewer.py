@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,14 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data import audit_export, services
+from data.audit_export import AuditFilters, export_filtered, read_audit, timestamp
 from data.db import Database
-from data.errors import DispatchError
 from data.permissions import Actor
 from data.records import AuditRecord
 from widgets import theme
+from widgets.operations import Operations, failure_text
 from widgets.record_table import RowListModel
-from widgets.tasks import TaskRunner
 
 AuditIdRole = Qt.ItemDataRole.UserRole + 1
 AuditRecordRole = Qt.ItemDataRole.UserRole + 2
@@ -104,7 +102,7 @@ class AuditTableModel(RowListModel[AuditRecord]):
 
     def _tooltip(self, r: AuditRecord) -> str:
         lines = [
-            f"{audit_export.timestamp(r.at.astimezone(dt.UTC))} UTC · {r.action} · {r.outcome}",
+            f"{timestamp(r.at.astimezone(dt.UTC))} UTC · {r.action} · {r.outcome}",
             f"{r.username} at {r.workstation}",
         ]
         if r.before is not None:
@@ -119,50 +117,17 @@ class AuditTableModel(RowListModel[AuditRecord]):
         self.endResetModel()
 
 
-@dataclass(frozen=True)
-class AuditFilters:
-    username: str = ""
-    action: str = ""
-    outcome: str = ""
-    incident: str = ""  # an incident number, full or its last digits
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-
-    def query(self, db: Database) -> dict[str, Any]:
-        """Keyword arguments for services.audit_entries (resolves the incident; call off the GUI thread)."""
-        incident_id = services.find_incident(db, self.incident).id if self.incident.strip() else None
-        return {
-            "username": self.username or None,
-            "action": self.action or None,
-            "outcome": self.outcome or None,
-            "incident_id": incident_id,
-            "since": self.since,
-            "until": self.until,
-        }
-
-
-def load_audit(db: Database, actor: Actor, filters: AuditFilters, limit: int = VIEW_LIMIT) -> list[AuditRecord]:
-    return services.audit_entries(db, actor, limit=limit, **filters.query(db))
-
-
-def export_audit(db: Database, actor: Actor, filters: AuditFilters, path: str) -> int:
-    records = services.audit_entries(db, actor, limit=None, purpose="export to CSV", **filters.query(db))
-    return audit_export.write_audit_csv(records, path, timezone=db.pack.timezone)
-
-
 class AuditViewer(QDialog):
     """Who did what, where and when. Each load is itself audited; a dispatcher is refused by the service."""
 
     loaded = Signal(int)  # rows shown
     exported = Signal(str)  # path written
-    refused = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, operations: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self.runner = runner
-        self.pending = 0
+        self._ops = operations
         self._serial = 0
         self._tz = ZoneInfo(db.pack.timezone)
         self.setObjectName("auditViewer")
@@ -269,41 +234,36 @@ class AuditViewer(QDialog):
         assert isinstance(local, dt.datetime)
         return local.replace(tzinfo=self._tz).astimezone(dt.UTC)
 
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
+
     def _begin(self, text: str) -> int:
-        self.pending += 1
         self._serial += 1
         self.status.setText(text)
         return self._serial
 
+    def _on_task_failed(self, exc: Exception) -> None:
+        self.status.setText(f"✖ {failure_text(exc)}")
+
     # Loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
         serial = self._begin("Loading…")
-        self.runner.submit(
-            load_audit,
-            self.db,
-            self.actor,
-            self.filters(),
-            on_done=lambda records: self._on_load_done(serial, records),
-            on_error=self._on_task_failed,
+        db, actor, filters = self.db, self.actor, self.filters()
+        self._ops.run(
+            lambda: read_audit(db, actor, filters, limit=VIEW_LIMIT),
+            owner=self,
+            on_success=lambda records: self._on_load_done(serial, records),
+            on_failure=self._on_task_failed,
         )
 
     def _on_load_done(self, serial: int, records: list[AuditRecord]) -> None:
-        self.pending -= 1
         if serial != self._serial:
             return  # a newer query is on its way
         self.model.set_records(records)
         more = " (the newest; narrow the filters to see older ones)" if len(records) >= VIEW_LIMIT else ""
         self.status.setText(f"{len(records)} entries, newest first{more}.")
         self.loaded.emit(len(records))
-
-    def _on_task_failed(self, exc: Exception) -> None:
-        self.pending -= 1
-        if isinstance(exc, DispatchError):
-            self.status.setText(f"✖ {exc}")
-            self.refused.emit(str(exc))
-        else:
-            self.status.setText(f"✖ Something went wrong: {type(exc).__name__}: {exc}")
-            self.runner.crashed.emit(f"{type(exc).__name__}: {exc}")
 
     # Export ------------------------------------------------------------------------------------
     def export_csv(self) -> None:
@@ -322,17 +282,15 @@ class AuditViewer(QDialog):
         if not path:
             return
         self._begin("Exporting…")
-        self.runner.submit(
-            export_audit,
-            self.db,
-            self.actor,
-            self.filters(),
-            path,
-            on_done=lambda count: self._on_export_done(path, count),
-            on_error=self._on_task_failed,
+        db, actor, filters = self.db, self.actor, self.filters()
+        self._ops.run(
+            lambda: export_filtered(db, actor, filters, path),
+            owner=self,
+            message=lambda count: f"Exported {count} entries to {path}.",
+            on_success=lambda count: self._on_export_done(path, count),
+            on_failure=self._on_task_failed,
         )
 
     def _on_export_done(self, path: str, count: int) -> None:
-        self.pending -= 1
         self.status.setText(f"Exported {count} entries to {path}.")
         self.exported.emit(path)

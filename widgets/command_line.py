@@ -18,7 +18,6 @@ from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
-from widgets.operations import Report
 from widgets.places import Place, best_place, default_geocoder
 from widgets.store import BoardStore
 
@@ -125,7 +124,7 @@ class CommandLine(QWidget):
         self.edit.submitted.connect(self._on_edit_submitted)
         self.edit.help_requested.connect(self._on_edit_help_requested)
         self.edit.completion_accepted.connect(self._on_edit_completion_accepted)
-        self._ops.reported.connect(self._on_operations_reported)
+        self.answer.follow_reports(self._ops, self)
 
     # Public ------------------------------------------------------------------------------------
     def focus_input(self, text: str = "") -> None:
@@ -266,11 +265,6 @@ class CommandLine(QWidget):
     def _say(self, text: str, severity: str) -> None:
         """A line that is not an operation's result (help, a parse error): reported once all the same."""
         self._ops.report("refused" if severity == "error" else "info", text, self)
-
-    def _on_operations_reported(self, report: Report) -> None:
-        if report.owner is self:
-            severity = "error" if report.is_failure else ("info" if report.kind == "info" else "ok")
-            self.answer.show_message(report.text, severity)
 
     # Completion --------------------------------------------------------------------------------
     def _on_edit_text_edited(self, text: str) -> None:

@@ -26,7 +26,7 @@ from data.services.directory import (
 )
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner, error_text
+from widgets.operations import Operations
 
 
 class DirectoryEditor(QWidget):
@@ -35,16 +35,15 @@ class DirectoryEditor(QWidget):
     loaded = Signal()
     saved = Signal(object)  # DirectoryRecord
 
-    def __init__(self, db: Database, runner: TaskRunner, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, operations: Operations, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("directoryEditor")
         self.setWindowTitle("Referral directory")
         self._db = db
-        self._runner = runner
+        self._ops = operations
         self._actor = actor
         self.entries: list[DirectoryRecord] = []
         self.editing: DirectoryRecord | None = None
-        self.pending = 0
         self.saving = False
         self.may_edit = allowed(actor, "edit_directory")
 
@@ -85,6 +84,7 @@ class DirectoryEditor(QWidget):
         buttons.addWidget(self.save_button)
         self.form_title = section_title("New entry", self)
         self.message = InlineMessage(self)
+        self.message.follow_reports(operations, self)
         self.note = QLabel("", self)
         self.note.setObjectName("panelCount")
         self.note.setWordWrap(True)
@@ -136,19 +136,15 @@ class DirectoryEditor(QWidget):
             self.active_check.setEnabled(self.editing is not None)
 
     # Loading -----------------------------------------------------------------------------------
-    def load(self) -> None:
-        self.pending += 1
-        self._runner.submit(
-            directory_entries, self._db, include_inactive=True, on_done=self._on_loaded, on_error=self._on_failed
-        )
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
 
-    def _on_failed(self, exc: Exception) -> None:
-        self.pending -= 1
-        self.saving = False
-        self.message.show_message(error_text(exc))
+    def load(self) -> None:
+        db = self._db
+        self._ops.run(lambda: directory_entries(db, include_inactive=True), owner=self, on_success=self._on_loaded)
 
     def _on_loaded(self, entries: list[DirectoryRecord]) -> None:
-        self.pending -= 1
         keep = self.editing.id if self.editing else None
         self.entries = entries
         self.model.set_rows(
@@ -200,38 +196,35 @@ class DirectoryEditor(QWidget):
         # Not disabled while saving: a focused button that is disabled hands focus to the list,
         # which would select its first row and swap the form under the save.
         self.saving = True
-        self.pending += 1
+        db, actor = self._db, self._actor
+        name, phone, description = self.name_edit.text(), self.phone_edit.text(), self.description_edit.toPlainText()
         if self.editing is None:
-            self._runner.submit(
-                add_directory_entry,
-                self._db,
-                self._actor,
-                key=self.key_edit.text(),
-                name=self.name_edit.text(),
-                phone=self.phone_edit.text(),
-                description=self.description_edit.toPlainText(),
-                on_done=self._on_saved,
-                on_error=self._on_failed,
-            )
-            return
-        self._runner.submit(
-            update_directory_entry,
-            self._db,
-            self._actor,
-            self.editing.id,
-            name=self.name_edit.text(),
-            phone=self.phone_edit.text(),
-            description=self.description_edit.toPlainText(),
-            active=self.active_check.isChecked(),
-            on_done=self._on_saved,
-            on_error=self._on_failed,
+            key = self.key_edit.text()
+
+            def save() -> DirectoryRecord:
+                return add_directory_entry(db, actor, key=key, name=name, phone=phone, description=description)
+
+        else:
+            entry_id, active = self.editing.id, self.active_check.isChecked()
+
+            def save() -> DirectoryRecord:
+                return update_directory_entry(
+                    db, actor, entry_id, name=name, phone=phone, description=description, active=active
+                )
+
+        self._ops.run(
+            save,
+            owner=self,
+            message=lambda entry: f"Saved {entry.name}.",
+            on_success=self._on_saved,
+            on_finished=self._on_save_finished,
         )
 
-    def _on_saved(self, entry: DirectoryRecord) -> None:
-        self.pending -= 1
+    def _on_save_finished(self) -> None:
         self.saving = False
+
+    def _on_saved(self, entry: DirectoryRecord) -> None:
         self.editing = entry
-        self.message.show_message(f"Saved {entry.name}.", "ok")
         self.saved.emit(entry)
         self.load()
 

@@ -42,7 +42,6 @@ from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDialog
 from widgets.inline import InlineMessage
-from widgets.operations import Report
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
 from widgets.timeline_model import TimelineModel
@@ -386,7 +385,7 @@ class IncidentDetail(QWidget):
         self._store.units_changed.connect(self._on_store_units_changed)
         self._store.timeline_changed.connect(self._on_store_timeline_changed)
         self._store.board_loaded.connect(self._on_store_board_loaded)
-        self._ops.reported.connect(self._on_operations_reported)
+        self.action_message.follow_reports(self._ops, self)
         # Actions
         self.dispatch_button.clicked.connect(self.dispatch_selected)
         self.enroute_button.clicked.connect(lambda: self.advance_units("enroute"))
@@ -831,10 +830,6 @@ class IncidentDetail(QWidget):
         """A refusal before anything is submitted: reported once, like an operation's."""
         self._ops.report("refused" if severity == "error" else "info", text, self)
 
-    def _on_operations_reported(self, report: Report) -> None:
-        if report.owner is self:  # this pane's own results also show under its buttons
-            self.action_message.show_message(report.text, "error" if report.is_failure else "ok")
-
     def _on_print_button_clicked(self) -> None:
         if self._record is not None:
             self.print_requested.emit(self._record.id)
@@ -851,6 +846,6 @@ class IncidentDetail(QWidget):
         """Record referrals for the incident shown (offered, accepted or declined; follow-up date)."""
         if self._record is None:
             return None
-        dialog = ReferralDialog(self._store.db, self._store.runner, self._actions.actor, self._record, self)
+        dialog = ReferralDialog(self._store.db, self._ops, self._actions.actor, self._record, self)
         self._open(dialog)
         return dialog

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import weakref
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from widgets import theme
+
+if TYPE_CHECKING:
+    from widgets.operations import Operations, Report
 
 MARKS = {"error": "✕", "warning": "▲", "ok": "✓", "info": ""}
 
@@ -30,6 +36,7 @@ class InlineMessage(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._keep_space = keep_space
+        self._report_owner: weakref.ref[QObject] | None = None
         self.severity = ""
         self.message = ""
         self.clear_message()
@@ -52,3 +59,19 @@ class InlineMessage(QLabel):
         self.setProperty("severity", "")
         self.setText("")
         self.setVisible(self._keep_space)
+
+    def show_report(self, report: Report) -> None:
+        severity = "error" if report.is_failure else ("info" if report.kind == "info" else "ok")
+        self.show_message(report.text, severity)
+
+    def follow_reports(self, operations: Operations, owner: QObject) -> None:
+        """Echo the reports of ``owner``'s own operations on this line (the status bar shows them too)."""
+        # Weakly: the line is usually the owner's child, and a child holding its parent makes a cycle
+        # through Qt objects that the garbage collector cannot break safely.
+        self._report_owner = weakref.ref(owner)
+        operations.reported.connect(self._on_operations_reported)
+
+    def _on_operations_reported(self, report: Report) -> None:
+        owner = self._report_owner() if self._report_owner is not None else None
+        if owner is not None and report.owner is owner:
+            self.show_report(report)

@@ -16,8 +16,9 @@ callbacks that run on the GUI thread. The operation layer then
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 import shiboken6
@@ -36,11 +37,25 @@ Message = str | Callable[[Any], str] | None
 
 @dataclass(frozen=True)
 class Report:
-    """One line for the dispatcher about one finished action."""
+    """One line for the dispatcher about one finished action.
+
+    The owner (the view that asked, so it can echo its own results) is held weakly: a strong
+    reference from a report kept somewhere back to a widget makes a reference cycle through Qt
+    objects, and the garbage collector breaking such a cycle crashes PySide.
+    """
 
     kind: ReportKind
     text: str
-    owner: QObject | None = None  # the view that asked, so it can echo its own results
+    _owner: weakref.ref[QObject] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, kind: ReportKind, text: str, owner: QObject | None = None) -> Report:
+        return cls(kind, text, weakref.ref(owner) if owner is not None else None)
+
+    @property
+    def owner(self) -> QObject | None:
+        owner = self._owner() if self._owner is not None else None
+        return owner if owner is not None and shiboken6.isValid(owner) else None
 
     @property
     def is_failure(self) -> bool:
@@ -61,8 +76,7 @@ def _alive(obj: QObject | None) -> bool:
 class Operation(Generic[T]):
     """One submitted action; ``result``/``error`` are set once it has finished."""
 
-    def __init__(self, owner: QObject | None) -> None:
-        self.owner = owner
+    def __init__(self) -> None:
         self.finished = False
         self.result: T | None = None
         self.error: Exception | None = None
@@ -101,7 +115,7 @@ class Operations(QObject):
     # Reports -----------------------------------------------------------------------------------
     def report(self, kind: ReportKind, text: str, owner: QObject | None = None) -> Report:
         """Report something finished on the GUI thread (a print the printer took, a file written)."""
-        entry = Report(kind, text, owner if _alive(owner) else None)
+        entry = Report.of(kind, text, owner if _alive(owner) else None)
         self.reported.emit(entry)
         return entry
 
@@ -125,7 +139,7 @@ class Operations(QObject):
         (``isinstance(exc, DispatchError)`` tells them apart) after the report. ``report_failure=False``
         is for background reads whose failure the view shows in its own place (a log line is written).
         """
-        op: Operation[T] = Operation(owner)
+        op: Operation[T] = Operation()
         self._count(owner, +1)
         disabled = [w for w in busy if w.isEnabled()]
         for widget in disabled:

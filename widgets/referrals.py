@@ -30,7 +30,7 @@ from data.services.directory import referral_follow_ups as due_follow_ups
 from data.services.paperwork import REFERRAL_OUTCOMES, add_referral, referrals_for_incident
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner, error_text
+from widgets.operations import Operations
 
 OUTCOME_LABELS = {"offered": "&Offered", "accepted": "&Accepted", "declined": "&Declined"}
 
@@ -47,19 +47,23 @@ class ReferralDialog(QDialog):
     loaded = Signal()
 
     def __init__(
-        self, db: Database, runner: TaskRunner, actor: Actor, incident: IncidentRecord, parent: QWidget | None = None
+        self,
+        db: Database,
+        operations: Operations,
+        actor: Actor,
+        incident: IncidentRecord,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setModal(False)
         self.setWindowTitle(f"Referrals · {incident.number}")
         self.setObjectName("referralDialog")
         self._db = db
-        self._runner = runner
+        self._ops = operations
         self._actor = actor
         self._tz = ZoneInfo(db.pack.timezone)
         self.incident = incident
         self.entries: list[DirectoryRecord] = []
-        self.pending = 0
 
         self.made = RowsModel(("Agency", "Outcome", "Follow up", "Note", "By"), self)
         self.made_view = rows_table(self.made, "Referrals made", self)
@@ -100,6 +104,7 @@ class ReferralDialog(QDialog):
         self.close_button = QPushButton("Close", self)
         self.close_button.setAutoDefault(False)
         self.message = InlineMessage(self)
+        self.message.follow_reports(operations, self)
 
         form = QFormLayout()
         agency_label = QLabel("A&gency", self)
@@ -142,19 +147,15 @@ class ReferralDialog(QDialog):
         day = self._db.clock().astimezone(self._tz).date()
         return QDate(day.year, day.month, day.day)
 
-    def load(self) -> None:
-        self.pending += 1
-        self._runner.submit(
-            load_referral_form, self._db, self.incident.id, on_done=self._on_loaded, on_error=self._on_failed
-        )
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
 
-    def _on_failed(self, exc: Exception) -> None:
-        self.pending -= 1
-        self.record_button.setEnabled(bool(self.entries))
-        self.message.show_message(error_text(exc))
+    def load(self) -> None:
+        db, incident_id = self._db, self.incident.id
+        self._ops.run(lambda: load_referral_form(db, incident_id), owner=self, on_success=self._on_loaded)
 
     def _on_loaded(self, loaded: tuple[list[DirectoryRecord], list[ReferralRecord]]) -> None:
-        self.pending -= 1
         entries, made = loaded
         keep = self.agency.currentData()
         self.entries = entries
@@ -204,27 +205,21 @@ class ReferralDialog(QDialog):
             self.message.show_message("Choose an agency.")
             return
         follow: dt.date | None = self.follow_date.date().toPython() if self.follow_check.isChecked() else None
-        self.pending += 1
-        self.record_button.setEnabled(False)
-        self._runner.submit(
-            add_referral,
-            self._db,
-            self._actor,
-            incident_id=self.incident.id,
-            agency_key=key,
-            outcome=self.outcome(),
-            follow_up_on=follow,
-            note=self.note.text(),
-            on_done=self._on_recorded,
-            on_error=self._on_failed,
+        db, actor, incident_id = self._db, self._actor, self.incident.id
+        outcome, note = self.outcome(), self.note.text()
+        self._ops.run(
+            lambda: add_referral(
+                db, actor, incident_id=incident_id, agency_key=key, outcome=outcome, follow_up_on=follow, note=note
+            ),
+            owner=self,
+            message=lambda r: f"Referral to {r.agency_name} recorded ({r.outcome}).",
+            on_success=self._on_recorded,
+            busy=(self.record_button,),
         )
 
     def _on_recorded(self, referral: ReferralRecord) -> None:
-        self.pending -= 1
-        self.record_button.setEnabled(True)
         self.note.clear()
         self.follow_check.setChecked(False)
-        self.message.show_message(f"Referral to {referral.agency_name} recorded ({referral.outcome}).", "ok")
         self.referral_added.emit(referral)
         self.load()
 
@@ -235,16 +230,15 @@ class FollowUpList(QWidget):
     incident_selected = Signal(int)
     loaded = Signal()
 
-    def __init__(self, db: Database, runner: TaskRunner, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, operations: Operations, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("followUps")
         self.setWindowTitle("Referral follow-ups")
         self._db = db
-        self._runner = runner
+        self._ops = operations
         self._actor = actor
         self._tz = ZoneInfo(db.pack.timezone)
         self.items: list[FollowUpRecord] = []
-        self.pending = 0
 
         day = db.clock().astimezone(self._tz).date()
         self.due_by = QDateEdit(QDate(day.year, day.month, day.day), self)
@@ -279,6 +273,7 @@ class FollowUpList(QWidget):
         actions.addWidget(self.done_button)
         actions.addWidget(self.open_button)
         self.message = InlineMessage(self)
+        self.message.follow_reports(operations, self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -298,25 +293,20 @@ class FollowUpList(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
 
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
+
     def refresh(self) -> None:
-        self.pending += 1
-        day = self.due_by.date().toPython()
-        self._runner.submit(
-            due_follow_ups,
-            self._db,
-            due_by=day,
-            include_done=self.include_done.isChecked(),
-            on_done=self._on_loaded,
-            on_error=self._on_failed,
+        db, day, include_done = self._db, self.due_by.date().toPython(), self.include_done.isChecked()
+        self._ops.run(
+            lambda: due_follow_ups(db, due_by=day, include_done=include_done),
+            owner=self,
+            on_success=self._on_loaded,
+            on_finished=self._update_buttons,
         )
 
-    def _on_failed(self, exc: Exception) -> None:
-        self.pending -= 1
-        self.message.show_message(error_text(exc))
-        self._update_buttons()
-
     def _on_loaded(self, items: list[FollowUpRecord]) -> None:
-        self.pending -= 1
         self.items = items
         today = self._db.clock().astimezone(self._tz).date()
         rows, tones = [], []
@@ -360,23 +350,19 @@ class FollowUpList(QWidget):
         chosen = self.selected()
         if chosen is None or chosen.done:
             return
-        self.pending += 1
-        self.done_button.setEnabled(False)
+        db, actor, referral_id, note = self._db, self._actor, chosen.referral.id, self.done_note.text()
 
-        def done(record: FollowUpRecord) -> None:
-            self.pending -= 1
+        def done(_record: FollowUpRecord) -> None:
             self.done_note.clear()
-            self.message.show_message(f"Follow-up on {record.incident_number} recorded.", "ok")
             self.refresh()
 
-        self._runner.submit(
-            complete_follow_up,
-            self._db,
-            self._actor,
-            chosen.referral.id,
-            note=self.done_note.text(),
-            on_done=done,
-            on_error=self._on_failed,
+        self._ops.run(
+            lambda: complete_follow_up(db, actor, referral_id, note=note),
+            owner=self,
+            message=lambda r: f"Follow-up on {r.incident_number} recorded.",
+            on_success=done,
+            on_finished=self._update_buttons,
+            busy=(self.done_button,),
         )
 
     def _on_open_button_clicked(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from data.db import Database
+from data.errors import DispatchError
 from data.permissions import Actor
 from data.statistics import Stats, read_statistics, stats_csv
 from widgets.figures import (
@@ -38,18 +39,21 @@ from widgets.figures import (
     tile_style_sheet,
 )
 from widgets.inline import InlineMessage
-from widgets.tasks import TaskRunner, error_text
+from widgets.operations import Operations
 
 PRESETS = (("Today", 0), ("7 days", 6), ("30 days", 29), ("This year", -1))
 INTERVAL_NAMES = {"queue": "Queue", "travel": "Travel", "onscene": "On scene"}
 
 
 def write_text(path: str, text: str) -> str:
-    """Write a file atomically (runs off the GUI thread)."""
+    """Write a file atomically (runs off the GUI thread); a file system refusal reads as one."""
     target = Path(path)
     partial = target.with_name(target.name + ".part")
-    partial.write_text(text, encoding="utf-8", newline="")
-    partial.replace(target)
+    try:
+        partial.write_text(text, encoding="utf-8", newline="")
+        partial.replace(target)
+    except OSError as exc:
+        raise DispatchError(f"Could not save {target}: {exc.strerror or exc}") from exc
     return str(target)
 
 
@@ -58,16 +62,15 @@ class StatisticsDashboard(QWidget):
 
     exported = Signal(str)  # path of the CSV written
 
-    def __init__(self, db: Database, runner: TaskRunner, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, operations: Operations, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statisticsDashboard")
         self.setWindowTitle("Statistics")
         self._db = db
         self._actor = actor
-        self._runner = runner
+        self._ops = operations
         self._tz = ZoneInfo(db.pack.timezone)
         self.stats: Stats | None = None
-        self.pending = 0
         self.dialog: QFileDialog | None = None
         self._started = 0.0
         self._build()
@@ -113,6 +116,7 @@ class StatisticsDashboard(QWidget):
         bar.addWidget(self.status)
         bar.addWidget(self.export_button)
         self.message = InlineMessage(self)
+        self.message.follow_reports(self._ops, self)
 
         tiles = QHBoxLayout()
         tiles.setSpacing(8)
@@ -249,24 +253,23 @@ class StatisticsDashboard(QWidget):
             self.message.show_message("The 'to' date is before the 'from' date.", "error")
             return
         self.message.clear_message()
-        self.pending += 1
-        self.refresh_button.setEnabled(False)
         self.status.setText("Computing…")
         self._started = time.perf_counter()
-        self._runner.submit(
-            read_statistics, self._db, self._actor, start, end, on_done=self._on_stats, on_error=self._on_error
+        db, actor = self._db, self._actor
+        self._ops.run(
+            lambda: read_statistics(db, actor, start, end),
+            owner=self,
+            on_success=self._on_stats,
+            on_failure=lambda _exc: self.status.setText(""),
+            busy=(self.refresh_button,),
         )
 
-    # Results -----------------------------------------------------------------------------------
-    def _on_error(self, exc: Exception) -> None:
-        self.pending -= 1
-        self.refresh_button.setEnabled(True)
-        self.status.setText("")
-        self.message.show_message(error_text(exc))
+    @property
+    def pending(self) -> int:
+        return self._ops.pending(self)
 
+    # Results -----------------------------------------------------------------------------------
     def _on_stats(self, stats: Stats) -> None:
-        self.pending -= 1
-        self.refresh_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self.stats = stats
         elapsed = time.perf_counter() - self._started
@@ -332,19 +335,13 @@ class StatisticsDashboard(QWidget):
         """Write the figures on screen to `path` (off the GUI thread)."""
         if self.stats is None:
             return
-        self.pending += 1
         stats = self.stats
-
-        def done(written: str) -> None:
-            self.pending -= 1
-            self.message.show_message(f"Saved {written}", "ok")
-            self.exported.emit(written)
-
-        def failed(exc: Exception) -> None:
-            self.pending -= 1
-            self.message.show_message(f"Could not save {path}: {exc}")
-
-        self._runner.submit(lambda: write_text(path, stats_csv(stats)), on_done=done, on_error=failed)
+        self._ops.run(
+            lambda: write_text(path, stats_csv(stats)),
+            owner=self,
+            message=lambda written: f"Saved {written}",
+            on_success=self.exported.emit,
+        )
 
 
 __all__ = ["StatisticsDashboard", "write_text"]

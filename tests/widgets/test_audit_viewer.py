@@ -34,8 +34,8 @@ def history(db, clock, dispatcher, supervisor):
 
 
 @pytest.fixture
-def viewer(qtbot, db, supervisor, runner, history):
-    widget = AuditViewer(db, supervisor, runner)
+def viewer(qtbot, db, supervisor, operations, history):
+    widget = AuditViewer(db, supervisor, operations)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -119,12 +119,13 @@ def test_time_range(qtbot, db, clock, viewer):
     assert shown(viewer) == [("dispatcher1", "create_incident", "ok")]
 
 
-def test_dispatcher_is_refused_and_the_refusal_is_audited(qtbot, db, runner, dispatcher, history):
-    widget = AuditViewer(db, dispatcher, runner)
+def test_dispatcher_is_refused_and_the_refusal_is_audited(qtbot, db, operations, dispatcher, history):
+    widget = AuditViewer(db, dispatcher, operations)
     qtbot.addWidget(widget)
-    with qtbot.waitSignal(widget.refused, timeout=10_000) as refused:
+    with qtbot.waitSignal(operations.reported, timeout=10_000) as refused:
         widget.refresh()
-    assert refused.args[0] == "A dispatcher cannot read the audit log; ask a supervisor."
+    assert refused.args[0].kind == "refused"
+    assert refused.args[0].text == "A dispatcher cannot read the audit log; ask a supervisor."
     assert widget.model.rowCount() == 0
     assert widget.status.text().startswith("✖ A dispatcher cannot read")
     with db.read() as s:
@@ -132,11 +133,11 @@ def test_dispatcher_is_refused_and_the_refusal_is_audited(qtbot, db, runner, dis
     assert (row.username, row.outcome) == ("dispatcher1", "refused")
 
 
-def test_unknown_incident_is_reported(qtbot, viewer):
+def test_unknown_incident_is_reported(qtbot, viewer, operations):
     qtbot.keyClicks(viewer.incident_filter, "2026-999999")
-    with qtbot.waitSignal(viewer.refused, timeout=10_000) as refused:
+    with qtbot.waitSignal(operations.reported, timeout=10_000) as refused:
         viewer.refresh()
-    assert "No incident" in refused.args[0]
+    assert "No incident" in refused.args[0].text
 
 
 def test_export_writes_csv_through_a_file_dialog(qtbot, db, viewer, tmp_path):
@@ -154,7 +155,8 @@ def test_export_writes_csv_through_a_file_dialog(qtbot, db, viewer, tmp_path):
     assert viewer.status.text().startswith(f"Exported {len(rows)} entries")
     with db.read() as s:
         export = s.execute(select(AuditEntry).where(AuditEntry.action == "read_audit")).scalar_one()
-    assert export.after["purpose"] == "export to CSV" and export.after["rows"] == len(rows)
+    # The same audited purpose as `cso-console audit export`: the file's name.
+    assert export.after["purpose"] == "export to audit.csv" and export.after["rows"] == len(rows)
 
 
 def test_cancelled_file_dialog_exports_nothing(qtbot, viewer):
@@ -163,8 +165,8 @@ def test_cancelled_file_dialog_exports_nothing(qtbot, viewer):
     assert viewer.pending == 0 and viewer.status.text() == ""
 
 
-def test_supervisor_role_is_checked_by_the_service_not_the_widget(qtbot, db, runner, history):
+def test_supervisor_role_is_checked_by_the_service_not_the_widget(qtbot, db, operations, history):
     admin = Actor("admin1", role="admin", workstation="ws-adm")
-    widget = AuditViewer(db, admin, runner)
+    widget = AuditViewer(db, admin, operations)
     qtbot.addWidget(widget)
     assert load(qtbot, widget) > 0

@@ -34,8 +34,8 @@ def settle(qtbot, widget) -> None:
     qtbot.waitUntil(lambda: widget.pending == 0, timeout=10000)
 
 
-def test_referral_dialog_records_and_lists(qtbot, qtmodeltester, store, dispatcher, incident):
-    dialog = ReferralDialog(store.db, store.runner, dispatcher, incident)
+def test_referral_dialog_records_and_lists(qtbot, qtmodeltester, store, operations, dispatcher, incident):
+    dialog = ReferralDialog(store.db, operations, dispatcher, incident)
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.loaded, timeout=10000):
@@ -71,8 +71,8 @@ def test_referral_dialog_records_and_lists(qtbot, qtmodeltester, store, dispatch
     assert len(referrals_for_incident(store.db, incident.id)) == 1
 
 
-def test_referral_dialog_inputs_have_accessible_names(qtbot, store, dispatcher, incident):
-    dialog = ReferralDialog(store.db, store.runner, dispatcher, incident)
+def test_referral_dialog_inputs_have_accessible_names(qtbot, store, operations, dispatcher, incident):
+    dialog = ReferralDialog(store.db, operations, dispatcher, incident)
     qtbot.addWidget(dialog)
     settle(qtbot, dialog)
     kinds = (QComboBox, QDateEdit, QLineEdit, QTableView)
@@ -103,7 +103,9 @@ def test_incident_pane_opens_the_referral_dialog_with_ctrl_r(qtbot, store, actio
         detail.recommend_timer.stop()
 
 
-def test_follow_up_list_marks_a_follow_up_done(qtbot, qtmodeltester, store, clock, dispatcher, supervisor, incident):
+def test_follow_up_list_marks_a_follow_up_done(
+    qtbot, qtmodeltester, store, operations, clock, dispatcher, supervisor, incident
+):
     today = dt.date(2026, 11, 26)
     due = add_referral(
         store.db, dispatcher, incident_id=incident.id, agency_key="dmh", outcome="accepted", follow_up_on=today
@@ -117,7 +119,7 @@ def test_follow_up_list_marks_a_follow_up_done(qtbot, qtmodeltester, store, cloc
         follow_up_on=today + dt.timedelta(days=5),
     )
     clock.advance(days=2)
-    listing = FollowUpList(store.db, store.runner, supervisor)
+    listing = FollowUpList(store.db, operations, supervisor)
     qtbot.addWidget(listing)
     listing.show()
     with qtbot.waitSignal(listing.loaded, timeout=10000):
@@ -143,8 +145,8 @@ def test_follow_up_list_marks_a_follow_up_done(qtbot, qtmodeltester, store, cloc
     assert listing.model.tones == ["good"] and listing.count.text() == "0 due, 1 done"
 
 
-def test_directory_editor_for_admins(qtbot, qtmodeltester, store, incident):
-    editor = DirectoryEditor(store.db, store.runner, ADMIN)
+def test_directory_editor_for_admins(qtbot, qtmodeltester, store, operations, incident):
+    editor = DirectoryEditor(store.db, operations, ADMIN)
     qtbot.addWidget(editor)
     editor.resize(1000, 560)
     editor.show()
@@ -181,8 +183,8 @@ def test_directory_editor_for_admins(qtbot, qtmodeltester, store, incident):
     assert "taken" in editor.message.message
 
 
-def test_directory_editor_is_read_only_for_supervisors(qtbot, store, supervisor, incident):
-    editor = DirectoryEditor(store.db, store.runner, supervisor)
+def test_directory_editor_is_read_only_for_supervisors(qtbot, store, operations, supervisor, incident):
+    editor = DirectoryEditor(store.db, operations, supervisor)
     qtbot.addWidget(editor)
     assert not editor.save_button.isEnabled() and not editor.name_edit.isEnabled()
     assert "Only an administrator" in editor.note.text()

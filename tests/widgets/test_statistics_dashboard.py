@@ -18,7 +18,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def dashboard(qtbot, store, db, clock, dispatcher):
+def dashboard(qtbot, store, operations, db, clock, dispatcher):
     u1, u2, _u3 = small_shift(db)
     for n, unit in enumerate((u1, u2)):
         call = welfare_call(db, dispatcher, location="100 Main St", caller_name="Ivy Chen" if n else "IVY CHEN")
@@ -29,7 +29,7 @@ def dashboard(qtbot, store, db, clock, dispatcher):
         clock.advance(minutes=10)
         services.clear_incident(db, dispatcher, call.id, disposition="18")
     start_self_initiated(db, dispatcher, unit_id=u1, call_type="BIZCHK", location="Sunset Strip")
-    widget = StatisticsDashboard(db, store.runner, Actor("sup.stats", role="supervisor", workstation="ws-sup"))
+    widget = StatisticsDashboard(db, operations, Actor("sup.stats", role="supervisor", workstation="ws-sup"))
     qtbot.addWidget(widget)
     widget.resize(1400, 900)
     widget.show()
