@@ -28,6 +28,13 @@ OPTIONS = {
             30,
             "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
         ),
+        Option(
+            "action_deadline_s",
+            float,
+            5.0,
+            "Seconds a PostgreSQL server has to answer an action before it is refused (1-5); every other wait "
+            "(connect, statement, lock, TCP) is derived from it.",
+        ),
     )
 }
 
@@ -48,6 +55,9 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         self._q.setValue(key, OPTIONS[key].type(value))
+
+    def action_deadline_s(self) -> float:
+        return min(max(float(self.get("action_deadline_s")), 1.0), 5.0)
 
     def layout(self, username: str) -> tuple[Any, Any]:
         return self._q.value(f"layout/{username}/geometry"), self._q.value(f"layout/{username}/state")
