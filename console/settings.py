@@ -42,6 +42,13 @@ OPTIONS = {
             "",
             "Folder the EIDO updates for agencies that transferred calls are written to (empty: none).",
         ),
+        Option(
+            "action_deadline_s",
+            float,
+            5.0,
+            "Seconds a PostgreSQL server has to answer an action before it is refused (1-5); every other wait "
+            "(connect, statement, lock, TCP) is derived from it.",
+        ),
     )
 }
 # Environment variables that win over a stored folder setting (one machine's service account, a test).
@@ -69,6 +76,9 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         self._q.setValue(key, OPTIONS[key].type(value))
+
+    def action_deadline_s(self) -> float:
+        return min(max(float(self.get("action_deadline_s")), 1.0), 5.0)
 
     def layout(self, username: str) -> tuple[Any, Any]:
         return self._q.value(f"layout/{username}/geometry"), self._q.value(f"layout/{username}/state")

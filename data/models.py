@@ -182,6 +182,8 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(12), default="ok")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # One random key per action (all its audit rows share it): a console asks which of its actions the server has.
+    action_key: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class User(Base):

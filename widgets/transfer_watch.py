@@ -22,6 +22,7 @@ from data.services.transfers import Placement
 from data.transfer_inbox import Inbox, InboxOutcome
 from widgets.operations import Operations
 from widgets.store import BoardStore
+from widgets.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,10 @@ class TransferWatch(QObject):
 
     def __init__(
         self,
-        operations: Operations,
         store: BoardStore,
         actor: Actor,
         *,
+        operations: Operations | None = None,
         inbox: Path | None,
         outbox: Path | None,
         locator: Callable[[], Locator] | None = None,
@@ -61,6 +62,12 @@ class TransferWatch(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # Its own worker by default: a batch of documents (and the first geocoder load) must not hold up
+        # the dispatcher's actions, nor be cut by their deadline. The window shows its reports all the same.
+        self._own_runner: TaskRunner | None = None
+        if operations is None:
+            self._own_runner = TaskRunner(self)
+            operations = Operations(self._own_runner, self)
         self._ops = operations
         self._store = store
         self._actor = actor
@@ -109,10 +116,16 @@ class TransferWatch(QObject):
         self.scan()
         self.drain()
 
+    @property
+    def operations(self) -> Operations:
+        return self._ops
+
     def stop(self) -> None:
         self.poll_timer.stop()
         self._settle_timer.stop()
         self._unsubscribe()
+        if self._own_runner is not None:
+            self._own_runner.shutdown()  # the document being imported is finished, not cut
 
     # Inbox -------------------------------------------------------------------------------------
     def scan(self) -> None:

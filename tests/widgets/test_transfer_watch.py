@@ -30,9 +30,9 @@ def drop(folder, name: str, data: bytes) -> None:
 def watch(qtbot, store, operations, dispatcher, tmp_path):
     pack = store.db.pack
     box = TransferWatch(
-        operations,
         store,
         dispatcher,
+        operations=operations,
         inbox=tmp_path / "inbox",
         outbox=tmp_path / "outbox",
         locator=lambda: lambda place: placement_by_name(place, pack),
@@ -106,7 +106,7 @@ def test_an_action_on_the_transferred_call_is_published_to_the_outbox(qtbot, wat
 def test_an_outbox_that_cannot_be_written_is_reported_once(qtbot, store, operations, dispatcher, tmp_path):
     blocked = tmp_path / "outbox"
     blocked.write_text("a file where the folder should be")
-    box = TransferWatch(operations, store, dispatcher, inbox=None, outbox=blocked, poll_ms=60_000)
+    box = TransferWatch(store, dispatcher, operations=operations, inbox=None, outbox=blocked, poll_ms=60_000)
     box.start()
     qtbot.waitUntil(lambda: operations.pending(box) == 0, timeout=5000)
     box.drain()
@@ -117,7 +117,9 @@ def test_an_outbox_that_cannot_be_written_is_reported_once(qtbot, store, operati
 
 
 def test_an_inbox_that_is_also_the_outbox_is_switched_off(qtbot, store, operations, dispatcher, tmp_path):
-    box = TransferWatch(operations, store, dispatcher, inbox=tmp_path / "x", outbox=tmp_path / "x", poll_ms=60_000)
+    box = TransferWatch(
+        store, dispatcher, operations=operations, inbox=tmp_path / "x", outbox=tmp_path / "x", poll_ms=60_000
+    )
     box.start()
     qtbot.waitUntil(lambda: operations.pending(box) == 0, timeout=5000)
     assert box.inbox is None
