@@ -31,6 +31,7 @@ from widgets.operations import Operations, Report
 from widgets.store import BoardStore
 from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
+from widgets.transfer_watch import TransferWatch
 from widgets.unit_board import UnitBoard
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,14 @@ class MainWindow(QMainWindow):
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
         self.lost_banner = LostActionsBanner(db.pack.timezone, self)
+        # Calls other agencies transfer in (the inbox folder) and the EIDO updates owed to them (the outbox).
+        self.transfers = TransferWatch(
+            self.store,
+            actor,
+            inbox=self.settings.folder("eido_inbox"),
+            outbox=self.settings.folder("eido_outbox"),
+            parent=self,
+        )
 
         self.queue = IncidentQueue(self.store, clock=db.clock, parent=self)
         central = QWidget(self)
@@ -153,6 +162,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
+        self.transfers.start()
 
     # Construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -229,6 +239,7 @@ class MainWindow(QMainWindow):
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
         # Every operation's one report reaches the status bar here, and only here.
         self.operations.reported.connect(self._on_operations_reported)
+        self.transfers.operations.reported.connect(self._on_operations_reported)
         self.runner.refused.connect(self.show_refusal)
         self.runner.crashed.connect(self._on_runner_crashed)
         # Map
@@ -242,6 +253,8 @@ class MainWindow(QMainWindow):
         self.sync.actions_failing.connect(self._on_sync_actions_failing)
         self.sync.actions_answered.connect(self._on_sync_actions_answered)
         self.sync.actions_lost.connect(self._on_sync_actions_lost)
+        # Transfers: an update another console's action owes is published here too
+        self.sync.changes_received.connect(self.transfers.on_changes)
 
     # Slots -------------------------------------------------------------------------------------
     def _on_queue_incident_selected(self, incident_id: int) -> None:
@@ -461,6 +474,7 @@ class MainWindow(QMainWindow):
             self.idle_lock.stop()
         self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState(LAYOUT_VERSION))
         self.sync.stop()
+        self.transfers.stop()
         self.store.close()
         super().closeEvent(event)
 

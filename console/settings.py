@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -29,6 +31,18 @@ OPTIONS = {
             "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
         ),
         Option(
+            "eido_inbox",
+            str,
+            "",
+            "Folder other agencies drop NENA EIDO documents into; each is imported once (empty: no inbox).",
+        ),
+        Option(
+            "eido_outbox",
+            str,
+            "",
+            "Folder the EIDO updates for agencies that transferred calls are written to (empty: none).",
+        ),
+        Option(
             "action_deadline_s",
             float,
             5.0,
@@ -37,6 +51,8 @@ OPTIONS = {
         ),
     )
 }
+# Environment variables that win over a stored folder setting (one machine's service account, a test).
+FOLDER_ENV = {"eido_inbox": "CSO_EIDO_INBOX", "eido_outbox": "CSO_EIDO_OUTBOX"}
 
 
 class Settings:
@@ -52,6 +68,11 @@ class Settings:
             return option.type(value)
         except (TypeError, ValueError):
             return option.default
+
+    def folder(self, key: str) -> Path | None:
+        """A folder option: its environment variable, else the stored setting; None when neither is set."""
+        value = os.environ.get(FOLDER_ENV[key]) or str(self.get(key) or "")
+        return Path(value).expanduser() if value.strip() else None
 
     def set(self, key: str, value: Any) -> None:
         self._q.setValue(key, OPTIONS[key].type(value))

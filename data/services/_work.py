@@ -66,6 +66,9 @@ class Work:
         # none of the ORM's change tracking, and skipping it is most of an action's cost.
         self.events: list[dict[str, Any]] = []
         self.audits: list[dict[str, Any]] = []
+        # A transferred call's agency is owed an EIDO update for every action on it (data.services.answer_back),
+        # except the import of their own document.
+        self.answer_back = True
 
     @property
     def audited(self) -> bool:
@@ -156,6 +159,11 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                 raise AssertionError("every action must write an audit entry")
             if w.events:
                 session.execute(insert(IncidentEvent), w.events)
+            if w.answer_back:
+                # Imported late: answers are EIDO documents, built with the services this module serves.
+                from data.services.answer_back import queue_answers
+
+                queue_answers(w)
             session.execute(insert(AuditEntry), w.audits)
             changes = w.settled_changes()
             if changes:  # one multi-row insert, not one ORM flush per row
