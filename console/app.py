@@ -73,13 +73,19 @@ def is_demo_database(db) -> bool:
     return shift is not None and shift.name.startswith(DEMO_MARK)
 
 
-def open_database(url: str | None, *, demo: bool, ask: bool = False):
-    """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed."""
+def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s: float | None = None):
+    """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed.
+
+    ``deadline_s``: every action on a PostgreSQL server is answered within it (data.centre), and the
+    highest server timeline written to is kept in the user's state folder (data.fence).
+    """
     from data import services
-    from data.db import Database
+    from data.centre import Limits
+    from data.db import Database, default_fence_file
     from data.demo import seed_demo
 
-    db = Database(url)
+    limits = Limits(deadline_s) if deadline_s is not None else None
+    db = Database(url, limits=limits, fence_file=default_fence_file() if limits is not None else None)
     if services.is_empty(db):
         load = demo
         if not load and ask:
@@ -222,7 +228,7 @@ def run_console(
     theme.apply_theme(app, settings.get("theme"), settings.get("font_points"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    db = open_database(db_url, demo=demo, ask=not demo)
+    db = open_database(db_url, demo=demo, ask=not demo, deadline_s=settings.action_deadline_s())
     demo_data = demo or is_demo_database(db)
     session = ConsoleSession(
         db,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainW
 
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
+from data import services
 from data.db import Database
 from data.permissions import Actor, allowed
 from widgets import theme
@@ -25,10 +26,12 @@ from widgets.incident_detail import IncidentDetail
 from widgets.incident_edit import IncidentEditor
 from widgets.incident_queue import IncidentQueue
 from widgets.intake import IntakeForm
+from widgets.lost_actions import LostActionsBanner
 from widgets.operations import Operations, Report
 from widgets.store import BoardStore
 from widgets.sync import ConnectionBanner, SyncMonitor
 from widgets.tasks import TaskRunner
+from widgets.transfer_watch import TransferWatch
 from widgets.unit_board import UnitBoard
 
 log = logging.getLogger(__name__)
@@ -102,13 +105,24 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._tz = ZoneInfo(db.pack.timezone)
 
-        self.runner = TaskRunner(self)
+        # Every action is answered within the deadline (data.centre.Limits); a stuck one is refused, not queued behind.
+        deadline = db.limits.deadline_s if db.limits is not None else None
+        self.runner = TaskRunner(self, deadline_s=deadline, interrupt=db.interrupt_thread)
         self.operations = Operations(self.runner, self)
         self.store = BoardStore(db, self.runner, self)
         self.actions = DispatchActions(self.store, actor, self.operations, self)
         # Sync: other workstations' changes, and a banner while the database is out of reach.
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
+        self.lost_banner = LostActionsBanner(db.pack.timezone, self)
+        # Calls other agencies transfer in (the inbox folder) and the EIDO updates owed to them (the outbox).
+        self.transfers = TransferWatch(
+            self.store,
+            actor,
+            inbox=self.settings.folder("eido_inbox"),
+            outbox=self.settings.folder("eido_outbox"),
+            parent=self,
+        )
 
         self.queue = IncidentQueue(self.store, clock=db.clock, parent=self)
         central = QWidget(self)
@@ -116,6 +130,7 @@ class MainWindow(QMainWindow):
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addWidget(self.connection_banner)
+        central_layout.addWidget(self.lost_banner)
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
@@ -147,6 +162,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
+        self.transfers.start()
 
     # Construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -223,6 +239,7 @@ class MainWindow(QMainWindow):
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
         # Every operation's one report reaches the status bar here, and only here.
         self.operations.reported.connect(self._on_operations_reported)
+        self.transfers.operations.reported.connect(self._on_operations_reported)
         self.runner.refused.connect(self.show_refusal)
         self.runner.crashed.connect(self._on_runner_crashed)
         # Map
@@ -233,6 +250,11 @@ class MainWindow(QMainWindow):
         self.connection_banner.follow(self.sync)
         self.sync.connection_lost.connect(self._on_sync_connection_lost)
         self.sync.connection_restored.connect(self._on_sync_connection_restored)
+        self.sync.actions_failing.connect(self._on_sync_actions_failing)
+        self.sync.actions_answered.connect(self._on_sync_actions_answered)
+        self.sync.actions_lost.connect(self._on_sync_actions_lost)
+        # Transfers: an update another console's action owes is published here too
+        self.sync.changes_received.connect(self.transfers.on_changes)
 
     # Slots -------------------------------------------------------------------------------------
     def _on_queue_incident_selected(self, incident_id: int) -> None:
@@ -289,9 +311,39 @@ class MainWindow(QMainWindow):
         self.connection_label.setStyleSheet("color: #ff8a80; font-weight: 600;")
 
     def _on_sync_connection_restored(self) -> None:
-        self.connection_label.setText("● connected")
-        self.connection_label.setStyleSheet("")
+        self._show_connection_state()
         self.show_message("Connected to the database again; the board is being reloaded.")
+
+    def _on_sync_actions_failing(self, since: dt.datetime, _reason: str) -> None:
+        self._show_connection_state()
+
+    def _on_sync_actions_answered(self) -> None:
+        self._show_connection_state()
+        self.show_message("The database answers again; the board is being reloaded and checked.")
+
+    def _show_connection_state(self) -> None:
+        lost = self.sync.disconnected_since
+        failing = self.sync.actions_failing_since
+        if lost is None and failing is None:
+            self.connection_label.setText("● connected")
+            self.connection_label.setStyleSheet("")
+            return
+        if lost is not None:
+            self.connection_label.setText(f"○ disconnected since {lost.astimezone(self._tz):%H:%M:%S}")
+        else:
+            assert failing is not None
+            self.connection_label.setText(f"○ not answering since {failing.astimezone(self._tz):%H:%M:%S}")
+        self.connection_label.setStyleSheet("color: #ff8a80; font-weight: 600;")
+
+    def _on_sync_actions_lost(self, lost: list) -> None:
+        """Acknowledged actions the server lacks after a reconnect: on screen, and in the audit for the supervisor."""
+        self.lost_banner.add(lost)
+        count = len(lost)
+        self.operations.run(
+            lambda: services.record_lost_actions(self.db, self.actor, lost),
+            owner=self.lost_banner,
+            message=f"{count} lost action{'s' if count != 1 else ''} recorded in the audit log for the supervisor.",
+        )
 
     # Actions -----------------------------------------------------------------------------------
     def select_incident(self, incident_id: int) -> None:
@@ -422,6 +474,7 @@ class MainWindow(QMainWindow):
             self.idle_lock.stop()
         self.settings.save_layout(self.actor.username, self.saveGeometry(), self.saveState(LAYOUT_VERSION))
         self.sync.stop()
+        self.transfers.stop()
         self.store.close()
         super().closeEvent(event)
 

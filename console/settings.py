@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -28,8 +30,29 @@ OPTIONS = {
             30,
             "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
         ),
+        Option(
+            "eido_inbox",
+            str,
+            "",
+            "Folder other agencies drop NENA EIDO documents into; each is imported once (empty: no inbox).",
+        ),
+        Option(
+            "eido_outbox",
+            str,
+            "",
+            "Folder the EIDO updates for agencies that transferred calls are written to (empty: none).",
+        ),
+        Option(
+            "action_deadline_s",
+            float,
+            5.0,
+            "Seconds a PostgreSQL server has to answer an action before it is refused (1-5); every other wait "
+            "(connect, statement, lock, TCP) is derived from it.",
+        ),
     )
 }
+# Environment variables that win over a stored folder setting (one machine's service account, a test).
+FOLDER_ENV = {"eido_inbox": "CSO_EIDO_INBOX", "eido_outbox": "CSO_EIDO_OUTBOX"}
 
 
 class Settings:
@@ -46,8 +69,16 @@ class Settings:
         except (TypeError, ValueError):
             return option.default
 
+    def folder(self, key: str) -> Path | None:
+        """A folder option: its environment variable, else the stored setting; None when neither is set."""
+        value = os.environ.get(FOLDER_ENV[key]) or str(self.get(key) or "")
+        return Path(value).expanduser() if value.strip() else None
+
     def set(self, key: str, value: Any) -> None:
         self._q.setValue(key, OPTIONS[key].type(value))
+
+    def action_deadline_s(self) -> float:
+        return min(max(float(self.get("action_deadline_s")), 1.0), 5.0)
 
     def layout(self, username: str) -> tuple[Any, Any]:
         return self._q.value(f"layout/{username}/geometry"), self._q.value(f"layout/{username}/state")

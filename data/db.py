@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterator
@@ -13,11 +14,16 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.centre import Centre, Limits, connect_args
 from data.clock import Clock, utc_now
+from data.errors import DatabaseUnavailableError
 from data.feed import ChangeFeed
+from data.fence import TimelineFence
+from data.ledger import ActionLedger
 from data.pack import Pack, load_pack
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,23 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def default_fence_file() -> Path:
+    """Where a console keeps the highest server timeline it has written to (data.fence)."""
+    return Path(platformdirs.user_state_dir("cso-console", appauthor=False)) / "timelines.json"
+
+
+def _postgres_engine(url: str, limits: Limits | None, fence_file: Path | None) -> tuple[Engine, Centre]:
+    """The engine for a dispatch centre's server: bounded waits, fenced against old primaries (data.centre)."""
+    engine = create_engine(url, connect_args=connect_args(url, limits))
+    return engine, Centre(engine, fence=TimelineFence(fence_file), limits=limits)
+
+
+def unreachable(exc: OperationalError | InterfaceError) -> DatabaseUnavailableError:
+    """A read that the server did not answer, as the dispatcher reads it (the banner follows these too)."""
+    text = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    return DatabaseUnavailableError(f"The database did not answer; nothing was changed. ({text})")
+
+
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("data") / "migrations"))
@@ -80,18 +103,24 @@ class Database:
         clock: Clock = utc_now,
         upgrade: bool = True,
         feed: ChangeFeed | None = None,
+        limits: Limits | None = None,
+        fence_file: Path | None = None,
     ) -> None:
+        """``limits``: bound every wait on a PostgreSQL server (a console passes its deadline; scripts and
+        schema upgrades that may run long leave it out). ``fence_file``: where the highest timeline
+        written to is kept across restarts (None: in memory only)."""
         self.url = resolve_url(url)
         self.pack = pack or load_pack()
         self.clock = clock
         self.feed = feed or ChangeFeed()
+        self.limits = None if self.url.startswith("sqlite") else limits  # SQLite has its own busy timeout
+        self.ledger = ActionLedger()  # acknowledged actions, checked against the server after a reconnect
+        self.centre: Centre | None = None
         if self.url.startswith("sqlite"):
             self.engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)
         else:
-            # A server out of reach refuses an action within seconds, not after the TCP timeout.
-            timeout = {} if "connect_timeout" in make_url(self.url).query else {"connect_timeout": 5}
-            self.engine = create_engine(self.url, pool_pre_ping=True, connect_args=timeout)
+            self.engine, self.centre = _postgres_engine(self.url, limits, fence_file)
             self.read_engine = self.engine
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -109,17 +138,33 @@ class Database:
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (an older database is upgraded in place)."""
         cfg = _alembic_config()
-        with self.engine.begin() as conn:
+        with self._unbounded(), self.engine.begin() as conn:
+            if self.limits is not None:  # a migration may take longer than a dispatcher's action
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    def _unbounded(self) -> contextlib.AbstractContextManager[None]:
+        if self.centre is not None and self.centre.watchdog is not None:
+            return self.centre.watchdog.unbounded()
+        return contextlib.nullcontext()
+
+    def interrupt_thread(self, ident: int) -> None:
+        """Stop the database call the thread ``ident`` is waiting on (its action passed the deadline)."""
+        if self.centre is not None:
+            self.centre.interrupt_thread(ident)
 
     def has_schema(self) -> bool:
         return inspect(self.read_engine).has_table("incidents")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.reader() as session, session.begin():
-            yield session
+        try:
+            with self.reader() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(exc) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,4 +1,4 @@
-"""NENA EIDO 1.0 (JSON) export and import of incidents, validated against NENA's OpenAPI schema."""
+"""NENA EIDO 1.0 (JSON) export of incidents, validated against NENA's OpenAPI schema (import: data.eido_transfer)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,8 @@ from sqlalchemy import select
 
 from data import rules
 from data.db import Database
-from data.errors import ValidationError
 from data.models import Incident
 from data.pack import Pack
-from data.permissions import Actor
-from data.records import IncidentRecord
-from data.services import add_note, create_incident, get_incident
 from data.services.paperwork import IncidentPaperwork, incident_paperwork
 
 EIDO_VERSION = "1.0"
@@ -56,7 +52,6 @@ NS = {
 for _prefix, _uri in NS.items():
     ET.register_namespace("" if _prefix == "pidf" else _prefix, _uri)
 
-_NARRATIVE = re.compile(r"\.narrative(?::|$)")
 _HOUSE = re.compile(r"^\s*(\d+[A-Za-z]?(?:[-/]\d+[A-Za-z]?)?)\s+(.+?)\s*$")
 
 
@@ -348,190 +343,3 @@ def export_all(db: Database) -> Iterator[tuple[str, dict[str, Any]]]:
         ]
     for ident, number in ids:
         yield number, export_incident(db, ident)
-
-
-# --- import ----------------------------------------------------------------------------------------
-
-
-def _by_id(document: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
-    return {c.get("$id", ""): c for c in document.get(key) or [] if isinstance(c, dict)}
-
-
-def _refs(component: dict[str, Any], key: str) -> list[str]:
-    value = component.get(key)
-    if isinstance(value, dict):
-        value = [value]
-    return [r.get("$ref", "") for r in value or [] if isinstance(r, dict)]
-
-
-def _plain(note_html: str) -> str:
-    text = re.sub(r"<br\s*/?>", "\n", note_html or "", flags=re.I)
-    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
-
-
-def _local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def parse_location(component: dict[str, Any]) -> tuple[str, float | None, float | None]:
-    """Text and coordinates of an EIDO location component (description, civic address, gml:pos)."""
-    civic: dict[str, str] = {}
-    lat = lon = None
-    raw = component.get("locationByValue")
-    if isinstance(raw, str) and raw.strip():
-        try:
-            root = ET.fromstring(raw.strip().encode("utf-8"))
-        except ET.ParseError:
-            root = None
-        if root is not None:
-            for el in root.iter():
-                name = _local_name(el.tag)
-                if name == "pos" and el.text:
-                    parts = el.text.split()
-                    if len(parts) >= 2:
-                        try:
-                            lat, lon = float(parts[0]), float(parts[1])
-                        except ValueError:
-                            lat = lon = None
-                elif (
-                    el.text
-                    and el.text.strip()
-                    and name in ("HNO", "HNS", "PRD", "RD", "STS", "POD", "A3", "LOC", "NAM")
-                ):
-                    civic.setdefault(name, el.text.strip())
-    text = str(component.get("locationDescriptionText") or "").strip() or civic.get("LOC", "")
-    if not text:
-        street = " ".join(civic[k] for k in ("HNO", "HNS", "PRD", "RD", "STS", "POD") if k in civic)
-        text = ", ".join(x for x in (civic.get("NAM", ""), street, civic.get("A3", "")) if x)
-    return text, lat, lon
-
-
-def _parse_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def _local_call_type(pack: Pack, incident: dict[str, Any]) -> str:
-    code = str(incident.get("incidentTypeInternalCode") or "").upper()
-    common = str(incident.get("incidentTypeCommonRegistryText") or "")
-    if code in pack.call_types and (not common or pack.call_types[code].apco == common):
-        return code
-    for ct in pack.call_types.values():
-        if ct.apco == common:
-            return ct.code
-    for ct in pack.call_types.values():
-        if ct.apco == "ASSIST":
-            return ct.code
-    raise ValidationError("incidentComponent", f"No local call type maps to APCO type {common[:30]!r}.")
-
-
-def priority_from_common(number: int) -> int:
-    """EIDO common priority (0..10, 10 highest) to the local 1..4 scale."""
-    best = min(PRIORITY_TO_COMMON.items(), key=lambda kv: (abs(kv[1] - number), kv[0]))
-    return best[0]
-
-
-def import_eido(db: Database, actor: Actor, document: dict[str, Any]) -> IncidentRecord:
-    """Create a pending incident from an EIDO another agency sent, with its notes on the timeline."""
-    if not isinstance(document, dict):
-        raise ValidationError("eido", "An EIDO document is a JSON object.")
-    problems = validation_errors(document)
-    if problems:
-        raise ValidationError("eido", f"Not a valid EIDO 1.0 document: {problems[0][:300]}")
-    incident = document.get("incidentComponent")
-    if not isinstance(incident, dict):
-        raise ValidationError("eido", "The EIDO has no incident component to create an incident from.")
-    pack = db.pack
-    call_type = _local_call_type(pack, incident)
-    priority = None
-    if isinstance(incident.get("incidentCommonPriorityNumber"), int):
-        priority = priority_from_common(incident["incidentCommonPriorityNumber"])
-    else:
-        m = re.fullmatch(r"P?([1-4])", str(incident.get("incidentPriorityInternalText") or "").strip())
-        priority = int(m.group(1)) if m else None
-
-    locations = _by_id(document, "locationComponent")
-    text, lat, lon = "", None, None
-    for ref in _refs(incident, "locationReference") or list(locations):
-        if ref in locations:
-            text, lat, lon = parse_location(locations[ref])
-            if text:
-                break
-    if not text:
-        raise ValidationError("location", "The EIDO gives no location for the incident.")
-
-    notes = _by_id(document, "notesComponent")
-    persons = _by_id(document, "personComponent")
-    callbacks = _by_id(document, "callbackComponent")
-    caller_name = caller_phone = ""
-    caller_notes: set[str] = set()
-    for ref in _refs(incident, "personReference") or list(persons):
-        person = persons.get(ref)
-        if not person or "Caller" not in (person.get("personIncidentRoleRegistryText") or []):
-            continue
-        for note_ref in _refs(person, "notesReference"):
-            caller_notes.add(note_ref)
-            if note_ref in notes and not caller_name:
-                caller_name = _plain(notes[note_ref].get("notesActionComments", ""))[: rules.MAX_NAME]
-        for cb_ref in _refs(person, "callBackReference"):
-            uris = (callbacks.get(cb_ref) or {}).get("callBackInformationUri") or []
-            tels = [u for u in uris if isinstance(u, str) and u.lower().startswith("tel:")]
-            if tels and not caller_phone:
-                caller_phone = re.sub(r"[^0-9+()\-. ]", "", tels[0][4:])[: rules.MAX_PHONE]
-        break
-
-    narrative = ""
-    ordered: list[dict[str, Any]] = []
-    note_refs = _refs(incident, "notesReference") or [k for k in notes if k not in caller_notes]
-    for ref in note_refs:
-        note = notes.get(ref)
-        if note is None or ref in caller_notes:
-            continue
-        if _NARRATIVE.search(ref):
-            narrative = _plain(note.get("notesActionComments", ""))
-            continue
-        ordered.append(note)
-    ordered.sort(key=lambda n: _parse_time(n.get("lastUpdateTimeStamp")) or dt.datetime.max.replace(tzinfo=dt.UTC))
-
-    received = None
-    for call in document.get("callComponent") or []:
-        received = _parse_time(call.get("callStartTimestamp"))
-        if received:
-            break
-    now = db.clock()
-    if received is not None and received > now:
-        received = None
-
-    sender = str(document.get("issuingElementIdentification") or "another agency")
-    their_number = str(incident.get("internalIncidentId") or document.get("$id") or "")
-    record = create_incident(
-        db,
-        actor,
-        call_type=call_type,
-        location=text[: rules.MAX_LOCATION],
-        priority=priority,
-        latitude=lat,
-        longitude=lon,
-        caller_name=caller_name,
-        caller_phone=caller_phone,
-        narrative=narrative[: rules.MAX_NARRATIVE],
-        received_at=received,
-    )
-    summary = f"Received as EIDO from {sender}" + (f" (their incident {their_number})" if their_number else "")
-    add_note(db, actor, record.id, summary[: rules.MAX_NARRATIVE])
-    tz = pack.timezone
-    for note in ordered:
-        body = _plain(note.get("notesActionComments", ""))
-        if not body:
-            continue
-        at = _parse_time(note.get("lastUpdateTimeStamp"))
-        who = (note.get("agentReference") or note.get("updatedByAgentReference") or {}).get("$ref", "")
-        prefix = f"[{at.astimezone(ZoneInfo(tz)).strftime('%m-%d %H:%M:%S') if at else 'undated'}"
-        prefix += f" {who.split('@')[0]}]" if who else "]"
-        add_note(db, actor, record.id, f"{prefix} {body}"[: rules.MAX_NARRATIVE])
-    return get_incident(db, record.id)

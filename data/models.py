@@ -142,6 +142,8 @@ class Incident(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
     created_by: Mapped[str] = mapped_column(String(80), default="")
+    # Added by migration 0007: the agency that transferred the call in (NENA EIDO), for the queue's marker.
+    transferred_from: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -180,6 +182,8 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(12), default="ok")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # One random key per action (all its audit rows share it): a console asks which of its actions the server has.
+    action_key: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class User(Base):
@@ -302,3 +306,46 @@ class ChangeLog(Base):
     kind: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EidoTransfer(Base):
+    """A call another agency transferred in as NENA EIDO: who sent it and what of theirs is already taken."""
+
+    __tablename__ = "eido_transfers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True)
+    agency: Mapped[str] = mapped_column(String(300))  # their agency identifier, e.g. lasd.lacounty.gov
+    agency_name: Mapped[str] = mapped_column(String(200), default="")
+    issuing_element: Mapped[str] = mapped_column(String(300), default="")
+    their_incident: Mapped[str] = mapped_column(String(300), default="")  # their incident tracking identifier
+    received_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    # Keys of the timeline lines already taken, their last status, location and caller: an update adds only news.
+    taken: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EidoIdentifier(Base):
+    """Their incident and call identifiers: a later document naming any of them updates the same incident."""
+
+    __tablename__ = "eido_identifiers"
+    identifier: Mapped[str] = mapped_column(String(300), primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("eido_transfers.id"), index=True)
+
+
+class EidoOutbox(Base):
+    """An EIDO update owed to the agency that transferred the call, written in the action's own transaction.
+
+    Published to the outbox folder in two steps (staged, then renamed into place), each committed, so a
+    crash neither loses an update nor writes it twice (see docs/architecture.md).
+    """
+
+    __tablename__ = "eido_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("eido_transfers.id"), index=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    created_at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(200))
+    document: Mapped[str] = mapped_column(Text)
+    staged_in: Mapped[str | None] = mapped_column(Text)  # the outbox folder it was staged in
+    written_at: Mapped[dt.datetime | None] = mapped_column(index=True)

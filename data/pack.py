@@ -85,6 +85,8 @@ class Pack:
     apco_types: dict[str, str] = field(default_factory=dict)
     care_team: dict[str, str] = field(default_factory=dict)
     escalations: dict[str, str] = field(default_factory=dict)
+    # Calls other agencies transfer in (NENA EIDO): the local call type when their document names none.
+    transfers: dict[str, Any] = field(default_factory=lambda: {"call_type": "ASSIST"})
 
     @property
     def geo_dir(self) -> Path:
@@ -263,6 +265,11 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
         )
         for e in _entries(root / "referrals.toml", "referral")
     )
+    call_types = _call_types(root / "call_types.toml", apco)
+    transfers = {"call_type": "ASSIST"} | dict(meta.get("transfers") or {})
+    if str(transfers["call_type"]).upper() not in call_types:
+        raise PackError(f"{root / 'pack.toml'}: [transfers] call_type {transfers['call_type']!r} is not a call type")
+    transfers["call_type"] = str(transfers["call_type"]).upper()
     timers = {k: (int(v[0]), int(v[1])) for k, v in meta["timers"].items()}
     for status, (warn, crit) in timers.items():
         if not 0 < warn < crit:
@@ -276,7 +283,7 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
         timers=timers,
         duplicates={k: float(v) for k, v in meta["duplicates"].items()},
         targets=meta["targets"],
-        call_types=_call_types(root / "call_types.toml", apco),
+        call_types=call_types,
         dispositions=dispositions,
         unit_statuses=statuses,
         provisions=_provisions(root / "municipal_code.toml"),
@@ -284,4 +291,5 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
         apco_types=apco,
         care_team={k: str(v) for k, v in meta["care_team"].items()},
         escalations=escalations,
+        transfers=transfers,
     )

@@ -45,6 +45,7 @@ class IncidentRecord:
     created_by: str
     version: int
     units: tuple[str, ...] = ()
+    transferred_from: str = ""  # the agency that transferred the call in (NENA EIDO), "" for our own calls
 
     @property
     def is_open(self) -> bool:

@@ -96,6 +96,7 @@ VIEW_TIPS = {
 CLOSED_WINDOW = dt.timedelta(hours=24)
 
 WARNING_SIGN = "⚠"
+TRANSFERRED_MARK = "⇄"  # a call another agency transferred in (NENA EIDO)
 
 
 def group_of(status: str) -> int:
@@ -301,7 +302,7 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
 
     def _display(self, rec: IncidentRecord, col: int) -> str:
         if col == COL_NUMBER:
-            return rec.number
+            return f"{TRANSFERRED_MARK} {rec.number}" if rec.transferred_from else rec.number
         if col == COL_PRIORITY:
             return f"P{rec.priority}"
         if col == COL_TYPE:
@@ -340,6 +341,8 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
             f"{rec.number} · P{rec.priority} · {rec.call_type_label} ({rec.call_type})",
             rec.location,
         ]
+        if rec.transferred_from:
+            lines.insert(1, f"{TRANSFERRED_MARK} Transferred from {rec.transferred_from}")
         if rec.caller_name or rec.caller_phone:
             lines.append(f"Caller: {' '.join(p for p in (rec.caller_name, rec.caller_phone) if p)}")
         if rec.units:
@@ -350,6 +353,8 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
         return "\n".join(lines)
 
     def _spoken(self, rec: IncidentRecord, col: int) -> str:
+        if col == COL_NUMBER and rec.transferred_from:
+            return f"{rec.number}, transferred from {rec.transferred_from}"
         if col == COL_PRIORITY:
             return f"Priority {rec.priority}"
         if col == COL_AGE:
@@ -724,7 +729,7 @@ class IncidentQueue(RecordTablePane):
         bold.setBold(True)
         wide = QFontMetrics(bold)
         self._widths = {
-            COL_NUMBER: wide.horizontalAdvance("2026-000000") + 18,
+            COL_NUMBER: wide.horizontalAdvance(f"{TRANSFERRED_MARK} 2026-000000") + 18,
             COL_PRIORITY: wide.horizontalAdvance("P4") + metrics.ascent() + 22,
             COL_TYPE: metrics.horizontalAdvance("Neighbour or civil disp") + 12,
             COL_ZONE: metrics.horizontalAdvance("00000") + 12,

@@ -1,4 +1,10 @@
-"""Other workstations' changes into this console's board, and a banner while the database is out of reach."""
+"""Other workstations' changes into this console's board, and a banner while the database is out of reach.
+
+Out of reach means either: the change feed's connection is down, or an action failed because the
+database did not answer (a frozen or partitioned server can leave the feed looking alive). After
+either comes back, the board is reloaded and checked against what this console had acknowledged
+(data.services.resync): anything the server lacks is reported, never silently dropped.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from data import services
 from data.feed import Change
+from data.ledger import LedgerEntry
 from data.listen import (
     Backoff,
     ChangeLogPoller,
@@ -22,8 +29,9 @@ from data.listen import (
     poll_changes,
     sqlite_path,
 )
-from data.records import Board
+from data.records import IncidentRecord
 from widgets.store import BoardStore
+from widgets.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +46,11 @@ class SyncMonitor(QObject):
 
     connection_lost = Signal(object)  # dt.datetime (UTC): when the link to the database went down
     connection_restored = Signal()
+    actions_failing = Signal(object, str)  # since (UTC), the last refusal: actions get no answer
+    actions_answered = Signal()  # the database answers actions again
     changes_received = Signal(list)  # list[Change] committed by other workstations
     resynchronised = Signal()  # the full reload after a reconnect is in the store
+    actions_lost = Signal(list)  # list[LedgerEntry]: acknowledged, then missing on the server after a resync
 
     def __init__(
         self,
@@ -69,6 +80,16 @@ class SyncMonitor(QObject):
         self._retry.setInterval(1000)
         self._retry.timeout.connect(self.resynchronise)
         self.changes_received.connect(store.apply_changes)
+        # Actions failing for want of an answer: probe on a lane of its own until the database answers.
+        self._failing_since: dt.datetime | None = None
+        runner = store.runner
+        self._probe_runner = TaskRunner(self, deadline_s=runner.deadline_s, interrupt=self.db.interrupt_thread)
+        self._probing = False
+        self.probe_timer = QTimer(self)
+        self.probe_timer.setSingleShot(True)
+        self.probe_timer.setInterval(1000)
+        self.probe_timer.timeout.connect(self._probe)
+        runner.database_unavailable.connect(self.note_action_unavailable)
 
     # State -------------------------------------------------------------------------------------
     @property
@@ -78,6 +99,10 @@ class SyncMonitor(QObject):
     @property
     def disconnected_since(self) -> dt.datetime | None:
         return self._since
+
+    @property
+    def actions_failing_since(self) -> dt.datetime | None:
+        return self._failing_since
 
     @property
     def mechanism(self) -> str:
@@ -103,6 +128,8 @@ class SyncMonitor(QObject):
         self._stopped = True
         self._unsubscribe()
         self._retry.stop()
+        self.probe_timer.stop()
+        self._probe_runner.shutdown()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -114,10 +141,45 @@ class SyncMonitor(QObject):
         return task
 
     def resynchronise(self) -> None:
-        """Reload the whole board once (what was committed while the link was down is not in the feed)."""
+        """Reload the whole board once (what was committed while the link was down is not in the feed),
+        and find what this console had acknowledged or shown that the server no longer has."""
+        shown = {i.id: _as_created(i) for i in self.store.incidents.values()}
         self.store.runner.submit(
-            services.load_board, self.db, on_done=self._on_resync_loaded, on_error=self._on_resync_failed
+            services.resync, self.db, shown, on_done=self._on_resync_loaded, on_error=self._on_resync_failed
         )
+
+    # Actions the database did not answer ------------------------------------------------------------
+    def note_action_unavailable(self, reason: str) -> None:
+        """An action failed because the database did not answer: say so until a probe gets an answer."""
+        if self._stopped:
+            return
+        if self._failing_since is None:
+            self._failing_since = self.db.clock()
+        self.actions_failing.emit(self._failing_since, reason)
+        if not self._probing and not self.probe_timer.isActive():
+            self.probe_timer.start()
+
+    def _probe(self) -> None:
+        if self._stopped or self._failing_since is None:
+            return
+        self._probing = True
+        self._probe_runner.submit(
+            services.ping, self.db, on_done=self._on_probe_answered, on_error=self._on_probe_failed
+        )
+
+    def _on_probe_answered(self, _result: object) -> None:
+        self._probing = False
+        if self._failing_since is None or self._stopped:
+            return
+        self._failing_since = None
+        self.actions_answered.emit()
+        self.resynchronise()
+
+    def _on_probe_failed(self, exc: Exception) -> None:
+        self._probing = False
+        if self._failing_since is not None and not self._stopped:
+            self.actions_failing.emit(self._failing_since, str(exc))
+            self.probe_timer.start()
 
     def _on_primed(self, _cursor: int) -> None:
         self._follow()
@@ -189,8 +251,10 @@ class SyncMonitor(QObject):
         log.warning("sync: catching up failed (%s); reloading the board", exc)
         self._retry.start()
 
-    def _on_resync_loaded(self, board: Board) -> None:
-        self.store.set_board(board)
+    def _on_resync_loaded(self, result: services.Resync) -> None:
+        self.store.set_board(result.board)
+        if result.lost:
+            self.actions_lost.emit(list(result.lost))
         self.resynchronised.emit()
 
     def _on_resync_failed(self, exc: Exception) -> None:
@@ -205,6 +269,11 @@ class SyncMonitor(QObject):
         if exc is not None:
             log.error("sync: following the database stopped", exc_info=exc)
             self._on_link_state(False)
+
+
+def _as_created(incident: IncidentRecord) -> LedgerEntry:
+    """An incident on the board, as its creation would stand in the ledger (no key: matched by number)."""
+    return LedgerEntry("", incident.received_at, "create_incident", "incident", incident.id, incident.number)
 
 
 class ConnectionBanner(QWidget):
@@ -235,15 +304,46 @@ class ConnectionBanner(QWidget):
     def follow(self, monitor: SyncMonitor) -> None:
         monitor.connection_lost.connect(self.show_disconnected)
         monitor.connection_restored.connect(self.show_connected)
+        monitor.actions_failing.connect(self.show_actions_failing)
+        monitor.actions_answered.connect(self.show_actions_answered)
+
+    _feed_down: dt.datetime | None = None
+    _actions_down: tuple[dt.datetime, str] | None = None
 
     def show_disconnected(self, since: dt.datetime) -> None:
-        clock = since.astimezone(self._tz).strftime("%H:%M:%S")
-        self.label.setText(
-            f"Disconnected since {clock} (local time). Reconnecting… The board shows the last known state; "
-            "actions are refused until the database is back."
-        )
-        self.setAccessibleDescription(self.label.text())
-        self.show()
+        self._feed_down = since
+        self._refresh()
 
     def show_connected(self) -> None:
-        self.hide()
+        self._feed_down = None
+        self._refresh()
+
+    def show_actions_failing(self, since: dt.datetime, reason: str) -> None:
+        self._actions_down = (since, reason)
+        self._refresh()
+
+    def show_actions_answered(self) -> None:
+        self._actions_down = None
+        self._refresh()
+
+    def _clock(self, moment: dt.datetime) -> str:
+        return moment.astimezone(self._tz).strftime("%H:%M:%S")
+
+    def _refresh(self) -> None:
+        if self._feed_down is not None:
+            text = (
+                f"Disconnected since {self._clock(self._feed_down)} (local time). Reconnecting… The board shows the "
+                "last known state; actions are refused until the database is back."
+            )
+        elif self._actions_down is not None:
+            since, reason = self._actions_down
+            text = (
+                f"The database has not been answering actions since {self._clock(since)} (local time). Actions are "
+                f"refused until it answers; the board shows the last known state. Last refusal: {reason}"
+            )
+        else:
+            self.hide()
+            return
+        self.label.setText(text)
+        self.setAccessibleDescription(text)
+        self.show()

@@ -6,12 +6,12 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from data.errors import DispatchError
+from data.errors import DatabaseUnavailableError, DispatchError
+from data.lane import ActionLane
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,17 +26,26 @@ class TaskRunner(QObject):
     """Runs blocking calls in one background thread, in order; callbacks run on the GUI thread.
 
     The functions given must not touch widgets: they run on the worker thread. ``on_done`` and
-    ``on_error`` run on the GUI thread through the qasync loop.
+    ``on_error`` run on the GUI thread through the qasync loop. With a deadline, a call not answered
+    in time is refused at the deadline and the next call starts on a fresh thread (data.lane);
+    ``interrupt`` (the database's ``interrupt_thread``) stops what the stuck thread waits for.
     """
 
     refused = Signal(str)  # a DispatchError: the user's action was refused, nothing written
     crashed = Signal(str)  # anything else: logged, shown without blocking
     pending_changed = Signal(int)
+    database_unavailable = Signal(str)  # a call failed because the database did not answer: why
 
-    def __init__(self, parent: QObject | None = None, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        deadline_s: float | None = None,
+        interrupt: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(parent)
-        # One writer thread keeps this workstation's actions in the order the dispatcher made them.
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cso-db")
+        # One writer thread at a time keeps this workstation's actions in the order the dispatcher made them.
+        self._lane = ActionLane(deadline_s=deadline_s, interrupt=interrupt)
         self._pending = 0
 
     @property
@@ -53,7 +62,7 @@ class TaskRunner(QObject):
         **kwargs: Any,
     ) -> asyncio.Future[T]:
         loop = asyncio.get_event_loop()
-        future = loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        future = asyncio.wrap_future(self._lane.submit(functools.partial(fn, *args, **kwargs)), loop=loop)
         self._pending += 1
         self.pending_changed.emit(self._pending)
 
@@ -63,6 +72,8 @@ class TaskRunner(QObject):
             if fut.cancelled():
                 return
             exc = fut.exception()
+            if isinstance(exc, DatabaseUnavailableError):
+                self.database_unavailable.emit(str(exc))
             if exc is None:
                 if on_done is not None:
                     on_done(fut.result())
@@ -78,5 +89,10 @@ class TaskRunner(QObject):
         future.add_done_callback(finished)
         return future
 
+    @property
+    def deadline_s(self) -> float | None:
+        return self._lane.deadline_s
+
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=False)
+        """Finish the queued calls; a call stuck past its deadline is not waited for."""
+        self._lane.shutdown(wait=True)

@@ -26,6 +26,9 @@ KIND_LABELS = {
     "transferred": "Transfer",
     "merged": "Merged",
     "reopened": "Reopened",
+    "transfer_in": "Transfer in",
+    "transfer_data": "From the sending agency",
+    "transfer_update": "Sender's update",
 }
 
 Index = QModelIndex | QPersistentModelIndex

@@ -1,21 +1,25 @@
-"""`cso-console export eido` and `cso-console import eido`: NENA EIDO 1.0 JSON files."""
+"""`cso-console export eido` and `cso-console import eido`: NENA EIDO 1.0 JSON files, inbox and outbox."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
+import logging
 import re
 import socket
 import sys
 from pathlib import Path
 
 from console.commands._failures import command_failed
-from data import eido
+from data import eido, eido_reader
 from data.db import Database
-from data.errors import DispatchError
+from data.errors import DispatchError, ValidationError
 from data.permissions import Actor
-from data.services import find_incident
+from data.services import answer_back, find_incident, transfers
+from data.transfer_inbox import Inbox
+
+log = logging.getLogger(__name__)
 
 
 def _file_name(number: str) -> str:
@@ -32,6 +36,11 @@ def _dump(document: dict, path: Path | None) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.outbox:
+        if args.all or args.incident or args.out:
+            print("cso-console export eido --outbox DIR takes nothing else", file=sys.stderr)
+            return 2
+        return run_outbox(args)
     if args.all == bool(args.incident):
         print("cso-console export eido: name one incident, or use --all --out DIR", file=sys.stderr)
         return 2
@@ -65,23 +74,72 @@ def cli_actor() -> Actor:
     return Actor(getpass.getuser(), role="dispatcher", workstation=socket.gethostname())
 
 
+def _transfer_locator(db: Database):
+    from maps.placement import transfer_locator
+
+    return transfer_locator(db.pack)
+
+
 def run_import(args: argparse.Namespace) -> int:
+    """One document (exit 0: created, updated or already imported; 2: refused, nothing written), or an inbox."""
+    prog = "cso-console import eido"
+    if bool(args.file) == bool(args.inbox):
+        print(f"{prog}: name one FILE, or --inbox DIR", file=sys.stderr)
+        return 2
+    if args.inbox:
+        return _run_inbox(args, Path(args.inbox))
     try:
-        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        # Read and checked before the database is opened: a refused document touches nothing.
+        document = eido_reader.parse_document(eido_reader.read_file(Path(args.file)))
     except OSError as exc:
-        print(f"cso-console import eido: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except json.JSONDecodeError as exc:
-        print(f"cso-console import eido: {args.file} is not JSON ({exc.msg}, line {exc.lineno})", file=sys.stderr)
-        return 1
+        print(f"{prog}: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"{prog}: {args.file}: {exc}", file=sys.stderr)
+        return 2
     db = Database(args.db)
     try:
-        record = eido.import_eido(db, cli_actor(), document)
+        result = transfers.import_eido(db, cli_actor(), document, locate=_transfer_locator(db))
+    except ValidationError as exc:
+        print(f"{prog}: {args.file}: {exc}", file=sys.stderr)
+        return 2
     except DispatchError as exc:
-        return command_failed("cso-console import eido", exc)
+        return command_failed(prog, exc)
+    except Exception as exc:  # a bug: one line here, the traceback with -v
+        log.debug("import failed", exc_info=True)
+        print(f"{prog}: {args.file}: not imported ({type(exc).__name__}: {exc}); nothing was written", file=sys.stderr)
+        return 1
     finally:
         db.dispose()
-    print(f"Created pending incident {record.number}: {record.call_type_label} at {record.location}")
+    print(result.message)
+    return 0
+
+
+def _run_inbox(args: argparse.Namespace, folder: Path) -> int:
+    """Every settled document in an inbox folder, once (for a server without a console running)."""
+    if not folder.is_dir():
+        print(f"cso-console import eido: {folder} is not a folder", file=sys.stderr)
+        return 2
+    db = Database(args.db)
+    try:
+        outcomes = Inbox(folder).process(db, cli_actor(), _transfer_locator(db))
+    finally:
+        db.dispose()
+    for outcome in outcomes:
+        print(outcome.text, file=sys.stderr if outcome.kind in ("refused", "retry") else sys.stdout)
+    return 0
+
+
+def run_outbox(args: argparse.Namespace) -> int:
+    db = Database(args.db)
+    try:
+        written = answer_back.drain_outbox(db, Path(args.outbox))
+    except OSError as exc:
+        return command_failed("cso-console export eido --outbox", exc, args.outbox)
+    finally:
+        db.dispose()
+    for path in written:
+        print(path)
     return 0
 
 
@@ -98,11 +156,24 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("incident", nargs="?", help="incident number or its last digits")
     p.add_argument("--all", action="store_true", help="every incident, one file each (needs --out DIR)")
     p.add_argument("--out", help="output file (one incident; default: standard output) or folder (--all)")
+    p.add_argument(
+        "--outbox",
+        metavar="DIR",
+        help="write the EIDO updates owed to agencies that transferred calls in (what a running console does)",
+    )
     p.set_defaults(func=run_export)
 
     imp = subparsers.add_parser("import", help="import incidents sent by another agency (NENA EIDO JSON)")
     imp.set_defaults(func=run)
     import_formats = imp.add_subparsers(dest="format", metavar="FORMAT")
-    q = import_formats.add_parser("eido", parents=[common], help="create a pending incident from an EIDO file")
-    q.add_argument("file", help="EIDO JSON file")
+    q = import_formats.add_parser(
+        "eido",
+        parents=[common],
+        help="a call another agency transferred (NENA EIDO): a new pending incident, or an update of it",
+        description="Import one EIDO JSON document (at most 2 MiB). A document naming an incident or call "
+        "already imported updates that incident; the same document twice changes nothing. "
+        "Exit status 2 when the document is refused (nothing is written).",
+    )
+    q.add_argument("file", nargs="?", help="EIDO JSON file")
+    q.add_argument("--inbox", metavar="DIR", help="import every document waiting in an inbox folder, once")
     q.set_defaults(func=run_import)

@@ -23,16 +23,19 @@ from data.services.queries import (
     is_empty,
     load_board,
     officers,
+    ping,
     recommendations,
     search_incidents,
     timeline,
 )
+from data.services.resync import Resync, record_lost_actions, resync
 from data.services.self_initiated import start_self_initiated
 from data.services.setup import close_shift, create_officer, create_unit, seed_directory, start_shift
 from data.services.shift_change import change_shift
 from data.services.units import acknowledge_check, move_unit, set_unit_status, sign_off_unit, sign_on_unit
 
 __all__ = [
+    "Resync",
     "acknowledge_check",
     "active_shift",
     "add_note",
@@ -56,8 +59,11 @@ __all__ = [
     "merge_duplicate",
     "move_unit",
     "officers",
+    "ping",
     "recommendations",
+    "record_lost_actions",
     "reopen_incident",
+    "resync",
     "search_incidents",
     "seed_directory",
     "set_unit_status",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -15,12 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from data.db import Database
 from data.errors import DatabaseUnavailableError, PermissionDeniedError, StaleWriteError
 from data.feed import CHANNEL, Change
+from data.ledger import LedgerEntry
 from data.models import AuditEntry, ChangeLog, Incident, IncidentEvent, Unit
 from data.permissions import Actor
 
-# Deadlock, serialization failure, lock timeout: another workstation held the same rows.
-CONTENTION_SQLSTATES = {"40P01", "40001", "55P03"}
+# Deadlock, serialization failure: another workstation changed the same rows at the same moment.
+CONTENTION_SQLSTATES = {"40P01", "40001"}
+LOCK_TIMEOUT = "55P03"  # the rows stayed locked past lock_timeout (data.centre.Limits): an action that does not finish
 INSUFFICIENT_PRIVILEGE = "42501"
+QUERY_CANCELED = "57014"  # the statement timeout, or the watchdog's cancel request (data.watchdog)
 VERSIONED: dict[str, type[Incident] | type[Unit]] = {"incident": Incident, "unit": Unit}
 
 
@@ -55,11 +60,15 @@ class Work:
         self.session = session
         self.actor = actor
         self.now = db.clock()
+        self.key = uuid.uuid4().hex  # on every audit row of this action (data.ledger)
         self.changes: list[Change] = []
         # Append-only rows, written with one plain INSERT each at the end of the action: they need
         # none of the ORM's change tracking, and skipping it is most of an action's cost.
         self.events: list[dict[str, Any]] = []
         self.audits: list[dict[str, Any]] = []
+        # A transferred call's agency is owed an EIDO update for every action on it (data.services.answer_back),
+        # except the import of their own document.
+        self.answer_back = True
 
     @property
     def audited(self) -> bool:
@@ -100,11 +109,23 @@ class Work:
                 "outcome": outcome,
                 "before": jsonable(before) if before is not None else None,
                 "after": jsonable(after) if after is not None else None,
+                "action_key": self.key,
             }
         )
 
     def changed(self, kind: str, ident: int, version: int = 0) -> None:
         self.changes.append(Change(kind, ident, version))
+
+    def ledger_entry(self, *, confirmed: bool = True) -> LedgerEntry:
+        """This action as the console's ledger keeps it (its first audit row names it)."""
+        first = self.audits[0]
+        number = None
+        if first["entity"] == "incident" and first["entity_id"] is not None:
+            row = self.session.get(Incident, first["entity_id"])  # already in the session: no query
+            number = row.number if row is not None else None
+        return LedgerEntry(
+            self.key, self.now, first["action"], first["entity"], first["entity_id"], number, confirmed=confirmed
+        )
 
     def settled_changes(self) -> list[Change]:
         """One change per record, with the version this commit leaves it at (consoles skip what they hold)."""
@@ -121,8 +142,14 @@ class Work:
 
 @contextmanager
 def work(db: Database, actor: Actor) -> Iterator[Work]:
-    """Run one action in one transaction; on any refusal nothing is written."""
+    """Run one action in one transaction; on any refusal nothing is written.
+
+    On a dispatch centre's server the commit is checked twice (data.centre): before, that the server
+    is not an old primary; after, that it is durable where the centre requires. An acknowledged
+    action goes into the console's ledger (data.ledger).
+    """
     committing = False
+    check = None
     try:
         with db.writer() as session, session.begin():
             w = Work(db, session, actor)
@@ -132,6 +159,11 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                 raise AssertionError("every action must write an audit entry")
             if w.events:
                 session.execute(insert(IncidentEvent), w.events)
+            if w.answer_back:
+                # Imported late: answers are EIDO documents, built with the services this module serves.
+                from data.services.answer_back import queue_answers
+
+                queue_answers(w)
             session.execute(insert(AuditEntry), w.audits)
             changes = w.settled_changes()
             if changes:  # one multi-row insert, not one ORM flush per row
@@ -146,6 +178,9 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                         text("SELECT pg_notify(:channel, :payload)"),
                         {"channel": CHANNEL, "payload": change.to_payload()},
                     )
+            if db.centre is not None:
+                check = db.centre.before_commit(session)
+            entry = w.ledger_entry()
             committing = True
     except StaleDataError as exc:
         raise StaleWriteError(
@@ -163,12 +198,26 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                 f"({str(exc.orig).splitlines()[0]})"
             ) from exc
         raise
-    db.feed.publish(changes)
+    unconfirmed = db.centre.after_commit(check) if db.centre is not None and check is not None else None
+    db.feed.publish(changes)  # committed on the server either way: the boards show it
+    if unconfirmed is not None:
+        db.ledger.record(replace(entry, confirmed=False))
+        raise unconfirmed
+    db.ledger.record(entry)
 
 
 def _refusal(exc: DBAPIError, *, committing: bool) -> Exception:
     """The readable refusal for a database error; the transaction was rolled back (or never reached)."""
     state = getattr(exc.orig, "sqlstate", None)
+    if state == QUERY_CANCELED and not committing:
+        return DatabaseUnavailableError(
+            "The database did not answer in time, so the action was stopped; it was not applied. Try again."
+        )
+    if state == LOCK_TIMEOUT and not committing:
+        return DatabaseUnavailableError(
+            "Another action has held the same records for too long (the database may be waiting for its standby "
+            "server); yours was not applied. Try again."
+        )
     if state in CONTENTION_SQLSTATES:
         return StaleWriteError(
             "Another workstation was changing the same records at the same moment; your action was not "

@@ -49,6 +49,7 @@ def incident_record(row: Incident, pack: Pack, units: Sequence[str] = ()) -> Inc
         created_by=row.created_by,
         version=row.version,
         units=tuple(units),
+        transferred_from=row.transferred_from or "",
     )
 
 

@@ -24,6 +24,7 @@ from data.errors import (
     ValidationError,
 )
 from data.models import AuditEntry, Counter, Incident, Shift, Unit
+from data.pack import CallType
 from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
@@ -202,13 +203,12 @@ def create_incident(
         received = received_at or w.now
         if received > w.now + dt.timedelta(minutes=1):
             raise ValidationError("received_at", "The call cannot be received in the future.")
-        row = Incident(
-            number=new_incident_number(w, received),
-            kind=ct.kind,
-            call_type=ct.code,
-            apco_code=ct.apco,
+        row = add_incident_row(
+            w,
+            ct,
+            received_at=received,
+            shift_id=shift_id,
             priority=prio,
-            status="pending",
             location=loc,
             latitude=lat,
             longitude=lon,
@@ -220,21 +220,36 @@ def create_incident(
             screening=answers,
             response=response,
             override_reason=override,
-            received_at=received,
-            entered_at=w.now,
-            status_changed_at=w.now,
-            shift_id=shift_id if shift_id is not None else active_shift_id(w.session),
-            created_by=actor.username,
-            disposition_note="",
         )
-        w.session.add(row)
-        w.session.flush()
         flagged = [q for q, yes in answers.items() if yes]
         summary = f"{ct.label} (P{prio}) at {loc}"
         if flagged:
             summary += f"; screening yes: {', '.join(flagged)}; response: {response}"
         w.event(row.id, "created", summary)
         return _finish(w, row, "create_incident", {}, units=())
+
+
+def add_incident_row(
+    w: Work, ct: CallType, *, received_at: dt.datetime, shift_id: int | None = None, **fields: Any
+) -> Incident:
+    """A new pending incident with its number, inside the caller's action (fields already validated)."""
+    row = Incident(
+        number=new_incident_number(w, received_at),
+        kind=ct.kind,
+        call_type=ct.code,
+        apco_code=ct.apco,
+        status="pending",
+        received_at=received_at,
+        entered_at=w.now,
+        status_changed_at=w.now,
+        shift_id=shift_id if shift_id is not None else active_shift_id(w.session),
+        created_by=w.actor.username,
+        disposition_note="",
+        **fields,
+    )
+    w.session.add(row)
+    w.session.flush()
+    return row
 
 
 def active_shift_id(session: Session) -> int | None:

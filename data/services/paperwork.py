@@ -30,6 +30,7 @@ from data.models import (
     Unit,
     WelfareCheck,
 )
+from data.pack import Pack
 from data.permissions import Actor, authorize
 from data.records import (
     CitationRecord,
@@ -738,30 +739,31 @@ def responding_units(session: Session, incidents: Sequence[Incident]) -> dict[in
 def incident_paperwork(db: Database, incident_id: int) -> IncidentPaperwork:
     """One read of everything printed about an incident."""
     with db.read() as s:
-        row = s.get(Incident, incident_id)
-        if row is None:
-            raise NotFoundError(f"No incident with id {incident_id}.")
-        incident = incident_records(s, [row], db.pack)[0]
-        events = s.execute(
-            select(IncidentEvent).where(IncidentEvent.incident_id == incident_id).order_by(IncidentEvent.id)
-        ).scalars()
-        welfare = s.execute(select(WelfareCheck).where(WelfareCheck.incident_id == incident_id)).scalar_one_or_none()
-        referrals = s.execute(
-            select(Referral).where(Referral.incident_id == incident_id).order_by(Referral.id)
-        ).scalars()
-        citations = s.execute(
-            select(Citation).where(Citation.incident_id == incident_id).order_by(Citation.id)
-        ).scalars()
-        merged = s.get(Incident, row.merged_into_id) if row.merged_into_id else None
-        return IncidentPaperwork(
-            incident=incident,
-            events=tuple(event_records(s, events.all())),
-            units=tuple(responding_units(s, [row])[row.id]),
-            referrals=tuple(_referral_records(s, referrals.all())),
-            welfare_check=_welfare_records(s, [welfare])[0] if welfare else None,
-            citations=tuple(_citation_records(s, citations.all())),
-            merged_into_number=merged.number if merged else None,
-        )
+        return read_incident_paperwork(s, db.pack, incident_id)
+
+
+def read_incident_paperwork(s: Session, pack: Pack, incident_id: int) -> IncidentPaperwork:
+    """Everything printed about an incident, read in the caller's session (an action's own, for its EIDO update)."""
+    row = s.get(Incident, incident_id)
+    if row is None:
+        raise NotFoundError(f"No incident with id {incident_id}.")
+    incident = incident_records(s, [row], pack)[0]
+    events = s.execute(
+        select(IncidentEvent).where(IncidentEvent.incident_id == incident_id).order_by(IncidentEvent.id)
+    ).scalars()
+    welfare = s.execute(select(WelfareCheck).where(WelfareCheck.incident_id == incident_id)).scalar_one_or_none()
+    referrals = s.execute(select(Referral).where(Referral.incident_id == incident_id).order_by(Referral.id)).scalars()
+    citations = s.execute(select(Citation).where(Citation.incident_id == incident_id).order_by(Citation.id)).scalars()
+    merged = s.get(Incident, row.merged_into_id) if row.merged_into_id else None
+    return IncidentPaperwork(
+        incident=incident,
+        events=tuple(event_records(s, events.all())),
+        units=tuple(responding_units(s, [row])[row.id]),
+        referrals=tuple(_referral_records(s, referrals.all())),
+        welfare_check=_welfare_records(s, [welfare])[0] if welfare else None,
+        citations=tuple(_citation_records(s, citations.all())),
+        merged_into_number=merged.number if merged else None,
+    )
 
 
 __all__ = [
@@ -782,6 +784,7 @@ __all__ = [
     "parse_dob",
     "prior_offenses",
     "proposed_disposition",
+    "read_incident_paperwork",
     "record_welfare_check",
     "referrals_for_incident",
     "referrals_for_shift",

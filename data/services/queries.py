@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from data import rules
 from data.db import Database
-from data.errors import NotFoundError, ValidationError
+from data.errors import DatabaseUnavailableError, NotFoundError, ValidationError
 from data.models import AuditEntry, Incident, IncidentEvent, Officer, Shift, Unit
 from data.permissions import Actor, authorize
 from data.records import (
@@ -286,3 +287,15 @@ def _like_escape(text: str) -> str:
 def is_empty(db: Database) -> bool:
     with db.read() as s:
         return s.execute(select(Unit.id).limit(1)).first() is None
+
+
+def ping(db: Database) -> bool:
+    """Does the database answer on the connection actions use (for the banner's probe)? Raises if not."""
+    try:
+        with db.writer() as s:
+            s.execute(select(1)).scalar_one()
+    except (OperationalError, InterfaceError) as exc:
+        raise DatabaseUnavailableError(
+            f"The database does not answer ({str(exc.orig).strip().splitlines()[0]})."
+        ) from exc
+    return True

@@ -75,10 +75,15 @@ def test_export_one_all_and_import_again(shift, tmp_path, capsys):
     assert len(files) == len(populated.incident_ids)
     assert all(eido.validation_errors(json.loads(f.read_text(encoding="utf-8"))) == [] for f in files)
     capsys.readouterr()
-    assert main(["import", "eido", str(files[0]), "--db", url]) == 0
-    assert "Created pending incident" in capsys.readouterr().out
+    # Our own export looping back is refused; the same document from another centre is a transfer.
+    assert main(["import", "eido", str(files[0]), "--db", url]) == 2
+    assert "comes from this dispatch centre (cso.weho.ca.us)" in capsys.readouterr().err
+    theirs = tmp_path / "theirs.json"
+    theirs.write_text(files[0].read_text(encoding="utf-8").replace("cso.weho.ca.us", "cso.beverlyhills.ca.us"))
+    assert main(["import", "eido", str(theirs), "--db", url]) == 0
+    assert "transferred from cso.beverlyhills.ca.us" in capsys.readouterr().out
     assert main(["export", "eido", "--all", "--db", url]) == 2
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    assert main(["import", "eido", str(bad), "--db", url]) == 1
+    assert main(["import", "eido", str(bad), "--db", url]) == 2
     assert "is not JSON" in capsys.readouterr().err

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from data import services
 from data.db import Database
@@ -53,3 +56,29 @@ def welfare_call(db: Database, actor: Actor, **extra: object):
     }
     fields.update(extra)
     return services.create_incident(db, actor, **fields)
+
+
+def at_once(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls in threads released together (two workstations at the same moment); their results in order.
+
+    An exception in any of them is raised here, after all have finished.
+    """
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(calls))
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results

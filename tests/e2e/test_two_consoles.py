@@ -13,22 +13,21 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from sqlalchemy import create_engine
 
 from console.main_window import MainWindow
 from console.settings import Settings
 from data import services
 from data.db import Database
 from data.permissions import Actor
-from tests.conftest import PG_ADMIN_URL, terminate_connections
+from tests.conftest import terminate_connections
 from tests.data.helpers import small_shift, welfare_call
+from tests.pg_cluster import PgServer, Workspace, missing_tools
 
 pytestmark = [pytest.mark.postgres, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 ROOT = Path(__file__).resolve().parents[2]
 A = Actor("dispatcher.a", workstation="ws-a")
 B = Actor("dispatcher.b", workstation="ws-b")
-PG_CLUSTER = ("15", "main")
 
 # A second workstation in its own process: waits for "go", dispatches, reports what it did as JSON.
 CHILD = """
@@ -251,38 +250,37 @@ def test_connections_killed_banner_shows_and_clears_nothing_acknowledged_is_lost
     assert b.loads == 2
 
 
-def _server_up() -> bool:
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-def _pg_ctlcluster(action: str) -> None:
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, action], check=True, capture_output=True, timeout=60
-    )
-
-
 @pytest.fixture
-def restartable_server():
-    if subprocess.run(["which", "pg_ctlcluster"], capture_output=True).returncode != 0:
-        pytest.skip("pg_ctlcluster is not available")
-    yield
-    if not _server_up():  # whatever happened above, leave the server running
-        _pg_ctlcluster("start")
-    deadline = time.monotonic() + 30
-    while not _server_up() and time.monotonic() < deadline:
-        time.sleep(0.2)
+def private_positions(qtbot, qloop, clock, tmp_path) -> Iterator[tuple[Position, Position, PgServer]]:
+    """Two positions on a private server of their own: this one may be restarted (tests.pg_cluster)."""
+    if missing_tools():
+        pytest.skip(f"needs {', '.join(missing_tools())}")
+    space = Workspace()
+    try:
+        server = PgServer.create(space)
+        server.execute("CREATE DATABASE cso")
+        url = server.url("cso")
+        setup = Database(url, clock=clock)
+        small_shift(setup, units=3)
+        setup.dispose()
+        a = Position(qtbot, url, clock, A, tmp_path)
+        b = Position(qtbot, url, clock, B, tmp_path)
+        for p in (a, b):
+            qtbot.waitUntil(lambda p=p: len(p.store.units) == 3 and p.sync.running, timeout=5000)
+        yield a, b, server
+        for p in (a, b):
+            p.window.close()
+            task = p.sync.stop()
+            if task is not None:
+                qtbot.waitUntil(task.done, timeout=5000)
+            p.db.dispose()
+    finally:
+        space.close()
 
 
 @pytest.mark.slow
-def test_server_restart_mid_run(qtbot, restartable_server, positions, pg_url, clock):
-    a, b, _units = positions
+def test_server_restart_mid_run(qtbot, private_positions, clock):
+    a, b, server = private_positions
     inc = welfare_call(a.db, A)
     qtbot.waitUntil(lambda: inc.id in b.store.incidents, timeout=3000)
     lost: list[float] = []
@@ -296,7 +294,8 @@ def test_server_restart_mid_run(qtbot, restartable_server, positions, pg_url, cl
     def restart() -> None:
         def work() -> None:
             try:
-                _pg_ctlcluster("restart")  # returns once the server accepts connections again
+                server.stop("fast")
+                server.start()  # returns once the server accepts connections again
                 server_back.append(time.monotonic())
             except BaseException as exc:
                 failures.append(exc)
@@ -312,7 +311,7 @@ def test_server_restart_mid_run(qtbot, restartable_server, positions, pg_url, cl
     for p in (a, b):
         assert not p.window.connection_banner.isVisible()
         assert p.window.connection_label.text() == "● connected"
-    _assert_acknowledged_kept(pg_url, clock, inc.id, outcome)
+    _assert_acknowledged_kept(server.url("cso"), clock, inc.id, outcome)
     # Writes work again, and reach the other position.
     with qtbot.waitSignal(a.window.actions.incident_created, timeout=5000) as created:
         a.window.actions.create_incident(fields={"call_type": "WELFARE", "location": "Plummer Park"})
