@@ -94,8 +94,8 @@ def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s:
             answer = QMessageBox.question(
                 None,
                 "Empty database",
-                "This database has no units or incidents yet.\n\nLoad the demo shift (realistic West Hollywood "
-                "data, clearly marked DEMO) to try the console?",
+                "This database has no units or incidents yet.\n\nLoad the demo shift (realistic "
+                f"{db.pack.city_name} data, clearly marked DEMO) to try the console?",
             )
             load = answer == QMessageBox.StandardButton.Yes
         if load:

@@ -1,4 +1,4 @@
-"""The demo shift: a realistic West Hollywood day shift, clearly marked as demo data."""
+"""The demo shift: a realistic day shift in the pack's city, clearly marked as demo data."""
 
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ SCENARIOS: list[tuple[str, str, list[str], str]] = [
     (
         "THAZ",
         "Traffic signal out at the intersection, cars confused.",
-        ["LASD and public works notified; stayed on scene until LASD arrived."],
+        ["Deputies and public works notified; stayed on scene until deputies arrived."],
         "15",
     ),
     (
@@ -230,7 +230,7 @@ SCENARIOS: list[tuple[str, str, list[str], str]] = [
     ),
     (
         "ASSIST",
-        "LASD asks CSOs to stay with a lost older man until family arrives.",
+        "Deputies ask CSOs to stay with a lost older man until family arrives.",
         ["Family arrived, handed over."],
         "16",
     ),
@@ -600,7 +600,7 @@ def _special_calls(
             **_place_fields(place),
         )
         created.append(rec.id)
-        services.transfer_to_sheriff(db, disp, rec.id, note="Weapon reported; LASD West Hollywood took the call.")
+        services.transfer_to_sheriff(db, disp, rec.id, note="Weapon reported; deputies took the call.")
 
     sched.at(t1, sheriff)
     place2 = rng.choice(addresses)

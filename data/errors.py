@@ -28,7 +28,7 @@ class UnitBusyError(DispatchError):
 
 
 class SheriffFirstError(DispatchError):
-    """The call needs LASD first; dispatching CSOs alone needs a recorded override."""
+    """The call needs law enforcement first; dispatching CSOs alone needs a recorded override."""
 
 
 class StaleWriteError(DispatchError):

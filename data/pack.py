@@ -83,12 +83,34 @@ class Pack:
     provisions: tuple[Provision, ...]
     referrals: tuple[DirectoryEntry, ...]
     apco_types: dict[str, str] = field(default_factory=dict)
+    care_team: dict[str, str] = field(default_factory=dict)
+    escalations: dict[str, str] = field(default_factory=dict)
     # Calls other agencies transfer in (NENA EIDO): the local call type when their document names none.
     transfers: dict[str, Any] = field(default_factory=lambda: {"call_type": "ASSIST"})
 
     @property
     def geo_dir(self) -> Path:
         return self.directory / "geo"
+
+    @property
+    def city_name(self) -> str:
+        """The jurisdiction's own name ("West Hollywood")."""
+        return str(self.city["name"])
+
+    @property
+    def agency(self) -> str:
+        """The law-enforcement agency's short name, as dispatchers say it ("LASD")."""
+        return str(self.law_enforcement["short"])
+
+    @property
+    def agency_name(self) -> str:
+        """The law-enforcement agency's full name."""
+        return str(self.law_enforcement["name"])
+
+    @property
+    def escalation_labels(self) -> dict[str, str]:
+        """Who a welfare check can be escalated to, by stored key: the pack's list and its care team."""
+        return {**self.escalations, "care_team": f"{self.care_team['name']} ({self.care_team['phone']})"}
 
     @property
     def timezone(self) -> str:
@@ -199,9 +221,26 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
     if not root.is_dir():
         raise PackError(f"{root}: jurisdiction pack {name!r} not found")
     meta = _read(root / "pack.toml")
-    for section in ("city", "law_enforcement", "citation", "timers", "duplicates", "targets"):
+    for section in (
+        "city",
+        "law_enforcement",
+        "care_team",
+        "escalations",
+        "citation",
+        "timers",
+        "duplicates",
+        "targets",
+    ):
         if not isinstance(meta.get(section), dict):
             raise PackError(f"{root / 'pack.toml'}: missing [{section}] section")
+    for section, keys in (
+        ("city", ("name",)),
+        ("law_enforcement", ("name", "short")),
+        ("care_team", ("name", "phone")),
+    ):
+        for key in keys:
+            _require(root / "pack.toml", {"key": f"[{section}]", **meta[section]}, key, str)
+    escalations = {str(k): str(v) for k, v in meta["escalations"].items()}
     apco = _load_apco_types()
     statuses = {}
     for e in _entries(root / "unit_statuses.toml", "status"):
@@ -250,5 +289,7 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
         provisions=_provisions(root / "municipal_code.toml"),
         referrals=referrals,
         apco_types=apco,
+        care_team={k: str(v) for k, v in meta["care_team"].items()},
+        escalations=escalations,
         transfers=transfers,
     )

@@ -55,7 +55,7 @@ STATUS_LABELS = {
     "onscene": "On scene",
     "cleared": "Cleared",
     "cancelled": "Cancelled",
-    "transferred": "Transferred to LASD",
+    "transferred": "Transferred",  # to the pack's law-enforcement agency
     "merged": "Merged",
     "available": "Available",
     "busy": "Busy",

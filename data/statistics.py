@@ -61,7 +61,7 @@ class Stats:
     timezone: str
     calls: int  # calls received (kind "call"), duplicates included
     duplicates: int  # calls merged into another as duplicates
-    transferred: int  # calls handed to LASD or worked jointly
+    transferred: int  # calls handed to law enforcement or worked jointly
     cancelled: int
     still_open: int
     welfare_checks: int
@@ -387,7 +387,7 @@ def stats_csv(stats: Stats) -> str:
     totals = (
         ("calls", "Calls received", stats.calls),
         ("duplicates", "Duplicate calls merged", stats.duplicates),
-        ("transferred", "Transferred to LASD or joint", stats.transferred),
+        ("transferred", "Transferred to law enforcement or joint", stats.transferred),
         ("cancelled", "Cancelled", stats.cancelled),
         ("still_open", "Still open", stats.still_open),
         ("welfare_checks", "Welfare checks logged", stats.welfare_checks),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,16 +15,19 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-STREETS_FILE = "weho_streets.geojson"
-INTERSECTIONS_FILE = "weho_intersections_osm.geojson"
-ADDRESS_POINTS_FILE = "weho_address_points_osm.geojson"
-LANDMARKS_FILE = "weho_landmarks.geojson"
-DISTRICTS_FILE = "weho_lasd_districts.geojson"
-BOUNDARY_FILE = "weho_boundary_osm.geojson"
-ADDRESS_MODEL_FILE = "weho_address_model.json"
+from maps.place_names import PlaceNames, load_place_names
 
-# The Sheriff's station-area polygon shares the districts file but is not a patrol zone.
-STATION_AREA_LAYER = "lasd_station_area"
+# The files of a pack's geo folder (the same names in every pack).
+STREETS_FILE = "streets.geojson"
+INTERSECTIONS_FILE = "intersections.geojson"
+ADDRESS_POINTS_FILE = "address_points.geojson"
+LANDMARKS_FILE = "landmarks.geojson"
+DISTRICTS_FILE = "districts.geojson"
+BOUNDARY_FILE = "boundary.geojson"
+ADDRESS_MODEL_FILE = "address_model.json"
+
+# The law-enforcement station's area may share the districts file; it is not a patrol zone.
+STATION_AREA_LAYER = "station_area"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class AddressModel:
     ns_c1: float
     ns_c2: float
     ns_c3: float
+    ns_origin_lat: float
+    ns_origin_lon: float
 
     def numbers_at(self, lat: np.ndarray, lon: np.ndarray, grid_type: str) -> np.ndarray:
         """Modelled house numbers at many positions on streets of one grid type."""
@@ -114,8 +119,8 @@ class AddressModel:
             # np.interp needs ascending knots; the file lists them west to east already.
             return np.asarray(np.interp(lon, self.ew_knots_lon, self.ew_values), dtype=float)
         # Origin and scale as written in the file's ns_formula.
-        u = (lat - 34.09) * 1000.0
-        w = (lon + 118.37) * 1000.0
+        u = (lat - self.ns_origin_lat) * 1000.0
+        w = (lon - self.ns_origin_lon) * 1000.0
         return self.ns_c0 + self.ns_c1 * u + self.ns_c2 * w + self.ns_c3 * u * w
 
 
@@ -170,10 +175,11 @@ class GeoData:
     districts: tuple[District, ...]
     address_model: AddressModel
     frame: LocalFrame
+    names: PlaceNames = field(default_factory=PlaceNames)
 
 
 def default_geo_dir() -> Path:
-    """The West Hollywood pack shipped inside the `resources` package."""
+    """The geo folder of the default jurisdiction pack shipped inside the `resources` package."""
     return Path(str(resources.files("resources") / "packs" / "west_hollywood" / "geo"))
 
 
@@ -196,6 +202,7 @@ def _load_cached(geo_dir: Path) -> GeoData:
         districts=_load_districts(geo_dir / DISTRICTS_FILE),
         address_model=_load_address_model(geo_dir / ADDRESS_MODEL_FILE),
         frame=LocalFrame(lat0=round(centre.y, 4), lon0=round(centre.x, 4)),
+        names=load_place_names(geo_dir),
     )
 
 
@@ -324,4 +331,6 @@ def _load_address_model(path: Path) -> AddressModel:
         ns_c1=raw["ns_c1"],
         ns_c2=raw["ns_c2"],
         ns_c3=raw["ns_c3"],
+        ns_origin_lat=raw["ns_origin_lat"],
+        ns_origin_lon=raw["ns_origin_lon"],
     )

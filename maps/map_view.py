@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -56,18 +57,18 @@ class BoardSource(Protocol):
     units_changed: Any
 
 
-def reverse_label(lat: float, lon: float) -> str:
-    """The address (or corner) at a point, from the offline geocoder. Blocking: call it off the GUI thread."""
-    from maps.geocoder import default_geocoder
+def reverse_label(lat: float, lon: float, geo_dir: Path | None = None) -> str:
+    """The address (or corner) at a point, from the pack's offline geocoder. Blocking: call it off the GUI thread."""
+    from maps.geocoder import geocoder_for
 
-    label = default_geocoder().reverse(lat, lon).best_label
+    label = geocoder_for(geo_dir).reverse(lat, lon).best_label
     return label or f"{lat:.5f}, {lon:.5f}"
 
 
-def _warm_geocoder() -> None:
-    from maps.geocoder import default_geocoder
+def _warm_geocoder(geo_dir: Path) -> None:
+    from maps.geocoder import geocoder_for
 
-    default_geocoder()
+    geocoder_for(geo_dir)
 
 
 class MapBridge(QObject):
@@ -145,7 +146,7 @@ class MapView(QWebEngineView):
         pack: Pack | None = None,
         cache_dir: Path | None = None,
         clock: Clock | None = None,
-        reverse: Callable[[float, float], str] = reverse_label,
+        reverse: Callable[[float, float], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("City map")
@@ -154,7 +155,7 @@ class MapView(QWebEngineView):
         self.store = store
         self.pack: Pack = pack or getattr(db, "pack", None) or load_pack()
         self._clock: Clock = clock or getattr(db, "clock", None) or utc_now
-        self._reverse = reverse
+        self._reverse = reverse or functools.partial(reverse_label, geo_dir=self.pack.geo_dir)
         self._cache_dir = cache_dir
         self._is_ready = False
         self._selected: int | None = None
@@ -334,7 +335,7 @@ class MapView(QWebEngineView):
         loop = _running_loop()
         if loop is not None:
             # Build the geocoder now, so the first right-click answers at once.
-            loop.run_in_executor(_worker, _warm_geocoder).add_done_callback(_log_failure)
+            loop.run_in_executor(_worker, _warm_geocoder, self.pack.geo_dir).add_done_callback(_log_failure)
         self.ready.emit()
 
     def _on_bridge_incident_clicked(self, incident_id: int) -> None:

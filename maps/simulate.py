@@ -324,10 +324,10 @@ class Simulation:
             if rules.csos_alone_need_override(incident, self.db.pack.call_types):
                 self._act(
                     report,
-                    f"{incident.number} transferred to LASD",
+                    f"{incident.number} transferred to {self.db.pack.agency}",
                     services.transfer_to_sheriff,
                     incident.id,
-                    note="Needs LASD first (simulated dispatcher).",
+                    note=f"Needs {self.db.pack.agency} first (simulated dispatcher).",
                 )
                 continue
             picks = rules.recommend_units(incident, free, call_type.skills if call_type else (), limit=1)

@@ -1,4 +1,4 @@
-"""Regenerate the demo shift's places (real West Hollywood addresses, intersections, landmarks).
+"""Regenerate the demo shift's places (the default pack's real addresses, intersections, landmarks).
 
 Run from the repository root: .venv/bin/python scripts/make_demo_places.py
 """
@@ -10,7 +10,8 @@ import random
 import re
 from pathlib import Path
 
-from maps.geodata import default_geo_dir, load_geodata
+from data.pack import load_pack
+from maps.geodata import ADDRESS_POINTS_FILE, INTERSECTIONS_FILE, LANDMARKS_FILE, default_geo_dir, load_geodata
 from maps.jurisdiction import Jurisdiction
 
 OUT = Path("resources/packs/west_hollywood/demo_places.json")
@@ -37,10 +38,11 @@ def short(name: str) -> str:
 
 def main() -> None:
     geo_dir = default_geo_dir()
+    pack = load_pack()
     juris = Jurisdiction(load_geodata())
     rng = random.Random(90069)
     places = []
-    landmarks = json.loads((geo_dir / "weho_landmarks.geojson").read_text())["features"]
+    landmarks = json.loads((geo_dir / LANDMARKS_FILE).read_text())["features"]
     for f in landmarks:
         lon, lat = f["geometry"]["coordinates"]
         if juris.contains(lat, lon):
@@ -54,9 +56,7 @@ def main() -> None:
                 }
             )
     inters = [
-        f
-        for f in json.loads((geo_dir / "weho_intersections_osm.geojson").read_text())["features"]
-        if f["properties"]["in_city"]
+        f for f in json.loads((geo_dir / INTERSECTIONS_FILE).read_text())["features"] if f["properties"]["in_city"]
     ]
     for f in rng.sample(inters, 40):
         lon, lat = f["geometry"]["coordinates"]
@@ -71,7 +71,7 @@ def main() -> None:
         )
     points = [
         f
-        for f in json.loads((geo_dir / "weho_address_points_osm.geojson").read_text())["features"]
+        for f in json.loads((geo_dir / ADDRESS_POINTS_FILE).read_text())["features"]
         if f["properties"]["in_city"]
         and f["properties"].get("street_inferred")
         and re.fullmatch(r"\d+", str(f["properties"]["housenumber"]))
@@ -91,7 +91,7 @@ def main() -> None:
         )
     OUT.write_text(
         json.dumps(
-            {"note": "Demo data: real West Hollywood places (OSM, ODbL) for the demo shift.", "places": places},
+            {"note": f"Demo data: real {pack.city_name} places (OSM, ODbL) for the demo shift.", "places": places},
             indent=1,
         )
         + "\n"

@@ -136,7 +136,7 @@ class DispatchActions(QObject):
     def transfer(
         self, incident_id: int, *, joint: bool = False, note: str = "", **op: Any
     ) -> Operation[IncidentRecord]:
-        agency = str(self.db.pack.law_enforcement.get("short", "the Sheriff"))
+        agency = self.db.pack.agency
         return self.run(
             services.transfer_to_sheriff,
             incident_id,

@@ -30,7 +30,7 @@ KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Ctrl+Enter", "Save the call from the narrative"),
         ("Alt+T / L / P", "Call type, location, priority"),
         ("Alt+W / V / M / I", "Screening: weapon, violence, medical emergency, crime in progress"),
-        ("Alt+S / J / U", "Transfer to Sheriff, joint response, CSOs alone using an override reason"),
+        ("Alt+S / J / U", "Transfer to law enforcement, joint response, CSOs alone using an override reason"),
         ("Alt+G", "Save as a duplicate: merge into the selected nearby incident"),
     ),
     "Incident detail": (
@@ -38,7 +38,7 @@ KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Alt+E / Alt+O", "Assigned unit en route / on scene"),
         ("Alt+C", "Clear with a disposition"),
         ("Alt+A", "Cancel the incident (with a reason)"),
-        ("Alt+F", "Transfer to Sheriff or mark a joint response"),
+        ("Alt+F", "Transfer to law enforcement or mark a joint response"),
         ("Alt+N", "Add a note"),
         ("Alt+R", "Reopen (supervisors)"),
         ("Alt+I", "Edit type, priority, location, caller or narrative"),

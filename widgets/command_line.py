@@ -18,7 +18,7 @@ from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
-from widgets.places import Place, best_place, default_geocoder
+from widgets.places import Place, best_place, pack_geocoder
 from widgets.store import BoardStore
 
 MAX_HISTORY = 200
@@ -90,7 +90,7 @@ class CommandLine(QWidget):
         self.setObjectName("commandLine")
         self._store = store
         self._actions = actions
-        self._geocoder = geocoder_factory or default_geocoder
+        self._geocoder = geocoder_factory or pack_geocoder(store.db.pack.geo_dir)
         self._ops = actions.operations
 
         self.prompt = QLabel("CMD ›")

@@ -58,7 +58,6 @@ TIMES = (
     ("cleared_at", "Cleared"),
 )
 UNIT_ORDER = {"dispatched": 0, "enroute": 1, "onscene": 2}
-RESPONSE_LABELS = {"cso": "CSOs", "joint": "Joint response with LASD", "sheriff": "LASD (transferred)"}
 
 
 def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -242,7 +241,7 @@ class IncidentDetail(QWidget):
         self.onscene_button = QPushButton("&On scene", page)
         self.clear_button = QPushButton("&Clear…", page)
         self.cancel_button = QPushButton("C&ancel…", page)
-        self.transfer_button = QPushButton("LASD trans&fer…", page)
+        self.transfer_button = QPushButton(f"{self._pack.agency} trans&fer…", page)
         self.reopen_button = QPushButton("&Reopen…", page)
         self.edit_button = QPushButton("Ed&it…", page)
         self.edit_button.setToolTip("Correct type, priority, location, caller or narrative (Alt+I)")
@@ -255,7 +254,7 @@ class IncidentDetail(QWidget):
         self.onscene_button.setToolTip("Assigned unit on scene: the selected one, or every unit not yet there (Alt+O)")
         self.clear_button.setToolTip("Clear with an APCO disposition (Alt+C)")
         self.cancel_button.setToolTip("Cancel the incident, with a reason (Alt+A)")
-        self.transfer_button.setToolTip("Transfer to the Sheriff, or mark a joint response (Alt+F)")
+        self.transfer_button.setToolTip(f"Transfer to {self._pack.agency}, or mark a joint response (Alt+F)")
         self.reopen_button.setToolTip("Reopen a closed incident: supervisors only (Alt+R)")
         self.print_button.setToolTip("Print the handoff sheet (Ctrl+P)")
         self.eido_button.setToolTip("Export the incident as an EIDO document (Ctrl+E)")
@@ -455,9 +454,9 @@ class IncidentDetail(QWidget):
         sign = unit.call_sign if unit else str(unit_id)
         if rules.csos_alone_need_override(rec, self._pack.call_types):
             dialog = ReasonDialog(
-                f"Send {sign} without LASD?",
-                f"{rec.number} needs LASD first. Why can CSOs go alone? (recorded as an override)",
-                placeholder="e.g. LASD advised CSOs to respond; caller confirms the weapon is gone",
+                f"Send {sign} without {self._pack.agency}?",
+                f"{rec.number} needs {self._pack.agency} first. Why can CSOs go alone? (recorded as an override)",
+                placeholder=f"e.g. {self._pack.agency} advised CSOs to respond; caller confirms the weapon is gone",
                 parent=self,
             )
             dialog.chosen.connect(lambda reason: self._dispatch(rec, unit_id, sign, reason))
@@ -552,7 +551,7 @@ class IncidentDetail(QWidget):
         rec = self._record
         if rec is None:
             return None
-        agency = str(self._pack.law_enforcement.get("short", "LASD"))
+        agency = self._pack.agency
         dialog = TransferDialog(incident_number=rec.number, agency=agency, parent=self)
         if rec.response == "joint":
             dialog.joint.setEnabled(False)
@@ -603,7 +602,10 @@ class IncidentDetail(QWidget):
         self.priority_label.setStyleSheet(f"QLabel#detailPriority {{ color: {pcolor}; }}")
         self.number_label.setText(rec.number)
         pill = theme.status_pill(rec.status)
-        self.status_label.setText(STATUS_LABELS.get(rec.status, rec.status).upper())
+        status = STATUS_LABELS.get(rec.status, rec.status)
+        if rec.status == "transferred":
+            status = f"Transferred to {self._pack.agency}"
+        self.status_label.setText(status.upper())
         self.status_label.setStyleSheet(
             f"QLabel#detailStatus {{ background: {pill.fill.name()}; color: {pill.text.name()}; "
             "border-radius: 9px; padding: 2px 12px; font-weight: 700; }"
@@ -611,7 +613,11 @@ class IncidentDetail(QWidget):
         ct = self._pack.call_types.get(rec.call_type)
         rule = ""
         if ct is not None:
-            rule = " · Sheriff first" if ct.sheriff_first else (" · CSOs may respond alone" if ct.cso_alone else "")
+            rule = (
+                f" · {self._pack.agency} first"
+                if ct.sheriff_first
+                else (" · CSOs may respond alone" if ct.cso_alone else "")
+            )
         kind = " · officer-initiated" if rec.kind == "self_initiated" else ""
         self.type_label.setText(f"{rec.call_type} · {rec.call_type_label} · APCO {rec.apco_code}{rule}{kind}")
 
@@ -631,7 +637,9 @@ class IncidentDetail(QWidget):
         caller = rec.caller_name or "Caller not named"
         self.caller_label.setText(f"{caller} · {rec.caller_phone or 'no callback number'}")
 
-        response = RESPONSE_LABELS.get(rec.response, rec.response)
+        agency = self._pack.agency
+        responses = {"cso": "CSOs", "joint": f"Joint response with {agency}", "sheriff": f"{agency} (transferred)"}
+        response = responses.get(rec.response, rec.response)
         if rec.override_reason:
             response += f" · override: {rec.override_reason}"
         self.response_label.setText(response)

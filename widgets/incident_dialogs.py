@@ -1,4 +1,4 @@
-"""Small dialogs the incident pane opens: disposition, a reason, transfer to LASD. Never exec()'d."""
+"""Small dialogs the incident pane opens: disposition, a reason, transfer to law enforcement. Never exec()'d."""
 
 from __future__ import annotations
 
@@ -174,11 +174,11 @@ class ReasonDialog(_ChoiceDialog):
 
 
 class TransferDialog(_ChoiceDialog):
-    """Hand the call to LASD (it closes here) or keep it open as a joint response."""
+    """Hand the call to law enforcement (it closes here) or keep it open as a joint response."""
 
     chosen = Signal(bool, str)  # joint, note
 
-    def __init__(self, *, incident_number: str, agency: str = "LASD", parent: QWidget | None = None) -> None:
+    def __init__(self, *, incident_number: str, agency: str, parent: QWidget | None = None) -> None:
         super().__init__(f"{incident_number}: {agency}", parent)
         self.transfer = QRadioButton(f"&Transfer to {agency}: the call closes here (disposition 15)", self)
         self.joint = QRadioButton(f"&Joint response: {agency} and CSOs, the call stays open", self)

@@ -95,9 +95,6 @@ VIEW_TIPS = {
 }
 CLOSED_WINDOW = dt.timedelta(hours=24)
 
-# Queue-specific short status texts (the pill has little room; the tooltip has the full label).
-QUEUE_STATUS_TEXT = {"transferred": "To LASD"}
-
 WARNING_SIGN = "⚠"
 TRANSFERRED_MARK = "⇄"  # a call another agency transferred in (NENA EIDO)
 
@@ -169,7 +166,7 @@ _HEADER_TIPS = (
     "Priority: ◆1 most urgent, ▲2, ●3, ■4",
     "Call type",
     "Location",
-    "Patrol zone (Sheriff's reporting district)",
+    "Patrol zone (reporting district)",
     "Incident status",
     "Units assigned",
     "Time since the call was received (⚠ when a pending call waits too long)",
@@ -202,6 +199,7 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
         self.escalate_amber_s = float(amber_s)
         self.escalate_red_s = float(red_s)
         self._tz = ZoneInfo(pack.timezone)
+        self._agency = pack.agency
         self._haystacks: list[str] = []
         store.incidents_changed.connect(self._on_store_incidents_changed)
         self._fill(self._board_records())
@@ -314,7 +312,9 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
         if col == COL_ZONE:
             return rec.zone or ""
         if col == COL_STATUS:
-            return QUEUE_STATUS_TEXT.get(rec.status) or STATUS_LABELS.get(rec.status, rec.status)
+            if rec.status == "transferred":
+                return f"To {self._agency}"
+            return STATUS_LABELS.get(rec.status, rec.status)
         if col == COL_UNITS:
             return ", ".join(rec.units)
         if col == COL_AGE:
@@ -348,7 +348,8 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
         if rec.units:
             lines.append(f"Units: {', '.join(rec.units)}")
         if rec.response != "cso":
-            lines.append("Joint response with LASD" if rec.response == "joint" else "LASD response")
+            agency = self._agency
+            lines.append(f"Joint response with {agency}" if rec.response == "joint" else f"{agency} response")
         return "\n".join(lines)
 
     def _spoken(self, rec: IncidentRecord, col: int) -> str:

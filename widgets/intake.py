@@ -41,7 +41,7 @@ from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
 from widgets.operations import failure_text
-from widgets.places import Place, default_geocoder, lookup, place_at
+from widgets.places import Place, lookup, pack_geocoder, place_at
 from widgets.store import BoardStore
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,15 @@ SCREENING_MNEMONICS = {
     "medical": ("medical", 0),
     "crime": ("crime", 2),
 }
-RESPONSE_CHOICES = {
-    "transfer": "Transfer to &Sheriff (LASD takes the call)",
-    "joint": "&Joint response: LASD and CSOs",
-    "cso": "CSOs alone, &using an override reason",
-}
+
+
+def response_choices(agency: str) -> dict[str, str]:
+    """The three answers to a call that needs law enforcement first, naming the pack's agency."""
+    return {
+        "transfer": f"Tran&sfer to {agency} ({agency} takes the call)",
+        "joint": f"&Joint response: {agency} and CSOs",
+        "cso": "CSOs alone, &using an override reason",
+    }
 
 
 def rank_call_types(pack: Pack, text: str) -> list[CallType]:
@@ -90,12 +94,12 @@ def rank_call_types(pack: Pack, text: str) -> list[CallType]:
     return [r[-1] for r in sorted(ranked, key=lambda r: r[:3])]
 
 
-def response_rule(ct: CallType) -> tuple[str, str]:
+def response_rule(ct: CallType, agency: str) -> tuple[str, str]:
     """What the call type allows, as (text, severity)."""
     if ct.sheriff_first:
-        return "Sheriff first: LASD goes first or jointly", "warning"
+        return f"{agency} first: {agency} goes first or jointly", "warning"
     if not ct.cso_alone:
-        return "CSOs respond with LASD", "warning"
+        return f"CSOs respond with {agency}", "warning"
     return "CSOs may respond alone", "ok"
 
 
@@ -148,7 +152,7 @@ class IntakeForm(QWidget):
         self._ops = actions.operations
         self._pack = store.db.pack
         self._tz = ZoneInfo(self._pack.timezone)
-        self._geocoder = geocoder_factory or default_geocoder
+        self._geocoder = geocoder_factory or pack_geocoder(self._pack.geo_dir)
 
         self._received_at: dt.datetime | None = None
         self._call_type: CallType | None = None
@@ -190,7 +194,7 @@ class IntakeForm(QWidget):
         self.priority.setAccessibleName("Priority")
 
         self.location_edit = CompletingLineEdit(self)
-        self.location_edit.setPlaceholderText("Address, corner (Santa Monica & La Cienega) or place (City Hall)")
+        self.location_edit.setPlaceholderText("Address, corner (street & street) or the name of a place")
         self.location_edit.setAccessibleName("Location")
         self.match_combo = QComboBox(self)
         self.match_combo.setAccessibleName("Map match")
@@ -236,12 +240,12 @@ class IntakeForm(QWidget):
             self.screening[key] = box
             grid.addWidget(box, n // 2, n % 2)
 
-        self.response_box = QGroupBox("LASD first: choose how this call is answered", self)
+        self.response_box = QGroupBox(f"{self._pack.agency} first: choose how this call is answered", self)
         self.response_box.setObjectName("responseBox")
         self.response_group = QButtonGroup(self)
         self.response_buttons: dict[str, QRadioButton] = {}
         response_layout = QVBoxLayout(self.response_box)
-        for key, label in RESPONSE_CHOICES.items():
+        for key, label in response_choices(self._pack.agency).items():
             button = QRadioButton(label, self.response_box)
             self.response_group.addButton(button)
             self.response_buttons[key] = button
@@ -536,9 +540,10 @@ class IntakeForm(QWidget):
         ranked = rank_call_types(self._pack, text)[:MAX_TYPE_SUGGESTIONS]
         exact = self._pack.call_type(text.strip()) if text.strip() else None
         self._set_call_type(exact)
+        first = f" · {self._pack.agency.upper()} FIRST"
         self.type_edit.set_suggestions(
             [
-                (f"{ct.code} — {ct.label} · APCO {ct.apco}" + (" · SHERIFF FIRST" if ct.sheriff_first else ""), ct.code)
+                (f"{ct.code} — {ct.label} · APCO {ct.apco}" + (first if ct.sheriff_first else ""), ct.code)
                 for ct in ranked
             ],
             show=exact is None or len(ranked) > 1,
@@ -563,7 +568,7 @@ class IntakeForm(QWidget):
         if ct is None:
             self.type_info.clear_message()
         else:
-            rule, severity = response_rule(ct)
+            rule, severity = response_rule(ct, self._pack.agency)
             self.type_info.show_message(f"{ct.label} · APCO {ct.apco} · {rule}", severity)
             if not self._priority_touched:
                 self.priority.setCurrentIndex(self.priority.findData(ct.priority))
@@ -671,7 +676,9 @@ class IntakeForm(QWidget):
             place.kind, place.kind
         )
         if place.in_city is False:
-            self.match_info.show_message(f"Outside West Hollywood: {self._describe_place(place)} ({kind})", "warning")
+            self.match_info.show_message(
+                f"Outside {self._pack.city_name}: {self._describe_place(place)} ({kind})", "warning"
+            )
         else:
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
         self._check_duplicates(place)
@@ -755,7 +762,9 @@ class IntakeForm(QWidget):
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
-            self.response_box.setTitle(f"LASD first ({', '.join(reasons)}): choose how this call is answered")
+            self.response_box.setTitle(
+                f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
+            )
         self.response_box.setVisible(needed)
         if not needed:
             self.response_error.clear_message()
@@ -842,7 +851,8 @@ class IntakeForm(QWidget):
                     (
                         self.response_error,
                         self.response_buttons["transfer"],
-                        "Screening says LASD first: choose transfer, joint response, or CSOs alone with a reason.",
+                        f"Screening says {self._pack.agency} first: choose transfer, joint response, "
+                        "or CSOs alone with a reason.",
                     )
                 )
             elif choice == "cso":
@@ -948,7 +958,7 @@ class IntakeForm(QWidget):
             note = (
                 "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
                 if any(self._answers().values())
-                else "Sheriff-first call type"
+                else f"{self._pack.agency}-first call type"
             )
             self._actions.transfer(
                 record.id,

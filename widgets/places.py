@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -20,11 +21,15 @@ class Place:
     confidence: float = 1.0
 
 
-def default_geocoder() -> Any:
-    """The offline geocoder; imported and built on first use, which is off the GUI thread."""
-    from maps.geocoder import default_geocoder as build
+def pack_geocoder(geo_dir: Path) -> Callable[[], Any]:
+    """A factory for the geocoder of the pack whose geo folder is `geo_dir`; it loads on first call."""
 
-    return build()
+    def build() -> Any:
+        from maps.geocoder import geocoder_for
+
+        return geocoder_for(geo_dir)
+
+    return build
 
 
 def lookup(factory: Callable[[], Any], text: str) -> tuple[list[str], list[Place]]:

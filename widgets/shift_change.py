@@ -416,7 +416,7 @@ class ShiftChangeView(QWidget):
             key: StatTile(caption, self)
             for key, caption in (
                 ("incidents", "Incidents"),
-                ("lasd", "With LASD"),
+                ("law_enforcement", f"With {self._db.pack.agency}"),
                 ("carried", "Carry over"),
                 ("citations", "Citations"),
                 ("welfare", "Welfare checks"),
@@ -674,7 +674,7 @@ class ShiftChangeView(QWidget):
             f"Supervisor {shift.supervisor or '—'} · {start:%a %d %b %H:%M} – {end:%H:%M} · {len(s.units)} units worked"
         )
         self.tiles["incidents"].set_figure(s.incidents, f"{s.self_initiated} officer-initiated")
-        self.tiles["lasd"].set_figure(s.transferred, "transferred or joint")
+        self.tiles["law_enforcement"].set_figure(s.transferred, "transferred or joint")
         self.tiles["carried"].set_figure(len(state.carried), "open; move to the new shift")
         self.tiles["citations"].set_figure(s.citations_issued, f"{s.citations_void} void · ${s.fines_dollars:,} fines")
         self.tiles["welfare"].set_figure(s.welfare_checks, f"{s.welfare_follow_ups} need follow-up")

@@ -125,7 +125,7 @@ class StatisticsDashboard(QWidget):
             for key, caption in (
                 ("calls", "Calls"),
                 ("self_initiated", "Officer-initiated"),
-                ("lasd", "With LASD"),
+                ("law_enforcement", f"With {self._db.pack.agency}"),
                 ("queue", "Queue, 90th pct"),
                 ("referrals", "Referrals"),
                 ("people", "People served"),
@@ -284,7 +284,7 @@ class StatisticsDashboard(QWidget):
         t["self_initiated"].set_figure(
             f"{s.self_initiated:,}", f"{s.self_initiated_hours:g} h on scene; not in call counts"
         )
-        t["lasd"].set_figure(f"{s.transferred:,}", "transferred or joint response")
+        t["law_enforcement"].set_figure(f"{s.transferred:,}", "transferred or joint response")
         queue = next((i for i in s.intervals if i.key == "queue"), None)
         if queue is not None:
             target = f"target ≤ {duration_text(queue.target_s)}" if queue.target_s is not None else "no target set"

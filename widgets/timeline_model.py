@@ -23,7 +23,7 @@ KIND_LABELS = {
     "note": "Note",
     "priority": "Priority",
     "updated": "Updated",
-    "transferred": "LASD",
+    "transferred": "Transfer",
     "merged": "Merged",
     "reopened": "Reopened",
     "transfer_in": "Transfer in",

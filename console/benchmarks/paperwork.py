@@ -22,7 +22,7 @@ from data.permissions import Actor
 from data.services import paperwork
 from maps.geodata import load_geodata
 
-SHIFT_START = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)  # 07:00 in West Hollywood
+SHIFT_START = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)  # 07:00 local time (America/Los_Angeles)
 OFFICERS = (
     ("C101", "Ana Díaz", ["crisis intervention", "first aid"], ["Spanish"]),
     ("C102", "Marcus Webb", ["outreach"], []),
@@ -244,7 +244,7 @@ def _paperwork(
             )
             issued.append(cit.number)
         except paperwork.RepeatOffenseError:
-            services.add_note(db, actor, inc.id, "Repeat violator past the fine schedule: referred to LASD.")
+            services.add_note(db, actor, inc.id, "Repeat violator past the fine schedule: referred to deputies.")
     if inc.call_type in ("WELFARE", "MNTL", "OUTREACH", "INTOX"):
         declined = rng.random() < 0.3
         paperwork.record_welfare_check(

@@ -14,9 +14,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p = subparsers.add_parser(
         "seed-demo",
         parents=[common],
-        help="fill an empty database with a realistic West Hollywood demo shift",
+        help="fill an empty database with a realistic demo shift in the pack's city",
         description="Fill an empty database with a demo day shift: units, officers and incidents at real "
-        "West Hollywood places, in every state. Everything it creates is marked DEMO.",
+        "places of the jurisdiction pack's city, in every state. Everything it creates is marked DEMO.",
     )
     p.set_defaults(func=run)
 

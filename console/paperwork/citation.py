@@ -58,11 +58,12 @@ def barcode(number: str) -> Code128:
 
 def _header(citation: CitationRecord, pack: Pack, st: Styles, width: float) -> Table:
     name = str(pack.city.get("name", ""))
+    authority = str(pack.citation.get("authority") or f"{name} Municipal Code")
     left = [
         # Upper-cased before escaping: "&amp;" upper-cased is an entity the paragraph parser rejects.
         markup(f"CITY OF {esc(name.upper())}", st.h3),
         markup("ADMINISTRATIVE CITATION", st.h1),
-        markup(f"{esc(name)} Municipal Code chapter 1.08 · {esc(pack.city.get('program', ''))}", st.small),
+        markup(f"{esc(authority)} · {esc(pack.city.get('program', ''))}", st.small),
     ]
     right = [
         markup("Citation number", ParagraphStyle("number_label", parent=st.label, alignment=TA_RIGHT)),

@@ -31,9 +31,13 @@ from console.paperwork.static_map import static_map
 from data import rules
 from data.db import Database
 from data.pack import Pack
-from data.services.paperwork import ESCALATIONS, IncidentPaperwork, incident_paperwork
+from data.services.paperwork import IncidentPaperwork, incident_paperwork
 
-RESPONSES = {"cso": "CSO only", "joint": "Joint response with LASD", "sheriff": "LASD (transferred)"}
+
+def response_text(response: str, agency: str) -> str:
+    """How the incident is answered, naming the pack's law-enforcement agency."""
+    texts = {"cso": "CSO only", "joint": f"Joint response with {agency}", "sheriff": f"{agency} (transferred)"}
+    return texts.get(response, response)
 
 
 def yes_no(answer: bool | None) -> str:
@@ -60,7 +64,7 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
         [field("En route", local(inc.enroute_at, tz), st), field("On scene", local(inc.onscene_at, tz), st)],
         [
             field("Cleared / closed", local(inc.cleared_at, tz), st),
-            field("Response", RESPONSES.get(inc.response, inc.response), st),
+            field("Response", response_text(inc.response, pack.agency), st),
         ],
         [field("Disposition", disposition, st), ""],
     ]
@@ -74,7 +78,11 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
             para("No coordinates were recorded for this location, so no map is printed.", st.small)
         ]
     else:
-        right = [static_map(inc.latitude, inc.longitude, width=half - 10, height=half * 0.82, label=inc.number)]
+        right = [
+            static_map(
+                inc.latitude, inc.longitude, width=half - 10, height=half * 0.82, label=inc.number, geo_dir=pack.geo_dir
+            )
+        ]
         right.append(para(f"{inc.latitude:.5f}, {inc.longitude:.5f}", st.tiny))
     return table(
         [[summary, right]],
@@ -118,7 +126,9 @@ def _hazards(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list
     for key, question in rules.SCREENING_QUESTIONS.items():
         rows.append([para(question, st.cell), markup(yes_no(inc.screening.get(key)), st.cell)])
     needs = rules.incident_needs_sheriff(inc, pack.call_types)
-    rows.append([para("Needs LASD first (call type or a yes above)", st.cell), markup(yes_no(needs), st.cell)])
+    rows.append(
+        [para(f"Needs {pack.agency} first (call type or a yes above)", st.cell), markup(yes_no(needs), st.cell)]
+    )
     out: list[Flowable] = [markup("Hazards and screening", st.h2), grid(rows, [width * 0.7, width * 0.3], header=True)]
     notes = []
     if inc.override_reason:
@@ -128,7 +138,8 @@ def _hazards(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list
         notes.append(f"<b>Safety cautions:</b> {esc(cautions)}")
     if p.welfare_check and p.welfare_check.escalation:
         notes.append(
-            "<b>Escalated to:</b> " + esc(", ".join(ESCALATIONS.get(e, e) for e in p.welfare_check.escalation))
+            "<b>Escalated to:</b> "
+            + esc(", ".join(pack.escalation_labels.get(e, e) for e in p.welfare_check.escalation))
         )
     for note in notes:
         out += [gap(3), markup(note, st.body)]

@@ -37,10 +37,10 @@ from data.pack import Pack
 from data.shift_summary import Count, ShiftSummary, shift_summary
 
 
-def _figures(s: ShiftSummary, st: Styles, width: float) -> Flowable:
+def _figures(s: ShiftSummary, agency: str, st: Styles, width: float) -> Flowable:
     items = [
         ("Incidents", f"{s.incidents}", f"{s.self_initiated} officer-initiated"),
-        ("With LASD", f"{s.transferred}", "transferred or joint"),
+        (f"With {agency}", f"{s.transferred}", "transferred or joint"),
         ("Carried over", f"{len(s.carried_over)}", "open at shift end"),
         ("Citations", f"{s.citations_issued}", f"{s.citations_void} void · ${s.fines_dollars:,} fines"),
         ("Welfare checks", f"{s.welfare_checks}", f"{s.welfare_follow_ups} need follow-up"),
@@ -305,7 +305,7 @@ def build_shift_report(summary: ShiftSummary, pack: Pack) -> bytes:
             st.body,
         ),
         gap(8),
-        _figures(s, st, width),
+        _figures(s, pack.agency, st, width),
         *_intervals(s, st, width),
         gap(8),
         KeepTogether(

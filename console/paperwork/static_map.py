@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import shapely
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
@@ -34,9 +35,9 @@ class _Index:
     tree: shapely.STRtree
 
 
-@functools.cache
-def _index() -> _Index:
-    geodata = load_geodata()
+@functools.lru_cache(maxsize=4)
+def _index(geo_dir: Path | None = None) -> _Index:
+    geodata = load_geodata(geo_dir)
     return _Index(geodata, shapely.STRtree([s.geometry for s in geodata.streets]))
 
 
@@ -91,10 +92,11 @@ def static_map(
     height: float = 190,
     span_m: float = 520,
     label: str = "",
+    geo_dir: Path | None = None,
 ) -> Drawing:
     """A north-up map `span_m` metres across the shorter side, centred on the point, with attribution."""
     register_fonts()
-    index = _index()
+    index = _index(geo_dir)
     geodata = index.geodata
     view = _Viewport(geodata.frame, latitude, longitude, width, height, span_m)
     drawing = new_drawing(width, height)

@@ -36,7 +36,6 @@ from data.db import Database
 from data.pack import Pack
 from data.records import ShiftRecord, WelfareCheckRecord
 from data.services.paperwork import (
-    ESCALATIONS,
     HOUSING_STATUSES,
     OBSERVATION_FLAGS,
     IncidentPaperwork,
@@ -167,7 +166,7 @@ def _form(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Fl
     escalated = set(wc.escalation) if wc else set()
     story += [
         markup("Escalation", st.h2),
-        markup(options([(key in escalated, label) for key, label in ESCALATIONS.items()]), st.body),
+        markup(options([(key in escalated, label) for key, label in pack.escalation_labels.items()]), st.body),
         markup("Disposition", st.h2),
         para(_disposition(p, pack), st.body),
         markup("Responding units and officers", st.h2),
@@ -294,7 +293,7 @@ def build_welfare_log(
         if wc.services_accepted is not None:
             services += "\n→ " + ("accepted" if wc.services_accepted else "declined")
         referrals = "\n".join(f"{r.agency_name}: {r.outcome}" for r in e.referrals) or DASH
-        escalation = ", ".join(ESCALATIONS.get(x, x) for x in wc.escalation) or DASH
+        escalation = ", ".join(pack.escalation_labels.get(x, x) for x in wc.escalation) or DASH
         units = "\n".join(f"{u.call_sign}: {', '.join(u.officers) or DASH}" for u in e.units) or DASH
         follow = (
             f"{CHECKED} Yes" + (f": {wc.follow_up_note}" if wc.follow_up_note else "")

@@ -342,7 +342,7 @@ def dispatch_units(
             raise InvalidTransitionError(f"Incident {row.number} is {row.status}; reopen it before dispatching.")
         if rules.csos_alone_need_override(row, db.pack.call_types) and not override:
             raise SheriffFirstError(
-                f"Incident {row.number} needs LASD first. Transfer it, mark a joint response, "
+                f"Incident {row.number} needs {db.pack.agency} first. Transfer it, mark a joint response, "
                 "or record an override reason to send CSOs alone."
             )
         if override:
@@ -456,9 +456,9 @@ def transfer_to_sheriff(
     note: str = "",
     expected_version: int | None = None,
 ) -> IncidentRecord:
-    """Hand the incident to LASD (closed here, disposition 15) or mark a joint response (stays open)."""
+    """Hand the incident to law enforcement (closed here, disposition 15) or mark a joint response (stays open)."""
     body = validate.text("note", note, limit=2000)
-    agency = db.pack.law_enforcement.get("short", "LASD")
+    agency = db.pack.agency
     with work(db, actor) as w:
         row = load_incident(w, incident_id, expected_version)
         if row.status not in OPEN_STATUSES:

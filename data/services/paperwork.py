@@ -50,12 +50,6 @@ from data.services.queries import active_shift_row
 CITATION_FIELDS = ("number", "status", "violator_name", "location", "incident_id", "officer_id", "void_reason")
 REFERRAL_OUTCOMES = ("offered", "accepted", "declined")
 HOUSING_STATUSES = ("housed", "unhoused", "at risk", "unknown")
-ESCALATIONS = {
-    "lasd": "LASD",
-    "fire_ems": "Fire/EMS",
-    "dmh": "County mental-health team (DMH)",
-    "care_team": "WeHo Care Team",
-}
 # Yes/no observations on the welfare-check form; None means "not assessed".
 OBSERVATION_FLAGS = {
     "responsive": "Responsive",
@@ -505,9 +499,10 @@ def record_welfare_check(
     if services_accepted is not None and not offered:
         raise ValidationError("services_offered", "Say which services were offered before recording the answer.")
     escalated = list(dict.fromkeys(escalation))
-    unknown = [e for e in escalated if e not in ESCALATIONS]
+    labels = db.pack.escalation_labels
+    unknown = [e for e in escalated if e not in labels]
     if unknown:
-        raise ValidationError("escalation", f"Unknown escalation {unknown[0][:30]!r}; use {', '.join(ESCALATIONS)}.")
+        raise ValidationError("escalation", f"Unknown escalation {unknown[0][:30]!r}; use {', '.join(labels)}.")
     follow = validate.text("follow_up_note", follow_up_note, limit=MAX_SHORT, label="follow-up note")
     with work(db, actor) as w:
         incident = w.session.get(Incident, incident_id)
@@ -549,7 +544,7 @@ def record_welfare_check(
         who = "subject declined to give a name" if subject_declined else (subject or "subject not named")
         text = f"Welfare check {'updated' if before else 'recorded'}: {who}"
         if escalated:
-            text += "; escalated to " + ", ".join(ESCALATIONS[e] for e in escalated)
+            text += "; escalated to " + ", ".join(labels[e] for e in escalated)
         if follow_up_needed:
             text += "; follow-up needed"
         w.event(incident_id, "welfare_check", text)
@@ -772,7 +767,6 @@ def read_incident_paperwork(s: Session, pack: Pack, incident_id: int) -> Inciden
 
 
 __all__ = [
-    "ESCALATIONS",
     "HOUSING_STATUSES",
     "OBSERVATION_FLAGS",
     "REFERRAL_OUTCOMES",

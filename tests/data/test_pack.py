@@ -23,6 +23,18 @@ def test_west_hollywood_pack_has_the_code_tables():
     assert pack.timers["onscene"] == (15, 25)
 
 
+def test_the_city_and_its_agencies_are_named_by_the_pack():
+    pack = load_pack()
+    assert (pack.city_name, pack.agency) == ("West Hollywood", "LASD")
+    assert pack.agency_name == "LA County Sheriff's Department, West Hollywood Station"
+    assert pack.escalation_labels == {
+        "lasd": "LASD",
+        "fire_ems": "Fire/EMS",
+        "dmh": "County mental-health team (DMH)",
+        "care_team": "WeHo Care Team (988)",
+    }
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
@@ -40,6 +52,9 @@ def test_west_hollywood_pack_has_the_code_tables():
             "provision 'Ord. 11-863' needs effective",
         ),
         ("pack.toml", "[timers]", "[timerz]", "missing \\[timers\\] section"),
+        ("pack.toml", "[care_team]", "[care]", "missing \\[care_team\\] section"),
+        ("pack.toml", 'short = "LASD"', 'shortname = "LASD"', "entry '\\[law_enforcement\\]' needs short"),
+        ("pack.toml", 'phone = "988"', "phone = 988", "entry '\\[care_team\\]' needs phone"),
     ],
 )
 def test_broken_pack_names_file_and_entry(tmp_path, file, old, new, message):

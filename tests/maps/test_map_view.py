@@ -113,7 +113,7 @@ def test_page_is_built_for_offline_use(map_cache):
 
 
 def test_street_names_are_placed_by_importance():
-    streets = json.loads((default_geo_dir() / "weho_streets.geojson").read_text(encoding="utf-8"))["features"]
+    streets = json.loads((default_geo_dir() / "streets.geojson").read_text(encoding="utf-8"))["features"]
     labels = street_labels(streets, load_geodata().frame)
     city_view = {label.text for label in labels if label.min_zoom <= 14}
     assert {"Santa Monica Blvd", "Beverly Blvd", "N La Cienega Blvd"} <= city_view

@@ -136,7 +136,7 @@ def test_call_types_complete_over_code_and_label():
 
 def test_sheriff_first_type_shows_its_rule(qtbot, form):
     qtbot.keyClicks(form.type_edit, "SUICTHRT")
-    assert "Sheriff first" in form.type_info.text() and form.type_info.severity == "warning"
+    assert "LASD first" in form.type_info.text() and form.type_info.severity == "warning"
     assert form.response_box.isVisible()
     assert form.priority.currentData() == 1
 
