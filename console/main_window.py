@@ -16,6 +16,7 @@ from data import services
 from data.db import Database
 from data.permissions import Actor, allowed
 from widgets import theme
+from widgets.accessibility import Announcer
 from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
 from widgets.cheatsheet import CheatSheet
@@ -153,6 +154,8 @@ class MainWindow(QMainWindow):
             # The map sits under the queue, above the command line.
             self.splitDockWidget(self.map_dock, self.command_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
+        # Results, refusals and alarms reach a screen reader as announcements from the status bar.
+        self.announcer = Announcer(self, target=self.statusBar(), level=self.settings.get("announcements"))
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
@@ -365,10 +368,12 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().setStyleSheet("")
         self.statusBar().showMessage(text, 8000)
+        self.announcer.announce(text)
 
     def show_refusal(self, text: str) -> None:
         self.statusBar().setStyleSheet("QStatusBar { color: #ff8a80; font-weight: 600; }")
         self.statusBar().showMessage(f"✖ {text}", 12000)
+        self.announcer.announce(text, urgent=True)
 
     def print_handoff(self, incident_id: int) -> None:
         from console.paperwork.actions import print_handoff

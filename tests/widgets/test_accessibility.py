@@ -1,0 +1,173 @@
+"""What a screen reader receives, read through QAccessible as an AT-SPI bridge would read it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QWidget
+
+from console.main_window import MainWindow
+from console.settings import Settings
+from tests.data.helpers import small_shift
+from tests.widgets.helpers import welfare
+from widgets.accessibility import Announcer, announcer_for, spoken
+
+# The offscreen platform cannot raise or grab for the completion popup; it says so, harmlessly.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def iface(widget: QWidget):
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None and interface.isValid()
+    return interface
+
+
+def name(widget: QWidget) -> str:
+    return iface(widget).text(QAccessible.Text.Name)
+
+
+def description(widget: QWidget) -> str:
+    return iface(widget).text(QAccessible.Text.Description)
+
+
+def focused(widget: QWidget) -> bool:
+    return bool(iface(widget).state().focused)
+
+
+def labelled_by(widget: QWidget) -> list[str]:
+    """Names of the objects that label the widget (the Label relation a screen reader follows)."""
+    return [
+        other.text(QAccessible.Text.Name)
+        for other, relation in iface(widget).relations(QAccessible.RelationFlag.Label)
+        if relation & QAccessible.RelationFlag.Label
+    ]
+
+
+@pytest.fixture
+def window(qtbot, qloop, db, tmp_path, dispatcher):
+    small_shift(db, units=3)
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings)
+    win.store.flush_timer.setInterval(0)
+    win.intake.form.geocode_timer.setInterval(0)
+    win.announcer.window_timer.setInterval(0)
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
+    qtbot.waitUntil(lambda: len(win.store.units) == 3, timeout=5000)
+    return win
+
+
+class Heard:
+    """The announcements one announcer sent, in order."""
+
+    def __init__(self, announcer: Announcer) -> None:
+        self.items: list[tuple[str, bool]] = []
+        announcer.announced.connect(self._on_announced)
+
+    def _on_announced(self, text: str, urgent: bool) -> None:
+        self.items.append((text, urgent))
+
+    def texts(self) -> list[str]:
+        return [t for t, _ in self.items]
+
+
+# 1. Completion popups keep the screen reader's focus in the field ---------------------------------
+def test_typing_a_command_keeps_accessible_focus_in_the_command_line(qtbot, window):
+    win = window
+    edit = win.command_line.edit
+    popup = edit.completer_.popup()
+    qtbot.keyClick(win, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
+    for key in "D C":
+        qtbot.keyClick(edit, key)
+        # The popup may show, but it never claims focus: no focus event points into it.
+        assert focused(edit) and not focused(popup) and not popup.hasFocus(), f"after {key!r}"
+    assert edit.suggestions_visible()
+    assert "Tab takes CSO" in description(edit)
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    assert not edit.suggestions_visible()
+    assert QApplication.focusWidget() is edit and focused(edit)
+    assert "suggestion" not in description(edit)
+
+
+def test_typing_a_call_type_keeps_accessible_focus_and_enter_moves_it_on(qtbot, window):
+    win = window
+    form = win.intake.form
+    qtbot.keyClick(win, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
+    popup = form.type_edit.completer_.popup()
+    for key in "we":
+        qtbot.keyClick(form.type_edit, key)
+        assert focused(form.type_edit) and not focused(popup), f"after {key!r}"
+    assert form.type_edit.suggestions_visible()
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Down)
+    assert focused(form.type_edit) and not focused(popup)
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Return)
+    # Enter took the suggestion and moved on: the location field has focus, for Qt and for the reader.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.location_edit)
+    assert focused(form.location_edit) and not focused(popup)
+
+
+# 2. Results and refusals are announced -------------------------------------------------------------
+def command(qtbot, win, line: str) -> None:
+    qtbot.keyClick(win, Qt.Key.Key_F3)
+    edit = win.command_line.edit
+    qtbot.keyClicks(edit, line)
+    edit.hide_suggestions()
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_a_command_result_and_a_refusal_are_announced(qtbot, window, db, dispatcher):
+    win = window
+    heard = Heard(win.announcer)
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    command(qtbot, win, f"D 12 {incident.short_number}")
+    qtbot.waitUntil(lambda: bool(heard.items), timeout=5000)
+    text, urgent = heard.items[-1]
+    assert text.startswith(f"CSO12 dispatched to {incident.number}") and not urgent
+    command(qtbot, win, "ER 99")
+    qtbot.waitUntil(lambda: len(heard.items) >= 2, timeout=5000)
+    text, urgent = heard.items[-1]
+    assert "99" in text and urgent  # a refusal interrupts: nothing was done
+    assert "✖" not in text  # the visual mark is not read out
+
+
+def test_announcements_are_merged_in_a_burst_and_follow_the_setting(qtbot):
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    announcer = Announcer(holder, interval_ms=60_000)
+    heard = Heard(announcer)
+    for n in range(5):
+        announcer.announce(f"CSO-1{n} available")
+    assert heard.items == [("CSO-10 available", False)]  # the rest wait for the window to close
+    announcer.announce("No unit '99'.", urgent=True)
+    assert heard.items[-1] == ("No unit '99'.", True)  # a refusal never waits
+    announcer.window_timer.timeout.emit()
+    assert heard.items[-1] == ("CSO-14 available (and 3 more)", False)
+    announcer.window_timer.stop()
+    announcer.level = "important"
+    announcer.announce("2026-000051 saved")
+    announcer.announce("Status check due: CSO-12", urgent=True)
+    announcer.level = "off"
+    announcer.announce("No unit '98'.", urgent=True)
+    assert heard.texts()[-1] == "Status check due: CSO-12" and len(heard.items) == 4
+
+
+def test_the_announcement_setting_reaches_the_window(qtbot, qloop, db, tmp_path, dispatcher):
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set("announcements", "important")
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings)
+    qtbot.addWidget(win)
+    assert win.announcer.level == "important"
+    assert announcer_for(win.command_line.edit) is win.announcer
+    assert announcer_for(win.intake.form.type_edit) is win.announcer  # the intake is its own window
+
+
+def test_spoken_text_drops_visual_marks():
+    assert spoken("● connected") == "connected"
+    assert spoken("⚠ 1 check due  ·  3 available") == "1 check due · 3 available"
