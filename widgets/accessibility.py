@@ -155,3 +155,9 @@ def set_description_part(widget: QWidget, part: str, text: str) -> None:
     if parts.get(""):
         texts.append(parts[""])
     widget.setAccessibleDescription(" ".join(texts))
+
+
+def accessible_name(widget: QWidget) -> str:
+    """The name a screen reader reads for a widget: the one set in code, else its label or text."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name) if interface is not None else widget.accessibleName()

@@ -37,6 +37,7 @@ from data.pack import CallType, Pack
 from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
 from widgets import theme
+from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
@@ -354,6 +355,13 @@ class IntakeForm(QWidget):
             QWidget.setTabOrder(first, second)
         self.match_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setFocusProxy(self.type_edit)
+        # A screen reader hears each error with its field, in the field's description.
+        self.type_error.describes(self.type_edit)
+        self.location_error.describes(self.location_edit)
+        self.caller_error.describes(self.caller_edit)
+        self.phone_error.describes(self.phone_edit)
+        self.narrative_error.describes(self.narrative)
+        self.response_error.describes(*self.response_buttons.values(), self.override_edit)
         self._style()
 
     def _style(self) -> None:
@@ -872,6 +880,9 @@ class IntakeForm(QWidget):
                 if len(problems) == 1
                 else f"Nothing saved: fix the {len(problems)} fields marked above.",
                 "error",
+            )
+            announce(
+                self, f"{self.form_error.message} {accessible_name(problems[0][1])}: {problems[0][2]}", urgent=True
             )
             return None
         assert ct is not None

@@ -171,3 +171,42 @@ def test_the_announcement_setting_reaches_the_window(qtbot, qloop, db, tmp_path,
 def test_spoken_text_drops_visual_marks():
     assert spoken("● connected") == "connected"
     assert spoken("⚠ 1 check due  ·  3 available") == "1 check due · 3 available"
+
+
+# 3. Intake errors are tied to their fields, and focus goes to the first -----------------------------
+def test_intake_errors_are_read_with_their_fields_and_announced(qtbot, window):
+    win = window
+    form = win.intake.form
+    heard = Heard(win.announcer)
+    qtbot.keyClick(win, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
+    qtbot.keyClicks(form.location_edit, "8300 Santa Monica Blvd")
+    qtbot.keyClicks(form.phone_edit, "12")
+    form.caller_edit.setFocus()
+    qtbot.keyClick(form.caller_edit, Qt.Key.Key_Return)  # save with two mistakes
+    # Focus moves to the first field in error, for Qt and for the screen reader.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.type_edit)
+    assert focused(form.type_edit)
+    assert description(form.type_edit).startswith("Invalid entry: ") and "call type" in description(form.type_edit)
+    assert "too few digits" in description(form.phone_edit)
+    assert "Invalid" not in description(form.location_edit)
+    text, urgent = heard.items[-1]
+    assert urgent and text.startswith("Nothing saved: fix the 2 fields marked above. Call type: ")
+    # Fixing a field takes its error off its description.
+    qtbot.keyClicks(form.phone_edit, "3")
+    assert "Invalid" not in description(form.phone_edit)
+
+
+def test_screening_error_is_read_with_the_response_choices(qtbot, window):
+    win = window
+    form = win.intake.form
+    qtbot.keyClick(win, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.location_edit, "8300 Santa Monica Blvd")
+    form.screening["weapon"].setChecked(True)
+    form.submit()
+    transfer = form.response_buttons["transfer"]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is transfer)
+    assert "Invalid entry: Screening says" in description(transfer)
+    assert "Invalid entry" in description(form.override_edit)
