@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
@@ -16,7 +16,7 @@ from data import services
 from data.db import Database
 from data.permissions import Actor, allowed
 from widgets import theme
-from widgets.accessibility import Announcer
+from widgets.accessibility import Announcer, CaptionedLabel
 from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
 from widgets.cheatsheet import CheatSheet
@@ -181,16 +181,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.clock_label = QLabel()
-        self.clock_label.setAccessibleName("Clock")
-        self.user_label = QLabel(f"{self.actor.display_name or self.actor.username} ({self.actor.role})")
-        self.user_label.setAccessibleName("Signed-in user")
-        self.workstation_label = QLabel(self.actor.workstation)
-        self.workstation_label.setAccessibleName("Workstation")
-        self.db_label = QLabel(self.db.display_name)
-        self.db_label.setAccessibleName("Database")
-        self.connection_label = QLabel("● connected")
-        self.connection_label.setAccessibleName("Connection state")
+        # Each label's accessible name is what it is and what it shows ("Connection: connected").
+        self.clock_label = CaptionedLabel("Clock")
+        self.user_label = CaptionedLabel(
+            "Signed in", f"{self.actor.display_name or self.actor.username} ({self.actor.role})"
+        )
+        self.workstation_label = CaptionedLabel("Workstation", self.actor.workstation)
+        self.db_label = CaptionedLabel("Database", self.db.display_name)
+        self.connection_label = CaptionedLabel("Connection", "● connected")
         for widget in (self.user_label, self.workstation_label, self.db_label, self.connection_label, self.clock_label):
             bar.addPermanentWidget(widget)
         self._clock_timer = QTimer(self)

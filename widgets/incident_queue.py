@@ -528,7 +528,6 @@ class IncidentQueue(RecordTablePane):
         self._store = store
         row = self._build_header(
             "Incidents",
-            title_name="Incident queue title",
             count_name="Incident counts",
             bar_name="Incident queue filters",
         )

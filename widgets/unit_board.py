@@ -397,9 +397,7 @@ class UnitBoard(RecordTablePane):
         self.model = UnitBoardModel(store, clock=clock, parent=self)
         self.proxy = UnitBoardProxy(self.model, parent=self)
 
-        row = self._build_header(
-            "Units", title_name="Unit board title", count_name="Unit counts", bar_name="Unit board header"
-        )
+        row = self._build_header("Units", count_name="Unit counts", bar_name="Unit board header")
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
@@ -418,10 +416,10 @@ class UnitBoard(RecordTablePane):
         self.ack_bar = QFrame()
         self.ack_bar.setObjectName("ackBar")
         self.ack_bar.setAccessibleName("Acknowledge status check")
-        self.ack_label = QLabel()
-        self.ack_label.setAccessibleName("Status check unit")
+        self.ack_label = QLabel()  # read as its text: which unit, which incident, how long
         self.ack_note = QLineEdit()
         self.ack_note.setAccessibleName("Status check note")
+        self.ack_label.setBuddy(self.ack_note)
         self.ack_note.setPlaceholderText("Note (optional), e.g. code 4, all OK")
         self.ack_note.setMaxLength(2000)
         self.ack_button = QPushButton("&Acknowledge")
@@ -481,6 +479,7 @@ class UnitBoard(RecordTablePane):
             where = f" on {unit.incident_number}" if unit.incident_number else ""
             minutes = self.model.check_minutes(unit)
             self.ack_label.setText(f"Status check {unit.call_sign}{where} ({minutes} min):")
+            self.ack_note.setAccessibleName(f"Status check note for {unit.call_sign}{where}")
         else:
             self.ack_label.setText(f"{unit.call_sign} has no status-check timer running.")
         self.ack_note.setEnabled(can_ack)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from console.main_window import MainWindow
 from console.settings import Settings
+from data import services
 from tests.data.helpers import small_shift
 from tests.widgets.helpers import welfare
 from widgets.accessibility import Announcer, announcer_for, spoken
@@ -210,3 +211,32 @@ def test_screening_error_is_read_with_the_response_choices(qtbot, window):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is transfer)
     assert "Invalid entry: Screening says" in description(transfer)
     assert "Invalid entry" in description(form.override_edit)
+
+
+# 4. The status-check bar says which unit and incident; its note field is labelled -----------------
+def test_status_check_bar_names_the_unit_and_labels_the_note(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    unit_id = next(u.id for u in win.store.units.values() if u.call_sign == "CSO12")
+    services.dispatch_units(db, dispatcher, incident.id, [unit_id])
+    qtbot.waitUntil(lambda: win.store.units[unit_id].incident_id == incident.id, timeout=5000)
+    assert win.board.begin_acknowledge(unit_id)
+    bar_label = name(win.board.ack_label)
+    assert bar_label.startswith(f"Status check CSO12 on {incident.number}")
+    assert QApplication.focusWidget() is win.board.ack_note and focused(win.board.ack_note)
+    assert name(win.board.ack_note) == f"Status check note for CSO12 on {incident.number}"
+    assert labelled_by(win.board.ack_note) == [bar_label]
+
+
+# 5. Status bar labels and pane titles carry what they show ----------------------------------------
+def test_status_bar_and_pane_titles_carry_their_text(qtbot, window):
+    win = window
+    assert name(win.connection_label) == "Connection: connected"
+    assert name(win.clock_label).startswith("Clock: ") and name(win.clock_label).endswith(win.clock_label.text()[-8:])
+    assert name(win.user_label).startswith("Signed in: dispatcher1")
+    assert name(win.queue.title) == "Incidents" and name(win.board.title) == "Units"
+    qtbot.waitUntil(lambda: "available" in win.board.count_label.text(), timeout=5000)
+    assert name(win.board.count_label) == "Unit counts: " + spoken(win.board.count_label.text())
+    assert "3 available" in name(win.board.count_label)
+    win.connection_label.setText("○ disconnected since 16:02:11")
+    assert name(win.connection_label) == "Connection: disconnected since 16:02:11"
