@@ -240,3 +240,23 @@ def test_status_bar_and_pane_titles_carry_their_text(qtbot, window):
     assert "3 available" in name(win.board.count_label)
     win.connection_label.setText("○ disconnected since 16:02:11")
     assert name(win.connection_label) == "Connection: disconnected since 16:02:11"
+
+
+# 6. Tab leaves the timeline -------------------------------------------------------------------------
+def test_tab_leaves_the_timeline_for_the_note_and_reaches_the_command_line(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.timeline.rowCount() > 0, timeout=5000)
+    win.detail.timeline_view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.detail.timeline_view)
+    reached = []
+    for _ in range(40):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+        if reached[-1] is win.command_line.edit:
+            break
+    assert reached[:2] == [win.detail.note_edit, win.detail.note_button]
+    assert name(win.detail.note_button) == "Add note"
+    assert win.command_line.edit in reached
