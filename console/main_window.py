@@ -226,6 +226,9 @@ class MainWindow(QMainWindow):
         self.queue.incident_activated.connect(self._on_queue_incident_activated)
         # Unit board
         self.board.unit_activated.connect(self._on_board_unit_activated)
+        # Time-critical changes interrupt a screen reader (widgets/accessibility.py)
+        self.board.status_checks_due.connect(self._on_alarms)
+        self.queue.calls_waiting_too_long.connect(self._on_alarms)
         # Command line
         self.command_line.new_call_requested.connect(self.open_intake)
         self.command_line.find_requested.connect(self._on_command_line_find_requested)
@@ -298,6 +301,9 @@ class MainWindow(QMainWindow):
             self.show_refusal(report.text)
         else:
             self.show_message(report.text)
+
+    def _on_alarms(self, lines: list[str]) -> None:
+        self.announcer.announce("; ".join(lines), urgent=True)
 
     def _on_runner_crashed(self, message: str) -> None:
         log.error("background work failed: %s", message)

@@ -379,6 +379,7 @@ class UnitBoard(RecordTablePane):
 
     unit_selected = Signal(int)
     unit_activated = Signal(int)
+    status_checks_due = Signal(list)  # one line per unit whose status check fell due or overdue just now
     id_role = UnitIdRole
 
     def __init__(
@@ -394,6 +395,7 @@ class UnitBoard(RecordTablePane):
         self._store = store
         self._actions = actions
         self._ack_unit_id: int | None = None
+        self._alarmed: set[tuple[int, str]] = set()  # (unit id, check state) already told
         self.model = UnitBoardModel(store, clock=clock, parent=self)
         self.proxy = UnitBoardProxy(self.model, parent=self)
 
@@ -517,6 +519,25 @@ class UnitBoard(RecordTablePane):
         text = "  ·  ".join(parts)
         if text != self.count_label.text():
             self.count_label.setText(text)
+        self._tell_checks_due()
+
+    def _tell_checks_due(self) -> None:
+        """Tell once when a unit's check falls due and once more when it is overdue (screen readers hear it)."""
+        due: dict[tuple[int, str], UnitRecord] = {}
+        for unit in self.model.records():
+            state = self.model.check_state(unit)
+            if state in ALERT_STATES:
+                due[(unit.id, state)] = unit
+        fresh = [key for key in due if key not in self._alarmed]
+        self._alarmed = set(due)
+        lines = []
+        for unit_id, state in fresh:
+            unit = due[(unit_id, state)]
+            where = f" on {unit.incident_number}" if unit.incident_number else ""
+            word = "overdue" if state == "critical" else "due"
+            lines.append(f"Status check {word}: {unit.call_sign}{where}, {self.model.check_minutes(unit)} minutes")
+        if lines:
+            self.status_checks_due.emit(lines)
 
     # Keyboard and font changes -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

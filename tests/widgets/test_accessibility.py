@@ -260,3 +260,40 @@ def test_tab_leaves_the_timeline_for_the_note_and_reaches_the_command_line(qtbot
     assert reached[:2] == [win.detail.note_edit, win.detail.note_button]
     assert name(win.detail.note_button) == "Add note"
     assert win.command_line.edit in reached
+
+
+# 10. A status check falling due and a call waiting too long interrupt ------------------------------
+def test_a_status_check_falling_due_is_announced_once_per_step(qtbot, window, db, dispatcher, clock):
+    win = window
+    heard = Heard(win.announcer)
+    incident = welfare(db, dispatcher)
+    unit_id = next(u.id for u in win.store.units.values() if u.call_sign == "CSO12")
+    services.dispatch_units(db, dispatcher, incident.id, [unit_id])
+    qtbot.waitUntil(lambda: win.store.units[unit_id].incident_id == incident.id, timeout=5000)
+    warn, critical = db.pack.timers["dispatched"]
+    clock.advance(minutes=warn + 1)
+    win.board.model.tick()
+    qtbot.waitUntil(lambda: any("Status check" in t for t in heard.texts()), timeout=5000)
+    text, urgent = next(item for item in heard.items if "Status check" in item[0])
+    assert urgent and text == f"Status check due: CSO12 on {incident.number}, {warn + 1} minutes"
+    count = len(heard.items)
+    win.board.model.tick()  # still due: not told again
+    win.board._refresh_counts()
+    assert len(heard.items) == count
+    clock.advance(minutes=critical - warn)
+    win.board.model.tick()
+    qtbot.waitUntil(lambda: any("Status check overdue" in t for t in heard.texts()), timeout=5000)
+
+
+def test_a_call_waiting_too_long_is_announced(qtbot, window, db, dispatcher, clock):
+    win = window
+    heard = Heard(win.announcer)
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    amber_s, _red_s = db.pack.targets.get("pending_escalate_s", (300, 900))
+    clock.advance(seconds=amber_s + 5)
+    win.queue.model.tick()
+    qtbot.waitUntil(lambda: any("waiting too long" in t for t in heard.texts()), timeout=5000)
+    text, urgent = next(item for item in heard.items if "waiting too long" in item[0])
+    assert urgent and text.startswith(f"Call waiting too long: {incident.number}, priority ")
+    assert "8300 Santa Monica Blvd" in text
