@@ -773,7 +773,11 @@ class IntakeForm(QWidget):
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
+        revealed = needed and self.response_box.isHidden()
         self.response_box.setVisible(needed)
+        if revealed:  # a screen reader does not notice a group appearing: say what it asks
+            text = f"{self.response_box.title()}: transfer (Alt+S), joint (Alt+J) or CSOs alone (Alt+U)"
+            announce(self, text, urgent=True)  # a safety question: heard even with announcements turned down
         if not needed:
             self.response_error.clear_message()
 

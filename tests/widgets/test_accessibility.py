@@ -297,3 +297,21 @@ def test_a_call_waiting_too_long_is_announced(qtbot, window, db, dispatcher, clo
     text, urgent = next(item for item in heard.items if "waiting too long" in item[0])
     assert urgent and text.startswith(f"Call waiting too long: {incident.number}, priority ")
     assert "8300 Santa Monica Blvd" in text
+
+
+# 8 (issue). Revealing the law-enforcement choice is announced --------------------------------------
+def test_checking_weapon_announces_the_law_enforcement_choice(qtbot, window, db):
+    win = window
+    form = win.intake.form
+    heard = Heard(win.announcer)
+    qtbot.keyClick(win, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: form.screening["weapon"].isChecked())
+    agency = db.pack.agency
+    text, urgent = heard.items[-1]
+    assert urgent and text.startswith(f"{agency} first (weapon): choose how this call is answered: transfer")
+    count = len(heard.items)
+    form.screening["violence"].setChecked(True)  # already shown: not told again
+    assert len(heard.items) == count
