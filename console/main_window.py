@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.demo_sign_in = demo if demo_sign_in is None else demo_sign_in
         self.settings = settings or Settings()
         self.setObjectName("mainWindow")
-        self.setAccessibleName("CSO Console main window")
+        # No fixed accessible name: a screen reader reads the title (city, demo, who is signed in).
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # Units and incident detail run the full height on the right; the map and command line sit under the queue.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)

@@ -30,6 +30,9 @@
 
   function csoCreateMap(map, layers, config) {
     var container = map.getContainer();
+    // The container takes focus for Leaflet's keys (arrows pan, + and - zoom): a named application.
+    container.setAttribute("role", "application");
+    container.setAttribute("aria-label", "City map: arrow keys pan, plus and minus zoom, Tab goes to the markers");
     var state = {
       startedAt: performance.now(),
       readyAt: null,

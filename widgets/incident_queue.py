@@ -563,7 +563,6 @@ class IncidentQueue(RecordTablePane):
             label = QLabel(text)
             self._filter_labels.append(label)
             label.setObjectName("filterLabel")
-            label.setAccessibleName(f"{text.replace('&', '')} label")
             label.setBuddy(combo)
             label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             row.addWidget(label)

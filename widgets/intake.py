@@ -200,6 +200,10 @@ class IntakeForm(QWidget):
         self.match_combo = QComboBox(self)
         self.match_combo.setAccessibleName("Map match")
         self.match_combo.setVisible(False)
+        # On Linux a combo box is read by its current value: its name comes from the label's relation.
+        self.match_label = QLabel("Map match", self)
+        self.match_label.setBuddy(self.match_combo)
+        self.match_label.setVisible(False)
         self.match_info = InlineMessage(self)
         self.location_error = InlineMessage(self)
 
@@ -228,6 +232,8 @@ class IntakeForm(QWidget):
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setPlaceholderText("310-555-0100")
         self.phone_edit.setAccessibleName("Callback number")
+        # Else the placeholder is read as the description, as if it were the number.
+        self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
         self.phone_error = InlineMessage(self)
 
         self.screening: dict[str, QCheckBox] = {}
@@ -287,7 +293,15 @@ class IntakeForm(QWidget):
         phone_label.setBuddy(self.phone_edit)
         narrative_label = QLabel("Narrative")
         narrative_label.setBuddy(self.narrative)
-        for label in (type_label, priority_label, location_label, caller_label, phone_label, narrative_label):
+        for label in (
+            type_label,
+            priority_label,
+            location_label,
+            caller_label,
+            phone_label,
+            narrative_label,
+            self.match_label,
+        ):
             label.setObjectName("fieldLabel")
 
         form = QGridLayout()
@@ -303,6 +317,7 @@ class IntakeForm(QWidget):
         form.addWidget(self.type_error, 2, 1, 1, 3)
         form.addWidget(location_label, 3, 0)
         form.addWidget(self.location_edit, 3, 1, 1, 3)
+        form.addWidget(self.match_label, 4, 0)
         form.addWidget(self.match_combo, 4, 1, 1, 3)
         form.addWidget(self.match_info, 5, 1, 1, 3)
         form.addWidget(self.location_error, 6, 1, 1, 3)
@@ -662,6 +677,7 @@ class IntakeForm(QWidget):
             self.match_combo.addItem(self._describe_place(place))
         self.match_combo.blockSignals(False)
         self.match_combo.setVisible(len(places) > 1)
+        self.match_label.setVisible(len(places) > 1)
         self._on_match_combo_current_index_changed(0 if places else -1)
 
     def _describe_place(self, place: Place) -> str:

@@ -315,3 +315,18 @@ def test_checking_weapon_announces_the_law_enforcement_choice(qtbot, window, db)
     count = len(heard.items)
     form.screening["violence"].setChecked(True)  # already shown: not told again
     assert len(heard.items) == count
+
+
+# 9 (issue). Combo boxes are named through their labels; placeholders are not read as values -------
+def test_combo_boxes_have_label_relations_and_the_callback_is_described(qtbot, window):
+    win = window
+    for combo in (win.queue.view_combo, win.queue.zone_combo, win.queue.type_combo):
+        assert labelled_by(combo) and labelled_by(combo)[0] in ("View", "Zone", "Type")
+    form = win.intake.form
+    win.open_intake()
+    qtbot.keyClicks(form.location_edit, "8300 Santa Monica Blvd")
+    qtbot.waitUntil(lambda: bool(form.places), timeout=8000)
+    form._set_places(form.places * 2, text=form.location_edit.text().strip())  # two matches to choose from
+    assert form.match_combo.isVisible() and labelled_by(form.match_combo) == ["Map match"]
+    assert labelled_by(form.priority) == ["Priority"]
+    assert "310-555-0100" in description(form.phone_edit) and description(form.phone_edit).startswith("Phone number")
