@@ -330,3 +330,26 @@ def test_combo_boxes_have_label_relations_and_the_callback_is_described(qtbot, w
     assert form.match_combo.isVisible() and labelled_by(form.match_combo) == ["Map match"]
     assert labelled_by(form.priority) == ["Priority"]
     assert "310-555-0100" in description(form.phone_edit) and description(form.phone_edit).startswith("Phone number")
+
+
+# The F1 cheat sheet: sections a screen reader can move between, rows of key and meaning ------------
+def test_cheat_sheet_is_sections_of_key_and_meaning_rows(qtbot, window, tmp_path):
+    win = window
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    sheet = win.cheat_sheet
+    qtbot.waitUntil(sheet.isVisible)
+    tree = sheet.tree
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tree)
+    headings = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert headings[:2] == ["Commands", "Anywhere"] and "Call intake" in headings and "Window" in headings
+    assert iface(tree).role() == QAccessible.Role.Tree  # rows with levels: a section, then its keys
+    # Each section's rows read as key and meaning under the column headers.
+    commands = tree.topLevelItem(0)
+    dispatch = next(
+        commands.child(i) for i in range(commands.childCount()) if commands.child(i).text(0).startswith("D ")
+    )
+    assert dispatch.text(1) and tree.headerItem().text(0) == "Key or command"
+    assert name(tree) == "Commands and keys" and "last digits" in description(tree)
+    sheet.grab().save(str(tmp_path / "cheat_sheet.png"))
+    qtbot.keyClick(tree, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: not sheet.isVisible())
