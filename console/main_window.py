@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
@@ -16,6 +16,7 @@ from data import services
 from data.db import Database
 from data.permissions import Actor, allowed
 from widgets import theme
+from widgets.accessibility import Announcer, CaptionedLabel
 from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
 from widgets.cheatsheet import CheatSheet
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
         self.demo_sign_in = demo if demo_sign_in is None else demo_sign_in
         self.settings = settings or Settings()
         self.setObjectName("mainWindow")
-        self.setAccessibleName("CSO Console main window")
+        # No fixed accessible name: a screen reader reads the title (city, demo, who is signed in).
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # Units and incident detail run the full height on the right; the map and command line sit under the queue.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -153,6 +154,8 @@ class MainWindow(QMainWindow):
             # The map sits under the queue, above the command line.
             self.splitDockWidget(self.map_dock, self.command_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
+        # Results, refusals and alarms reach a screen reader as announcements from the status bar.
+        self.announcer = Announcer(self, target=self.statusBar(), level=self.settings.get("announcements"))
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
@@ -178,16 +181,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.clock_label = QLabel()
-        self.clock_label.setAccessibleName("Clock")
-        self.user_label = QLabel(f"{self.actor.display_name or self.actor.username} ({self.actor.role})")
-        self.user_label.setAccessibleName("Signed-in user")
-        self.workstation_label = QLabel(self.actor.workstation)
-        self.workstation_label.setAccessibleName("Workstation")
-        self.db_label = QLabel(self.db.display_name)
-        self.db_label.setAccessibleName("Database")
-        self.connection_label = QLabel("● connected")
-        self.connection_label.setAccessibleName("Connection state")
+        # Each label's accessible name is what it is and what it shows ("Connection: connected").
+        self.clock_label = CaptionedLabel("Clock")
+        self.user_label = CaptionedLabel(
+            "Signed in", f"{self.actor.display_name or self.actor.username} ({self.actor.role})"
+        )
+        self.workstation_label = CaptionedLabel("Workstation", self.actor.workstation)
+        self.db_label = CaptionedLabel("Database", self.db.display_name)
+        self.connection_label = CaptionedLabel("Connection", "● connected")
         for widget in (self.user_label, self.workstation_label, self.db_label, self.connection_label, self.clock_label):
             bar.addPermanentWidget(widget)
         self._clock_timer = QTimer(self)
@@ -225,6 +226,9 @@ class MainWindow(QMainWindow):
         self.queue.incident_activated.connect(self._on_queue_incident_activated)
         # Unit board
         self.board.unit_activated.connect(self._on_board_unit_activated)
+        # Time-critical changes interrupt a screen reader (widgets/accessibility.py)
+        self.board.status_checks_due.connect(self._on_alarms)
+        self.queue.calls_waiting_too_long.connect(self._on_alarms)
         # Command line
         self.command_line.new_call_requested.connect(self.open_intake)
         self.command_line.find_requested.connect(self._on_command_line_find_requested)
@@ -298,6 +302,9 @@ class MainWindow(QMainWindow):
         else:
             self.show_message(report.text)
 
+    def _on_alarms(self, lines: list[str]) -> None:
+        self.announcer.announce("; ".join(lines), urgent=True)
+
     def _on_runner_crashed(self, message: str) -> None:
         log.error("background work failed: %s", message)
         self.show_refusal(f"Something went wrong in the background: {message}. Nothing else was changed.")
@@ -365,10 +372,12 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().setStyleSheet("")
         self.statusBar().showMessage(text, 8000)
+        self.announcer.announce(text)
 
     def show_refusal(self, text: str) -> None:
         self.statusBar().setStyleSheet("QStatusBar { color: #ff8a80; font-weight: 600; }")
         self.statusBar().showMessage(f"✖ {text}", 12000)
+        self.announcer.announce(text, urgent=True)
 
     def print_handoff(self, incident_id: int) -> None:
         from console.paperwork.actions import print_handoff

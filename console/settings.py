@@ -31,6 +31,13 @@ OPTIONS = {
             "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
         ),
         Option(
+            "announcements",
+            str,
+            "all",
+            "What the screen reader is told without asking: all (results too), important (refusals, status "
+            "checks due, calls waiting too long) or off.",
+        ),
+        Option(
             "eido_inbox",
             str,
             "",

@@ -30,6 +30,9 @@
 
   function csoCreateMap(map, layers, config) {
     var container = map.getContainer();
+    // The container takes focus for Leaflet's keys (arrows pan, + and - zoom): a named application.
+    container.setAttribute("role", "application");
+    container.setAttribute("aria-label", "City map: arrow keys pan, plus and minus zoom, Tab goes to the markers");
     var state = {
       startedAt: performance.now(),
       readyAt: null,
@@ -247,6 +250,33 @@
       return lines.join("<br>");
     }
 
+    // What a screen reader reads for a marker (it gets focus by Tab; Enter selects, as a click does).
+    function incidentLabel(d) {
+      return (
+        "Incident " + d.number + ", priority " + d.priority + ", " + statusName(d.status) + ", " + d.type + ", " +
+        d.location + (d.units && d.units.length ? ", units " + d.units.join(", ") : "")
+      );
+    }
+
+    function unitLabel(u) {
+      return "Unit " + u.call_sign + ", " + u.label + (u.incident_number ? ", on " + u.incident_number : "");
+    }
+
+    // Enter or Space on a focused marker acts as a click (Leaflet's keyboard option only makes it focusable).
+    function pressable(marker, kind, id) {
+      marker.on("keydown", function (e) {
+        var key = e.originalEvent.key;
+        if (key !== "Enter" && key !== " ") return;
+        e.originalEvent.preventDefault();
+        send(kind, id);
+      });
+    }
+
+    function nameMarker(rec) {
+      var el = rec.marker.getElement();
+      if (el) el.setAttribute("aria-label", rec.kind === "unit" ? unitLabel(rec.data) : incidentLabel(rec.data));
+    }
+
     function incidentHtml(rec) {
       var d = rec.data;
       var cls = "cso-inc p" + d.priority + " st-" + d.status + (state.selected === d.id ? " sel" : "");
@@ -279,6 +309,7 @@
         var el = rec.marker.getElement();
         if (el) el.innerHTML = html;
       }
+      nameMarker(rec);
       var tip = rec.marker.getTooltip();
       if (tip) tip.options.offset = L.point(rec.off[0], rec.off[1] - (rec.kind === "unit" ? 12 : 18));
     }
@@ -298,12 +329,14 @@
         rec = state.incidents[d.id] = { kind: "incident", data: d, off: [0, 0], html: null, marker: null };
         rec.marker = L.marker([d.lat, d.lon], {
           icon: blankIcon(),
-          keyboard: false,
+          keyboard: true,
           riseOnHover: true,
         });
         rec.marker.on("click", function () {
           send("incidentClicked", d.id);
         });
+        rec.marker.on("add", nameMarker.bind(null, rec));
+        pressable(rec.marker, "incidentClicked", d.id);
         rec.marker.bindTooltip(
           function () {
             return incidentTip(state.incidents[d.id] ? state.incidents[d.id].data : d);
@@ -338,13 +371,15 @@
         rec = state.units[u.id] = { kind: "unit", data: u, off: [0, 0], html: null, marker: null, ll: null };
         rec.marker = L.marker([0, 0], {
           icon: blankIcon(),
-          keyboard: false,
+          keyboard: true,
           riseOnHover: true,
           zIndexOffset: Z_UNIT,
         });
         rec.marker.on("click", function () {
           send("unitClicked", u.id);
         });
+        rec.marker.on("add", nameMarker.bind(null, rec));
+        pressable(rec.marker, "unitClicked", u.id);
         rec.marker.bindTooltip(
           function () {
             return unitTip(state.units[u.id] ? state.units[u.id].data : u);
@@ -693,7 +728,8 @@
         })
         .join("");
       return (
-        '<div class="cso-key-title">Key</div><div class="cso-key-body">' +
+        '<button type="button" class="cso-key-title" aria-expanded="true">Key</button>' +
+        '<div class="cso-key-body" role="group" aria-label="Map key">' +
         '<div><em>Priority</em>' + pr + "</div><div><em>Status</em>" + st + "</div><div><em>Units</em>" + un +
         "</div></div>"
       );
@@ -703,10 +739,16 @@
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "cso-key");
       div.innerHTML = legendHtml();
-      if (container.clientWidth < 700 || container.clientHeight < 560) div.classList.add("cso-key-folded");
+      var button = div.firstChild;
+      function fold(folded) {
+        div.classList.toggle("cso-key-folded", folded);
+        button.setAttribute("aria-expanded", folded ? "false" : "true");
+      }
+      fold(container.clientWidth < 700 || container.clientHeight < 560);
       L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.on(div.firstChild, "click", function () {
-        div.classList.toggle("cso-key-folded");
+      // A real button: Tab reaches it, Enter and Space fold and unfold it, a screen reader hears its state.
+      L.DomEvent.on(button, "click", function () {
+        fold(!div.classList.contains("cso-key-folded"));
       });
       return div;
     };

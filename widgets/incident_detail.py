@@ -289,6 +289,7 @@ class IncidentDetail(QWidget):
         self.timeline_view = QTableView(page)
         self.timeline_view.setModel(self.timeline)
         self.timeline_view.setAccessibleName("Timeline")
+        self.timeline_view.setTabKeyNavigation(False)  # Tab leaves the table for the note line
         self.timeline_view.verticalHeader().setVisible(False)
         self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -307,6 +308,7 @@ class IncidentDetail(QWidget):
         note_title.setObjectName("sectionTitle")
         note_title.setBuddy(self.note_edit)
         self.note_button = QPushButton("Add", page)
+        self.note_button.setAccessibleName("Add note")
         self.note_button.setAutoDefault(False)
         note_row = QHBoxLayout()
         note_row.addWidget(note_title)

@@ -37,6 +37,7 @@ from data.pack import CallType, Pack
 from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
 from widgets import theme
+from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
@@ -199,6 +200,10 @@ class IntakeForm(QWidget):
         self.match_combo = QComboBox(self)
         self.match_combo.setAccessibleName("Map match")
         self.match_combo.setVisible(False)
+        # On Linux a combo box is read by its current value: its name comes from the label's relation.
+        self.match_label = QLabel("Map match", self)
+        self.match_label.setBuddy(self.match_combo)
+        self.match_label.setVisible(False)
         self.match_info = InlineMessage(self)
         self.location_error = InlineMessage(self)
 
@@ -227,6 +232,8 @@ class IntakeForm(QWidget):
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setPlaceholderText("310-555-0100")
         self.phone_edit.setAccessibleName("Callback number")
+        # Else the placeholder is read as the description, as if it were the number.
+        self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
         self.phone_error = InlineMessage(self)
 
         self.screening: dict[str, QCheckBox] = {}
@@ -286,7 +293,15 @@ class IntakeForm(QWidget):
         phone_label.setBuddy(self.phone_edit)
         narrative_label = QLabel("Narrative")
         narrative_label.setBuddy(self.narrative)
-        for label in (type_label, priority_label, location_label, caller_label, phone_label, narrative_label):
+        for label in (
+            type_label,
+            priority_label,
+            location_label,
+            caller_label,
+            phone_label,
+            narrative_label,
+            self.match_label,
+        ):
             label.setObjectName("fieldLabel")
 
         form = QGridLayout()
@@ -302,6 +317,7 @@ class IntakeForm(QWidget):
         form.addWidget(self.type_error, 2, 1, 1, 3)
         form.addWidget(location_label, 3, 0)
         form.addWidget(self.location_edit, 3, 1, 1, 3)
+        form.addWidget(self.match_label, 4, 0)
         form.addWidget(self.match_combo, 4, 1, 1, 3)
         form.addWidget(self.match_info, 5, 1, 1, 3)
         form.addWidget(self.location_error, 6, 1, 1, 3)
@@ -354,6 +370,13 @@ class IntakeForm(QWidget):
             QWidget.setTabOrder(first, second)
         self.match_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setFocusProxy(self.type_edit)
+        # A screen reader hears each error with its field, in the field's description.
+        self.type_error.describes(self.type_edit)
+        self.location_error.describes(self.location_edit)
+        self.caller_error.describes(self.caller_edit)
+        self.phone_error.describes(self.phone_edit)
+        self.narrative_error.describes(self.narrative)
+        self.response_error.describes(*self.response_buttons.values(), self.override_edit)
         self._style()
 
     def _style(self) -> None:
@@ -654,6 +677,7 @@ class IntakeForm(QWidget):
             self.match_combo.addItem(self._describe_place(place))
         self.match_combo.blockSignals(False)
         self.match_combo.setVisible(len(places) > 1)
+        self.match_label.setVisible(len(places) > 1)
         self._on_match_combo_current_index_changed(0 if places else -1)
 
     def _describe_place(self, place: Place) -> str:
@@ -765,7 +789,11 @@ class IntakeForm(QWidget):
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
+        revealed = needed and self.response_box.isHidden()
         self.response_box.setVisible(needed)
+        if revealed:  # a screen reader does not notice a group appearing: say what it asks
+            text = f"{self.response_box.title()}: transfer (Alt+S), joint (Alt+J) or CSOs alone (Alt+U)"
+            announce(self, text, urgent=True)  # a safety question: heard even with announcements turned down
         if not needed:
             self.response_error.clear_message()
 
@@ -872,6 +900,9 @@ class IntakeForm(QWidget):
                 if len(problems) == 1
                 else f"Nothing saved: fix the {len(problems)} fields marked above.",
                 "error",
+            )
+            announce(
+                self, f"{self.form_error.message} {accessible_name(problems[0][1])}: {problems[0][2]}", urgent=True
             )
             return None
         assert ct is not None

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from data import services
 from data.permissions import Actor
-from tests.widgets.helpers import form_controls, load_settled, show_table_pane
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.unit_board import (
     COL_CHECK,
@@ -203,7 +203,7 @@ def pane(crew, store, actions, qtbot):
 def test_every_control_has_an_accessible_name(pane):
     controls = form_controls(pane)
     assert len(controls) >= 7
-    assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
+    assert unnamed_controls(pane) == []
 
 
 def test_acknowledge_through_the_board_clears_the_warning_and_notes_the_timeline(pane, crew, clock, db, store, qtbot):
