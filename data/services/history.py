@@ -98,10 +98,10 @@ def location_history(
             ).all()
             for row in same:
                 if row.id not in rows:
-                    d = None
+                    apart: float | None = None
                     if None not in (latitude, longitude, row.latitude, row.longitude):
-                        d = rules.distance_m(latitude, longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
-                    rows[row.id] = (row, d)
+                        apart = rules.distance_m(latitude, longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
+                    rows[row.id] = (row, apart)
     entries = [_entry(row, d, db.pack) for row, d in rows.values() if row.id != exclude_id and row.status != "merged"]
     entries.sort(key=lambda e: (not e.is_open, -e.received_at.timestamp(), -e.incident_id))
     counts = Counter((e.call_type, e.call_type_label) for e in entries)
