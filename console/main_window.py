@@ -18,6 +18,7 @@ from data.permissions import Actor, allowed
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
+from widgets.cautions import ActiveCautions
 from widgets.cheatsheet import CheatSheet
 from widgets.command_line import CommandLine
 from widgets.conflict import ConflictResolver
@@ -133,6 +134,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.lost_banner)
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
+        # Active cautions for the map (a red sign at each place), kept current from the feed.
+        self.cautions = ActiveCautions(self.store, self.operations, self)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
@@ -246,6 +249,9 @@ class MainWindow(QMainWindow):
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
             self.map_view.new_call_requested.connect(self._on_map_new_call_requested)
+            self.cautions.changed.connect(self.map_view.set_cautions)
+        # Place history: an incident chosen in the full history is shown everywhere
+        self.detail.place_panel.incident_activated.connect(self.select_incident)
         # Sync
         self.connection_banner.follow(self.sync)
         self.sync.connection_lost.connect(self._on_sync_connection_lost)

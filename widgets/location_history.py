@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import weakref
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -340,12 +343,19 @@ class PlaceKnowledgePanel(QFrame):
 
     def _open(self, dialog: QDialog) -> None:
         self.dialog = dialog
-        dialog.finished.connect(lambda _result: self._on_dialog_finished(dialog))
+        # Back to the field the dispatcher was in once the dialog closes (held weakly: it may go first).
+        before = QApplication.focusWidget()
+        back = weakref.ref(before) if before is not None else None
+        dialog.finished.connect(lambda _result: self._on_dialog_finished(dialog, back))
         dialog.open()
 
-    def _on_dialog_finished(self, dialog: QDialog) -> None:
+    def _on_dialog_finished(self, dialog: QDialog, back: weakref.ref[QWidget] | None) -> None:
         if self.dialog is dialog:
             self.dialog = None
+        widget = back() if back is not None else None
+        if widget is not None and shiboken6.isValid(widget) and widget.isVisible():
+            widget.window().activateWindow()
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class HistoryDialog(QDialog):
