@@ -154,12 +154,18 @@ class Incident(Base):
         Index("ix_incidents_received_at", "received_at"),
         Index("ix_incidents_cleared_at", "cleared_at"),
         # Added by migration 0012 (location history): incidents near a point over a time.
-        Index("ix_incidents_point", "latitude", "longitude", "received_at"),
+        Index(
+            "ix_incidents_point",
+            "latitude",
+            "longitude",
+            "received_at",
+            postgresql_include=["id", "number", "call_type", "status", "location", "disposition_code"],
+        ),
     )
 
 
 # Added by migration 0012: incidents without a map point are found by their address as typed, any case.
-Index("ix_incidents_location_lower", func.lower(Incident.location))
+Index("ix_incidents_location_lower", func.lower(Incident.location), Incident.latitude)
 
 
 class IncidentEvent(Base):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, select, union_all
 
 from data import rules
 from data.db import Database
@@ -71,37 +72,43 @@ def location_history(
     settings = db.pack.history
     moment = now or db.clock()
     since = months_ago(moment, settings.months)
+    has_point = latitude is not None and longitude is not None
+    parts = []
+    if has_point:
+        assert latitude is not None and longitude is not None
+        south, north, west, east = box(latitude, longitude, settings.radius_m)
+        parts.append(
+            select(*_COLUMNS).where(
+                Incident.latitude.between(south, north),
+                Incident.longitude.between(west, east),
+                Incident.received_at >= since,
+                Incident.received_at <= moment,
+            )
+        )
+    key = address_key(location)
+    if key:
+        by_address = select(*_COLUMNS).where(
+            func.lower(Incident.location) == key,
+            Incident.received_at >= since,
+            Incident.received_at <= moment,
+        )
+        if has_point:
+            # Those with a point were found by it (or lie elsewhere: the same text placed apart).
+            by_address = by_address.where(Incident.latitude.is_(None))
+        parts.append(by_address)
+    if not parts:
+        found: list[Row] = []
+    else:
+        statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        found = _read_rows(db, statement)
     rows: dict[int, tuple[Row, float | None]] = {}
-    with db.read() as s:
-        if latitude is not None and longitude is not None:
-            south, north, west, east = box(latitude, longitude, settings.radius_m)
-            near = s.execute(
-                select(*_COLUMNS).where(
-                    Incident.latitude.between(south, north),
-                    Incident.longitude.between(west, east),
-                    Incident.received_at >= since,
-                    Incident.received_at <= moment,
-                )
-            ).all()
-            for row in near:
-                d = rules.distance_m(latitude, longitude, row.latitude, row.longitude)
-                if d <= settings.radius_m:
-                    rows[row.id] = (row, d)
-        key = address_key(location)
-        if key:
-            same = s.execute(
-                select(*_COLUMNS).where(
-                    func.lower(Incident.location) == key,
-                    Incident.received_at >= since,
-                    Incident.received_at <= moment,
-                )
-            ).all()
-            for row in same:
-                if row.id not in rows:
-                    apart: float | None = None
-                    if None not in (latitude, longitude, row.latitude, row.longitude):
-                        apart = rules.distance_m(latitude, longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
-                    rows[row.id] = (row, apart)
+    for row in found:
+        apart: float | None = None
+        if has_point and row.latitude is not None and row.longitude is not None:
+            apart = rules.distance_m(latitude, longitude, row.latitude, row.longitude)  # type: ignore[arg-type]
+            if apart > settings.radius_m and row.location.lower() != key:
+                continue  # in the index's rectangle, outside the circle
+        rows[row.id] = (row, apart)
     entries = [_entry(row, d, db.pack) for row, d in rows.values() if row.id != exclude_id and row.status != "merged"]
     entries.sort(key=lambda e: (not e.is_open, -e.received_at.timestamp(), -e.incident_id))
     counts = Counter((e.call_type, e.call_type_label) for e in entries)
@@ -118,6 +125,12 @@ def location_history(
         by_type=by_type,
         total=len(entries),
     )
+
+
+def _read_rows(db: Database, statement: Any) -> list[Row]:
+    """One statement, so one round trip to the server inside the read's transaction."""
+    with db.read() as s:
+        return list(s.execute(statement).all())
 
 
 def _entry(row: Row, distance: float | None, pack: Pack) -> HistoryEntry:
