@@ -69,7 +69,7 @@ class IntakeDialog(QDialog):
         layout.addWidget(form)
         form.incident_created.connect(self._on_form_done)
         form.cancelled.connect(self._on_form_done)
-        self.resize(720, 640)
+        self.resize(720, 760)  # room for the place's cautions and history under the location
 
     def _on_form_done(self, *_: object) -> None:
         self.hide()

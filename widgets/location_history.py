@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -110,7 +111,7 @@ class PlaceKnowledgePanel(QFrame):
         self.recent_label.setObjectName("historyRecent")
         self.recent_label.setWordWrap(True)
         self.recent_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.full_button = QPushButton("Full &history…", self)
+        self.full_button = QPushButton("&History…", self)
         self.full_button.setToolTip(
             "Every incident at this place in the history's months, and its past cautions (Alt+H)"
         )
@@ -121,16 +122,19 @@ class PlaceKnowledgePanel(QFrame):
             button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.caution_button.setEnabled(caution_services.may_manage_cautions(self._pack, actor))
         self.message = InlineMessage(self)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.summary_label, 1)
-        buttons.addWidget(self.full_button)
-        buttons.addWidget(self.caution_button)
+        # The last incidents are one line each, clipped rather than wrapped: the panel keeps its height.
+        self.recent_label.setWordWrap(False)
+        self.recent_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.summary_label, 1)
+        top.addWidget(self.full_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.caution_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(2)
         layout.addWidget(self.caution_label)
-        layout.addLayout(buttons)
+        layout.addLayout(top)
         layout.addWidget(self.recent_label)
         layout.addWidget(self.message)
         self._style()
@@ -254,7 +258,7 @@ class PlaceKnowledgePanel(QFrame):
         if not history.total:
             self.summary_label.setText(f"No incidents here in the last {months} months (within {radius}).")
             self.recent_label.setVisible(False)
-            self.full_button.setEnabled(bool(found.cautions))
+            self.full_button.setEnabled(True)  # past cautions, if any, are listed there
             return
         kinds = ", ".join(f"{label} ×{n}" for _code, label, n in history.by_type[:4])
         more = f", {len(history.by_type) - 4} more types" if len(history.by_type) > 4 else ""
@@ -274,7 +278,7 @@ class PlaceKnowledgePanel(QFrame):
         outcome = f"{entry.disposition_code} {entry.disposition_label}" if entry.disposition_code else status
         if entry.is_open:
             outcome = f"OPEN · {status}"
-        return f"{when:%Y-%m-%d %H:%M}  {entry.call_type_label} · {outcome} · {entry.number}"
+        return f"{when:%y-%m-%d %H:%M}  {entry.number}  {entry.call_type_label} · {outcome}"
 
     def _set_caution_frame(self, on: bool) -> None:
         self.setProperty("caution", "true" if on else "false")
