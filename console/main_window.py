@@ -50,6 +50,8 @@ WINDOW_KEYS = (
     ("Window", "Ctrl+F", "Search the queue"),
     ("Window", "Ctrl++ / Ctrl+-", "Larger or smaller text in the whole window"),
     ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
+    ("Place", "Alt+H", "Intake or detail: every incident at the place in 12 months, and its cautions"),
+    ("Place", "Alt+K", "Intake or detail: add a caution at the place (supervisors)"),
     ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
     ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
     ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
