@@ -19,6 +19,7 @@ from widgets import theme
 from widgets.accessibility import Announcer, CaptionedLabel
 from widgets.actions import DispatchActions
 from widgets.audit_viewer import AuditViewer
+from widgets.cautions import ActiveCautions
 from widgets.cheatsheet import CheatSheet
 from widgets.command_line import CommandLine
 from widgets.conflict import ConflictResolver
@@ -50,6 +51,8 @@ WINDOW_KEYS = (
     ("Window", "Ctrl+F", "Search the queue"),
     ("Window", "Ctrl++ / Ctrl+-", "Larger or smaller text in the whole window"),
     ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
+    ("Place", "Alt+H", "Intake or detail: every incident at the place in 12 months, and its cautions"),
+    ("Place", "Alt+K", "Intake or detail: add a caution at the place (supervisors)"),
     ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
     ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
     ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
@@ -69,7 +72,7 @@ class IntakeDialog(QDialog):
         layout.addWidget(form)
         form.incident_created.connect(self._on_form_done)
         form.cancelled.connect(self._on_form_done)
-        self.resize(720, 640)
+        self.resize(720, 760)  # room for the place's cautions and history under the location
 
     def _on_form_done(self, *_: object) -> None:
         self.hide()
@@ -134,6 +137,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.lost_banner)
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
+        # Active cautions for the map (a red sign at each place), kept current from the feed.
+        self.cautions = ActiveCautions(self.store, self.operations, self)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
@@ -250,6 +255,9 @@ class MainWindow(QMainWindow):
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
             self.map_view.new_call_requested.connect(self._on_map_new_call_requested)
+            self.cautions.changed.connect(self.map_view.set_cautions)
+        # Place history: an incident chosen in the full history is shown everywhere
+        self.detail.place_panel.incident_activated.connect(self.select_incident)
         # Sync
         self.connection_banner.follow(self.sync)
         self.sync.connection_lost.connect(self._on_sync_connection_lost)

@@ -20,6 +20,7 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from data.services import paperwork as paper
+from data.services.cautions import add_caution
 from data.services.self_initiated import start_self_initiated
 
 DEMO_MARK = "DEMO"
@@ -270,6 +271,7 @@ class DemoSummary:
     citations: int = 0
     welfare_checks: int = 0
     referrals: int = 0
+    cautions: int = 0
 
     def lines(self) -> list[str]:
         status = ", ".join(f"{n} {s}" for s, n in sorted(self.by_status.items()))
@@ -278,6 +280,7 @@ class DemoSummary:
             f"  {self.units} units, {self.officers} officers on shift",
             f"  {self.incidents} incidents: {status}",
             f"  {self.citations} citations, {self.welfare_checks} welfare checks, {self.referrals} referrals",
+            f"  {self.cautions} cautions at places (and earlier calls at 8286 Santa Monica Blvd for its history)",
         ]
 
 
@@ -326,6 +329,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
     places = _places(db)
     summary = DemoSummary()
     try:
+        summary.cautions = _place_knowledge(db, sup, disp, start, places)
         db.clock = lambda: start - dt.timedelta(minutes=5)
         services.start_shift(
             db,
@@ -560,6 +564,48 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
     for inc in board.incidents:
         summary.by_status[inc.status] = summary.by_status.get(inc.status, 0) + 1
     return summary
+
+
+# Cautions at demo places: (place label, category, Sheriff first, text, days it lasts).
+CAUTIONS = (
+    ("8286 Santa Monica Blvd", "safety", True, "Prior assault on staff by a resident (demo)", 60),
+    ("936 Hammond St", "access", False, "Gate code 4411#; manager on site until 10 pm (demo)", 90),
+    ("948 Palm Ave", "medical", False, "Resident on oxygen: no open flame, no smoking near the unit (demo)", 30),
+    ("Plummer Park", "safety", False, "Two dogs off leash reported aggressive near the community garden (demo)", 14),
+)
+# Earlier calls at the first caution's address, so its history shows at intake: (days ago, type, disposition).
+EARLIER_CALLS = ((200, "WELFARE", "18"), (41, "DISORD", "15"), (9, "NOISE", "18"))
+
+
+def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, places: list[dict[str, Any]]) -> int:
+    """Cautions at a few demo places, and earlier calls at the first one (before the shift starts)."""
+    by_label = {str(p["label"]): p for p in places}
+    for days, code, disposition in EARLIER_CALLS:
+        db.clock = lambda days=days: start - dt.timedelta(days=days)  # type: ignore[misc]
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type=code,
+            narrative=f"{DEMO_MARK} earlier call at this address.",
+            caller_name=f"{DEMO_MARK} neighbour",
+            **_place_fields(by_label[CAUTIONS[0][0]]),
+        )
+        services.clear_incident(db, disp, rec.id, disposition=disposition, note="demo")
+    db.clock = lambda: start - dt.timedelta(days=2)
+    for label, category, first, text, days in CAUTIONS:
+        place = by_label[label]
+        add_caution(
+            db,
+            sup,
+            location=label,
+            latitude=float(place["lat"]),
+            longitude=float(place["lon"]),
+            text=text,
+            category=category,
+            sheriff_first=first,
+            expires_at=start + dt.timedelta(days=days),
+        )
+    return len(CAUTIONS)
 
 
 def _shift_label(hour: int) -> str:

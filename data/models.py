@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -151,7 +153,19 @@ class Incident(Base):
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_received_at", "received_at"),
         Index("ix_incidents_cleared_at", "cleared_at"),
+        # Added by migration 0012 (location history): incidents near a point over a time.
+        Index(
+            "ix_incidents_point",
+            "latitude",
+            "longitude",
+            "received_at",
+            postgresql_include=["id", "number", "call_type", "status", "location", "disposition_code"],
+        ),
     )
+
+
+# Added by migration 0012: incidents without a map point are found by their address as typed, any case.
+Index("ix_incidents_location_lower", func.lower(Incident.location), Incident.latitude)
 
 
 class IncidentEvent(Base):
@@ -349,3 +363,38 @@ class EidoOutbox(Base):
     document: Mapped[str] = mapped_column(Text)
     staged_in: Mapped[str | None] = mapped_column(Text)  # the outbox folder it was staged in
     written_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class Caution(Base):
+    """A caution at a place (a point and a radius): shown in red wherever the place comes up, until it expires.
+
+    Never deleted: one ended early keeps its row with who ended it and why, so the history stays.
+    """
+
+    __tablename__ = "cautions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(12))  # safety, access, medical, other
+    sheriff_first: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    starts_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("category IN ('safety', 'access', 'medical', 'other')", name="ck_cautions_category"),
+        CheckConstraint("expires_at > starts_at", name="ck_cautions_expiry_after_start"),
+        CheckConstraint("radius_m > 0 AND radius_m <= 1000", name="ck_cautions_radius"),
+        CheckConstraint("length(text) > 0", name="ck_cautions_text"),
+        Index("ix_cautions_latitude_longitude", "latitude", "longitude"),
+        Index("ix_cautions_expires_at", "expires_at"),
+    )

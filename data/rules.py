@@ -86,9 +86,17 @@ def incident_status_for(unit_statuses: Iterable[str]) -> str:
     return {0: "pending", 1: "dispatched", 2: "enroute", 3: "onscene"}[best]
 
 
-def needs_sheriff(*, sheriff_first: bool, screening: dict[str, bool]) -> bool:
-    """Any violent, armed, medical or in-progress-crime answer, or a Sheriff-first type."""
-    return sheriff_first or any(bool(screening.get(q)) for q in SCREENING_QUESTIONS)
+# Set in an incident's screening when a Sheriff-first caution was active at its place when it was created.
+CAUTION_SCREENING_KEY = "caution"
+
+
+def needs_sheriff(*, sheriff_first: bool, screening: dict[str, Any]) -> bool:
+    """Any violent, armed, medical or in-progress-crime answer, a Sheriff-first type or a Sheriff-first caution."""
+    return (
+        sheriff_first
+        or any(bool(screening.get(q)) for q in SCREENING_QUESTIONS)
+        or bool(screening.get(CAUTION_SCREENING_KEY))
+    )
 
 
 class ScreenedCall(Protocol):

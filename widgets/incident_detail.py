@@ -42,6 +42,7 @@ from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDialog
 from widgets.inline import InlineMessage
+from widgets.location_history import PlaceKnowledgePanel
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
 from widgets.timeline_model import TimelineModel
@@ -167,6 +168,8 @@ class IncidentDetail(QWidget):
         self.narrative_view.setAccessibleName("Narrative")
         self.narrative_view.setMaximumHeight(72)
         self.narrative_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # Cautions (red) and the history of the incident's place (widgets/location_history.py).
+        self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, page)
         facts = QGridLayout()
         facts.setHorizontalSpacing(10)
         facts.setVerticalSpacing(3)
@@ -174,6 +177,7 @@ class IncidentDetail(QWidget):
         rows = (
             ("Location", self.location_label),
             ("", self.zone_label),
+            ("Place", self.place_panel),
             ("Caller", self.caller_label),
             ("Response", self.response_label),
             ("Screening", self.screening_label),
@@ -583,6 +587,9 @@ class IncidentDetail(QWidget):
         self._record = rec
         self.stack.setCurrentIndex(1)
         self._render()
+        self.place_panel.show_place(
+            latitude=rec.latitude, longitude=rec.longitude, location=rec.location, exclude_id=rec.id
+        )
         if fresh:
             self._fetch_timeline()
             self._refresh_recommendations()

@@ -41,6 +41,7 @@ from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
+from widgets.location_history import PlaceKnowledgePanel
 from widgets.operations import failure_text
 from widgets.places import Place, lookup, pack_geocoder, place_at
 from widgets.store import BoardStore
@@ -224,6 +225,8 @@ class IntakeForm(QWidget):
         dup_row.addWidget(self.merge_button)
         dup_layout.addLayout(dup_row)
         self.duplicate_box.setVisible(False)
+        # Cautions and history of the place, as soon as it is found (widgets/location_history.py).
+        self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, self)
 
         self.caller_edit = QLineEdit(self)
         self.caller_edit.setPlaceholderText("Name, or leave empty if withheld")
@@ -321,7 +324,10 @@ class IntakeForm(QWidget):
         form.addWidget(self.match_combo, 4, 1, 1, 3)
         form.addWidget(self.match_info, 5, 1, 1, 3)
         form.addWidget(self.location_error, 6, 1, 1, 3)
-        form.addWidget(self.duplicate_box, 7, 1, 1, 3)
+        place_and_duplicates = QVBoxLayout()
+        place_and_duplicates.addWidget(self.place_panel)
+        place_and_duplicates.addWidget(self.duplicate_box)
+        form.addLayout(place_and_duplicates, 7, 1, 1, 3)
         form.addWidget(caller_label, 8, 0)
         form.addWidget(self.caller_edit, 8, 1)
         form.addWidget(phone_label, 8, 2)
@@ -420,6 +426,7 @@ class IntakeForm(QWidget):
         self.location_edit.completion_accepted.connect(self._on_location_edit_completion_accepted)
         self.match_combo.currentIndexChanged.connect(self._on_match_combo_current_index_changed)
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        self.place_panel.knowledge_changed.connect(self._on_place_panel_knowledge_changed)
         # Screening and response
         for box in self.screening.values():
             box.toggled.connect(self._on_screening_toggled)
@@ -688,6 +695,7 @@ class IntakeForm(QWidget):
     def _on_match_combo_current_index_changed(self, row: int) -> None:
         place = self._places[row] if 0 <= row < len(self._places) else None
         text = self.location_edit.text().strip()
+        self._show_place_knowledge(place, text)
         if place is None:
             if text and self._place_text == text:
                 self.match_info.show_message("No map match: the call is saved without a map point.", "warning")
@@ -706,6 +714,20 @@ class IntakeForm(QWidget):
         else:
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
         self._check_duplicates(place)
+
+    # What is known about the place -------------------------------------------------------------
+    def _show_place_knowledge(self, place: Place | None, text: str) -> None:
+        if self._place_text != text or not text:
+            self.place_panel.clear()
+        elif place is None:
+            self.place_panel.show_place(latitude=None, longitude=None, location=text)
+        else:
+            location = place.label if place.kind in ("intersection", "landmark") else text
+            self.place_panel.show_place(latitude=place.latitude, longitude=place.longitude, location=location)
+
+    def _on_place_panel_knowledge_changed(self) -> None:
+        self._update_response_box()
+        self._continue_submit()
 
     # Duplicates --------------------------------------------------------------------------------
     def _check_duplicates(self, place: Place) -> None:
@@ -778,7 +800,8 @@ class IntakeForm(QWidget):
 
     def _needs_sheriff(self) -> bool:
         sheriff_first = bool(self._call_type and self._call_type.sheriff_first)
-        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers())
+        caution = bool(self.place_panel.sheriff_first)  # a Sheriff-first caution at the place presets it
+        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers()) or caution
 
     def _update_response_box(self) -> None:
         needed = self._needs_sheriff()
@@ -786,6 +809,8 @@ class IntakeForm(QWidget):
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
+            if self.place_panel.sheriff_first:
+                reasons.insert(0, "caution at this place")
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
@@ -935,7 +960,7 @@ class IntakeForm(QWidget):
         if self._place_text != text:
             self._schedule_lookup(now=True)
             return self._place_text == text and self._lookup_text is None
-        return not self._duplicates_pending
+        return not self._duplicates_pending and not self.place_panel.pending
 
     def _continue_submit(self) -> None:
         if self._submit_when_ready and self._lookups_settled():

@@ -27,6 +27,7 @@ from console.paperwork.common import (
     styles,
     table,
 )
+from console.paperwork.place_notes import PlaceNotes, place_notes, place_section
 from console.paperwork.static_map import static_map
 from data import rules
 from data.db import Database
@@ -214,7 +215,9 @@ def timeline_table(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -
     return [*out, grid(rows, [width * 0.14, width * 0.12, width * 0.14, width * 0.6], header=True, zebra=True)]
 
 
-def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None) -> bytes:
+def build_handoff(
+    p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None, place: PlaceNotes | None = None
+) -> bytes:
     st = styles(8.5)
     width = content_width()
     inc = p.incident
@@ -230,6 +233,7 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
         _summary(p, pack, st, width),
         *_people(p, st, width),
         *_hazards(p, pack, st, width),
+        *place_section(place, pack, st, width),  # cautions at the place (red) and its history
         markup("Narrative", st.h2),
         para(or_dash(inc.narrative), st.body),
         KeepTogether(_units(p, st, width)),
@@ -244,4 +248,5 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
 
 def handoff_pdf(db: Database, incident_id: int) -> bytes:
     """Load an incident and print its handoff sheet (run off the GUI thread)."""
-    return build_handoff(incident_paperwork(db, incident_id), db.pack, generated_at=db.clock())
+    paperwork = incident_paperwork(db, incident_id)
+    return build_handoff(paperwork, db.pack, generated_at=db.clock(), place=place_notes(db, paperwork.incident))
