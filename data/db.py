@@ -115,6 +115,8 @@ class Database:
         self.feed = feed or ChangeFeed()
         self.limits = None if self.url.startswith("sqlite") else limits  # SQLite has its own busy timeout
         self.ledger = ActionLedger()  # acknowledged actions, checked against the server after a reconnect
+        # PostgreSQL: the token of the signed-in user's database session (data.auth), set on every connection.
+        self.session_token: str | None = None
         self.centre: Centre | None = None
         if self.url.startswith("sqlite"):
             self.engine = _sqlite_engine(self.url, immediate=True)
@@ -122,10 +124,23 @@ class Database:
         else:
             self.engine, self.centre = _postgres_engine(self.url, limits, fence_file)
             self.read_engine = self.engine
+            event.listen(self.engine, "connect", self._bind_connection)
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
         if upgrade:
             self.upgrade()
+
+    def _bind_connection(self, dbapi_conn: Any, _record: Any) -> None:
+        if self.session_token:
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT set_config('cso.session', %s, false)", (self.session_token,))
+            dbapi_conn.commit()  # a setting made in a rolled-back transaction would be undone
+
+    def bind_session(self, token: str | None) -> None:
+        """Carry a sign-in's token on every connection from now on (PostgreSQL guards read it); None: nobody."""
+        self.session_token = token
+        if self.dialect == "postgresql":
+            self.engine.dispose()  # pooled connections carry the old token: new ones are made on demand
 
     @property
     def dialect(self) -> str:

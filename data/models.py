@@ -208,7 +208,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16))  # dispatcher, supervisor, admin
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Deferred: on a dispatch centre's server a workstation's login may not read it (migration 0011).
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
