@@ -10,8 +10,8 @@
 --                      it connects as this role); nobody dispatches as the owner.
 --   cso_workstation    group role of the dispatch positions: SELECT/INSERT/UPDATE on the operational
 --                      tables, INSERT-only on audit_log, incident_events and change_log, no DELETE,
---                      no DDL, never users.password_hash, nothing on the sign-in sessions or the audit
---                      chain's heads. What a dispatcher may not do (void a citation, reopen an incident,
+--                      no DDL, never users.password_hash, nothing on the sign-in sessions, no writes to the
+--                      audit chain's heads. What a dispatcher may not do (void a citation, reopen an incident,
 --                      change an account, move a counter, write an audit entry in another's name or at
 --                      another time) is refused by the guards of migration 0011 unless a supervisor or
 --                      administrator signed in on that connection (cso_sign_in, a token the server made).
@@ -74,9 +74,9 @@ REVOKE UPDATE ON audit_log, incident_events, change_log FROM cso_workstation;
 -- The schema version is read at start (to know no upgrade is due), never written.
 REVOKE INSERT, UPDATE ON alembic_version FROM cso_workstation;
 -- Sign-in attempts are recorded by cso_sign_in() on the server, sessions and the chain heads are the
--- server's own (its SECURITY DEFINER functions write them).
-REVOKE INSERT, UPDATE ON login_attempts FROM cso_workstation;
-REVOKE ALL ON chain_heads, cso_sessions, cso_secret FROM cso_workstation;
+-- server's own (its SECURITY DEFINER functions write them); the heads are read by `audit verify`.
+REVOKE INSERT, UPDATE ON login_attempts, chain_heads FROM cso_workstation;
+REVOKE ALL ON cso_sessions, cso_secret FROM cso_workstation;
 -- Accounts: every column but the password hash is readable; changes are guarded (migration 0011).
 REVOKE ALL ON users FROM cso_workstation;
 GRANT SELECT (id, username, display_name, role, locked, active, created_at, locked_at, unlocked_at,

@@ -215,3 +215,104 @@ def test_unknown_names_get_a_salt_like_a_real_one(centre):
     assert len(real) == len(unknown)
     with pytest.raises(WrongPasswordError):
         auth.authenticate(station, "nobody.here", "anything at all 123", workstation="x")
+
+
+# The command line's doors ---------------------------------------------------------------------
+def cli(monkeypatch, *argv: str, stdin: str = "") -> int:
+    import io
+    import sys
+
+    from console.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return main(list(argv))
+
+
+def test_users_and_audit_commands_need_an_administrator_on_a_workstation_login(centre, monkeypatch, capsys):
+    url = centre["station"].url
+    assert cli(monkeypatch, "users", "set-role", "dave", "admin", "--db", url) == 2
+    assert "not the database owner's: sign in as an administrator with --as NAME" in capsys.readouterr().err
+    assert cli(monkeypatch, "users", "passwd", "alice", "--password-stdin", "--db", url, stdin="Taken over 1234\n") == 2
+    assert cli(monkeypatch, "audit", "verify", "--db", url) == 2
+    # A dispatcher's password is not enough; a wrong administrator's password neither.
+    assert (
+        cli(
+            monkeypatch,
+            "users",
+            "set-role",
+            "dave",
+            "admin",
+            "--as",
+            "dave",
+            "--password-stdin",
+            "--db",
+            url,
+            stdin=PASSWORD["dave"] + "\n",
+        )
+        == 2
+    )
+    assert "dave is a dispatcher; this needs an administrator" in capsys.readouterr().err
+    assert (
+        cli(
+            monkeypatch,
+            "users",
+            "set-role",
+            "dave",
+            "admin",
+            "--as",
+            "alice",
+            "--password-stdin",
+            "--db",
+            url,
+            stdin="not her password\n",
+        )
+        == 2
+    )
+    assert "sign-in as alice refused: Wrong user name or password" in capsys.readouterr().err
+    with centre["owner"].read() as s:
+        assert s.execute(text("SELECT role FROM users WHERE username = 'dave'")).scalar_one() == "dispatcher"
+    # Alice signs in: the change is made and the audit names her and this computer.
+    monkeypatch.setenv("CSO_WORKSTATION", "Admin desk")
+    assert (
+        cli(
+            monkeypatch,
+            "users",
+            "set-role",
+            "dave",
+            "supervisor",
+            "--as",
+            "alice",
+            "--password-stdin",
+            "--db",
+            url,
+            stdin=PASSWORD["alice"] + "\n",
+        )
+        == 0
+    )
+    new = "Fresh one for Sweetzer"
+    assert (
+        cli(
+            monkeypatch,
+            "users",
+            "passwd",
+            "sam",
+            "--as",
+            "alice",
+            "--password-stdin",
+            "--db",
+            url,
+            stdin=f"{PASSWORD['alice']}\n{new}\n",
+        )
+        == 0
+    )
+    assert cli(monkeypatch, "audit", "verify", "--as", "sam", "--password-stdin", "--db", url, stdin=new + "\n") == 0
+    assert "chain intact" in capsys.readouterr().out
+    with centre["owner"].read() as s:
+        rows = s.execute(
+            text(
+                "SELECT username, workstation FROM audit_log WHERE action IN ('set_role', 'change_password') ORDER BY id"
+            )
+        ).all()
+    assert rows == [("alice", "Admin desk"), ("alice", "Admin desk")]
+    # The owner's own connection needs no sign-in.
+    assert cli(monkeypatch, "users", "list", "--db", centre["owner"].url) == 0
