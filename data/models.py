@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -180,6 +181,9 @@ class IncidentEvent(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     author: Mapped[str] = mapped_column(String(80))
     workstation: Mapped[str] = mapped_column(String(80), default="")
+    # Added by migration 0011: the row's place in the timeline's hash chain and its seal (data.audit_chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEntry(Base):
@@ -198,6 +202,18 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # One random key per action (all its audit rows share it): a console asks which of its actions the server has.
     action_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Added by migration 0011: the row's place in the audit hash chain and its seal (data.audit_chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChainHead(Base):
+    """The last number and seal of each hash chain (audit_log, incident_events), kept by whoever seals rows."""
+
+    __tablename__ = "chain_heads"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class User(Base):
@@ -206,7 +222,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16))  # dispatcher, supervisor, admin
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Deferred: on a dispatch centre's server a workstation's login may not read it (migration 0011).
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]

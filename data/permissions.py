@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
+from data.audit_chain import append
 from data.errors import PermissionDeniedError
-from data.models import AuditEntry
 
 if TYPE_CHECKING:
     from data.db import Database
@@ -80,18 +80,23 @@ def record_refusal(db: Database, actor: Actor, action: str, *, entity: str = "",
     """Audit a refused action; a failure to write the row is logged, never raised over the refusal."""
     try:
         with db.writer() as session, session.begin():
-            session.add(
-                AuditEntry(
-                    at=db.clock(),
-                    username=actor.username,
-                    workstation=actor.workstation,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    outcome="refused",
-                    before=None,
-                    after={"role": actor.role},
-                )
+            append(
+                session,
+                "audit_log",
+                [
+                    {
+                        "at": db.clock(),
+                        "username": actor.username,
+                        "workstation": actor.workstation,
+                        "action": action,
+                        "entity": entity,
+                        "entity_id": entity_id,
+                        "outcome": "refused",
+                        "before": None,
+                        "after": {"role": actor.role},
+                        "action_key": None,
+                    }
+                ],
             )
     except DBAPIError:
         log.exception("could not audit the refusal of %s for %s", action, actor.username)
