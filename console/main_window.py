@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from console.paperwork.actions import PaperworkDesk
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
 from data import services
@@ -156,6 +157,8 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
+        # Paperwork: previews that print or save, the EIDO export (console/paperwork/actions.py)
+        self.paperwork = PaperworkDesk(self)
         # Supervisor tools: shift change, statistics, referral follow-ups, directory (console/supervisor_tools.py)
         self.supervisor_tools = SupervisorTools(self)
         self._restore_layout()
@@ -371,14 +374,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"✖ {text}", 12000)
 
     def print_handoff(self, incident_id: int) -> None:
-        from console.paperwork.actions import print_handoff
-
-        print_handoff(self, self.runner, self.db, incident_id)
+        self.paperwork.print_handoff(incident_id)
 
     def export_eido(self, incident_id: int) -> None:
-        from console.paperwork.actions import export_eido
-
-        export_eido(self, self.runner, self.db, incident_id)
+        self.paperwork.export_eido(incident_id)
 
     def change_font(self, step: int) -> None:
         app = QApplication.instance()
