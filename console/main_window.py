@@ -234,9 +234,15 @@ class MainWindow(QMainWindow):
         self.command_line.incident_selected.connect(self.select_incident)
         self.command_line.help_requested.connect(self.cheat_sheet.toggle)
         self.command_line.print_requested.connect(self.print_handoff)
+        self.command_line.citation_requested.connect(self.detail.open_citation_form)
+        self.command_line.welfare_form_requested.connect(self.detail.open_welfare_form)
+        self.command_line.welfare_log_requested.connect(self.print_welfare_log)
+        self.command_line.citation_print_requested.connect(self.print_citation)
         # Incident detail
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
+        self.detail.citation_print_requested.connect(self.print_citation)
+        self.detail.welfare_print_requested.connect(self.print_welfare_check)
         self.detail.edit_requested.connect(self._on_detail_edit_requested)
         # Intake
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
@@ -378,6 +384,15 @@ class MainWindow(QMainWindow):
 
     def export_eido(self, incident_id: int) -> None:
         self.paperwork.export_eido(incident_id)
+
+    def print_citation(self, number: str) -> None:
+        self.paperwork.print_citation(number)
+
+    def print_welfare_check(self, incident_id: int) -> None:
+        self.paperwork.print_welfare_check(incident_id)
+
+    def print_welfare_log(self, shift: str = "current") -> None:
+        self.paperwork.print_welfare_log(shift)
 
     def change_font(self, step: int) -> None:
         app = QApplication.instance()

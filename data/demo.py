@@ -238,6 +238,17 @@ SCENARIOS: list[tuple[str, str, list[str], str]] = [
 
 # Code sections a call type leads to when the officer cites (the pack's municipal-code table).
 CITED_SECTIONS = {"SMOKING": "Ord. 11-863", "DOG": "9.48 / LACC 10.32.010", "NOISE": "9.08.050", "VENDING": "5.122.050"}
+# What the officer saw, in the officer's words: a citation never carries the caller's narrative.
+OFFICER_ACCOUNTS = {
+    "SMOKING": "Observed the person smoking a cigarette at a patio table of the outdoor dining area; "
+    "staff had asked them to stop. Advised of the ordinance before citing.",
+    "DOG": "Observed the dog off leash in the public right-of-way with the owner present; "
+    "owner advised of the leash law before citing.",
+    "NOISE": "Amplified music audible from the sidewalk across the street; asked to lower it, "
+    "the volume was raised again within minutes.",
+    "VENDING": "Observed food being sold from a cart on the sidewalk during prohibited hours; "
+    "vendor advised of the hours and of the permit process.",
+}
 WELFARE_TYPES = ("WELFARE", "MNTL", "SLMP", "EXPOSURE", "OUTREACH", "INTOX")
 REFERRED = {
     "WELFARE": ("care_team",),
@@ -461,7 +472,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                         violations=[CITED_SECTIONS[code]],
                         location=inc.location,
                         incident_id=incident_id,
-                        description=inc.narrative,
+                        description=OFFICER_ACCOUNTS[code],
                     )
                     summary.citations += 1
                 if code in WELFARE_TYPES:
