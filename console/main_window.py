@@ -50,6 +50,10 @@ WINDOW_KEYS = (
     ("Window", "Ctrl+F", "Search the queue"),
     ("Window", "Ctrl++ / Ctrl+-", "Larger or smaller text in the whole window"),
     ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
+    ("Paperwork", "Ctrl+Shift+W / WL [shift]", "Welfare-check log of this shift (or of shift number N)"),
+    ("Paperwork", "CIT <incident> / Ctrl+T", "Issue a citation on an incident; the pane lists, reprints and voids"),
+    ("Paperwork", "WC <incident> / Ctrl+W", "Record or correct the welfare-check form of an incident"),
+    ("Paperwork", "VOID <citation> <reason>", "Void a citation (supervisors); the reprint is marked VOID"),
     ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
     ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
     ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
@@ -159,6 +163,7 @@ class MainWindow(QMainWindow):
         self._build_session()
         # Paperwork: previews that print or save, the EIDO export (console/paperwork/actions.py)
         self.paperwork = PaperworkDesk(self)
+        self._build_paperwork_menu()
         # Supervisor tools: shift change, statistics, referral follow-ups, directory (console/supervisor_tools.py)
         self.supervisor_tools = SupervisorTools(self)
         self._restore_layout()
@@ -238,6 +243,7 @@ class MainWindow(QMainWindow):
         self.command_line.welfare_form_requested.connect(self.detail.open_welfare_form)
         self.command_line.welfare_log_requested.connect(self.print_welfare_log)
         self.command_line.citation_print_requested.connect(self.print_citation)
+        self.command_line.incident_cleared.connect(self.detail.offer_welfare_form)
         # Incident detail
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
@@ -408,6 +414,37 @@ class MainWindow(QMainWindow):
         theme.apply_theme(app, name)
         self.settings.set("theme", name)
         self.show_message(f"{name.title()} theme")
+
+    # Paperwork menu ----------------------------------------------------------------------------
+    def _build_paperwork_menu(self) -> None:
+        menu = self.menuBar().addMenu("Pape&rwork")
+        menu.setObjectName("paperworkMenu")
+        self.welfare_log_action = self._shortcut(
+            "Ctrl+Shift+W", lambda: self.print_welfare_log("current"), "Welfare-check log of this shift"
+        )
+        self.welfare_log_other_action = self._shortcut(
+            QKeySequence(), self.choose_welfare_log_shift, "Welfare-check log of another shift…"
+        )
+        self.shift_report_action = self._shortcut(
+            QKeySequence(), lambda: self.paperwork.print_shift_report("current"), "Shift report of this shift"
+        )
+        for action in (self.welfare_log_action, self.welfare_log_other_action, self.shift_report_action):
+            menu.addAction(action)
+
+    def choose_welfare_log_shift(self) -> None:
+        """Pick a shift (off the GUI thread: the list), then print its welfare-check log."""
+        from data.services.paperwork import recent_shifts
+        from widgets.shift_picker import ShiftPicker
+
+        db = self.db
+
+        def show(shifts: list) -> None:
+            picker = ShiftPicker("Welfare-check log of a shift", shifts, db.pack.timezone, self)
+            picker.chosen.connect(self.paperwork.print_welfare_log)
+            self.shift_picker = picker
+            picker.open()
+
+        self.operations.run(lambda: recent_shifts(db), on_success=show)
 
     # Session: sign-out, screen lock, audit log ---------------------------------------------------
     def _build_session(self) -> None:

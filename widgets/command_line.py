@@ -81,6 +81,7 @@ class CommandLine(QWidget):
     welfare_form_requested = Signal(int)  # incident id: open the welfare-check form
     welfare_log_requested = Signal(str)  # "current" or a shift number
     citation_print_requested = Signal(str)  # citation number: reprint (after VOID)
+    incident_cleared = Signal(object)  # IncidentRecord cleared by C: the window offers its paperwork
     help_requested = Signal()
 
     def __init__(
@@ -255,12 +256,20 @@ class CommandLine(QWidget):
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
+            keywords = follow(incident.id)
+            selected = keywords["on_success"]
+
+            def cleared(record: IncidentRecord) -> None:
+                selected(record)
+                self.incident_cleared.emit(record)
+
+            keywords["on_success"] = cleared
             act.clear(
                 incident.id,
                 cmd.disposition,
                 cmd.text,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
-                **follow(incident.id),
+                **keywords,
             )
         elif cmd.verb == "NOTE" and incident is not None:
             act.add_note(incident.id, cmd.text, **follow(incident.id))

@@ -35,7 +35,14 @@ from PySide6.QtWidgets import (
 
 from data import rules, services
 from data.permissions import allowed
-from data.records import OPEN_STATUSES, CitationRecord, EventRecord, IncidentRecord, UnitRecord
+from data.records import (
+    OPEN_STATUSES,
+    CitationRecord,
+    EventRecord,
+    IncidentRecord,
+    UnitRecord,
+    WelfareCheckRecord,
+)
 from data.rules import STATUS_LABELS, Recommendation
 from data.services import paperwork
 from widgets import theme
@@ -46,6 +53,7 @@ from widgets.inline import InlineMessage
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
 from widgets.timeline_model import TimelineModel
+from widgets.welfare_form import MissingWelfareForm, WelfareForm
 
 log = logging.getLogger(__name__)
 
@@ -556,7 +564,14 @@ class IncidentDetail(QWidget):
         if rec is None:
             return
         label = self._pack.dispositions[code].label if code in self._pack.dispositions else code
-        self._actions.clear(rec.id, code, note, owner=self, message=lambda r: f"{r.number} cleared {code} {label}")
+        self._actions.clear(
+            rec.id,
+            code,
+            note,
+            owner=self,
+            message=lambda r: f"{r.number} cleared {code} {label}",
+            on_success=self.offer_welfare_form,
+        )
 
     def open_cancel_dialog(self) -> ReasonDialog | None:
         rec = self._record
@@ -1041,4 +1056,40 @@ class IncidentDetail(QWidget):
         )
 
     def _show_welfare_form(self, context: paperwork.PaperworkContext) -> None:
-        self._say("The welfare-check form is not built yet.", "error")
+        form = WelfareForm(self._store.db, self._ops, self._actions.actor, context, self)
+        form.saved.connect(self._on_welfare_form_saved)
+        self._open(form)
+
+    def _on_welfare_form_saved(self, record: WelfareCheckRecord) -> None:
+        self.welfare_print_requested.emit(record.incident_id)
+        self._fetch_timeline()
+
+    def offer_welfare_form(self, record: IncidentRecord) -> None:
+        """After a welfare-check call is cleared: if it has no form yet, offer to fill it in or skip it."""
+        call_type = self._pack.call_types.get(record.call_type)
+        if call_type is None or not call_type.welfare_form:
+            return
+        db, incident_id = self._store.db, record.id
+
+        def checked(found: WelfareCheckRecord | None) -> None:
+            if found is not None:
+                return
+            dialog = MissingWelfareForm(record.number, self)
+            dialog.fill_requested.connect(lambda: self.open_welfare_form(incident_id))
+            dialog.skipped.connect(lambda reason: self._skip_welfare_form(incident_id, record.number, reason))
+            self._open(dialog)
+
+        self._ops.run(
+            lambda: paperwork.welfare_check_for_incident(db, incident_id),
+            owner=self,
+            on_success=checked,
+            report_failure=False,
+        )
+
+    def _skip_welfare_form(self, incident_id: int, number: str, reason: str) -> None:
+        self._actions.add_note(
+            incident_id,
+            f"Welfare-check form not filled in: {reason}",
+            owner=self,
+            message=lambda _r: f"{number}: welfare-check form skipped; the reason is in the timeline",
+        )

@@ -679,6 +679,33 @@ def welfare_checks_for_shift(db: Database, shift_id: int) -> list[WelfareCheckRe
         return _welfare_records(s, rows.all())
 
 
+def recent_shifts(db: Database, limit: int = 60) -> list[ShiftRecord]:
+    """Shifts newest first (the active one and those before it), for choosing one to print."""
+    with db.read() as s:
+        rows = s.execute(select(Shift).order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).scalars()
+        return [shift_record(r) for r in rows]
+
+
+def welfare_incidents_for_shift(db: Database, shift_id: int) -> list[int]:
+    """Ids of the shift's welfare-check incidents, oldest first: those with a form, and every call of a
+    type that needs one (pack `welfare_form`) that CSOs handled, whether or not its form was recorded."""
+    needs_form = [code for code, ct in db.pack.call_types.items() if ct.welfare_form]
+    with db.read() as s:
+        with_form = select(WelfareCheck.incident_id)
+        rows = s.execute(
+            select(Incident.id)
+            .where(
+                Incident.shift_id == shift_id,
+                or_(
+                    Incident.id.in_(with_form),
+                    Incident.call_type.in_(needs_form) & Incident.status.not_in(("merged", "cancelled", "transferred")),
+                ),
+            )
+            .order_by(Incident.received_at, Incident.id)
+        )
+        return [ident for (ident,) in rows]
+
+
 # --- referrals --------------------------------------------------------------------------------
 
 
@@ -898,6 +925,7 @@ __all__ = [
     "proposed_disposition",
     "quote_citation",
     "read_incident_paperwork",
+    "recent_shifts",
     "record_welfare_check",
     "referrals_for_incident",
     "referrals_for_shift",
@@ -908,4 +936,5 @@ __all__ = [
     "void_citation",
     "welfare_check_for_incident",
     "welfare_checks_for_shift",
+    "welfare_incidents_for_shift",
 ]
