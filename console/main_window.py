@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
+from console.paperwork.actions import PaperworkDesk
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
 from data import services
@@ -53,6 +54,10 @@ WINDOW_KEYS = (
     ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
     ("Place", "Alt+H", "Intake or detail: every incident at the place in 12 months, and its cautions"),
     ("Place", "Alt+K", "Intake or detail: add a caution at the place (supervisors)"),
+    ("Paperwork", "Ctrl+Shift+W / WL [shift]", "Welfare-check log of this shift (or of shift number N)"),
+    ("Paperwork", "CIT <incident> / Ctrl+T", "Issue a citation on an incident; the pane lists, reprints and voids"),
+    ("Paperwork", "WC <incident> / Ctrl+W", "Record or correct the welfare-check form of an incident"),
+    ("Paperwork", "VOID <citation> <reason>", "Void a citation (supervisors); the reprint is marked VOID"),
     ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
     ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
     ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
@@ -164,6 +169,9 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
+        # Paperwork: previews that print or save, the EIDO export (console/paperwork/actions.py)
+        self.paperwork = PaperworkDesk(self)
+        self._build_paperwork_menu()
         # Supervisor tools: shift change, statistics, referral follow-ups, directory (console/supervisor_tools.py)
         self.supervisor_tools = SupervisorTools(self)
         self._restore_layout()
@@ -240,9 +248,16 @@ class MainWindow(QMainWindow):
         self.command_line.incident_selected.connect(self.select_incident)
         self.command_line.help_requested.connect(self.cheat_sheet.toggle)
         self.command_line.print_requested.connect(self.print_handoff)
+        self.command_line.citation_requested.connect(self.detail.open_citation_form)
+        self.command_line.welfare_form_requested.connect(self.detail.open_welfare_form)
+        self.command_line.welfare_log_requested.connect(self.print_welfare_log)
+        self.command_line.citation_print_requested.connect(self.print_citation)
+        self.command_line.incident_cleared.connect(self.detail.offer_welfare_form)
         # Incident detail
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
+        self.detail.citation_print_requested.connect(self.print_citation)
+        self.detail.welfare_print_requested.connect(self.print_welfare_check)
         self.detail.edit_requested.connect(self._on_detail_edit_requested)
         # Intake
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
@@ -388,14 +403,19 @@ class MainWindow(QMainWindow):
         self.announcer.announce(text, urgent=True)
 
     def print_handoff(self, incident_id: int) -> None:
-        from console.paperwork.actions import print_handoff
-
-        print_handoff(self, self.runner, self.db, incident_id)
+        self.paperwork.print_handoff(incident_id)
 
     def export_eido(self, incident_id: int) -> None:
-        from console.paperwork.actions import export_eido
+        self.paperwork.export_eido(incident_id)
 
-        export_eido(self, self.runner, self.db, incident_id)
+    def print_citation(self, number: str) -> None:
+        self.paperwork.print_citation(number)
+
+    def print_welfare_check(self, incident_id: int) -> None:
+        self.paperwork.print_welfare_check(incident_id)
+
+    def print_welfare_log(self, shift: str = "current") -> None:
+        self.paperwork.print_welfare_log(shift)
 
     def change_font(self, step: int) -> None:
         app = QApplication.instance()
@@ -411,6 +431,37 @@ class MainWindow(QMainWindow):
         theme.apply_theme(app, name)
         self.settings.set("theme", name)
         self.show_message(f"{name.title()} theme")
+
+    # Paperwork menu ----------------------------------------------------------------------------
+    def _build_paperwork_menu(self) -> None:
+        menu = self.menuBar().addMenu("Pape&rwork")
+        menu.setObjectName("paperworkMenu")
+        self.welfare_log_action = self._shortcut(
+            "Ctrl+Shift+W", lambda: self.print_welfare_log("current"), "Welfare-check log of this shift"
+        )
+        self.welfare_log_other_action = self._shortcut(
+            QKeySequence(), self.choose_welfare_log_shift, "Welfare-check log of another shift…"
+        )
+        self.shift_report_action = self._shortcut(
+            QKeySequence(), lambda: self.paperwork.print_shift_report("current"), "Shift report of this shift"
+        )
+        for action in (self.welfare_log_action, self.welfare_log_other_action, self.shift_report_action):
+            menu.addAction(action)
+
+    def choose_welfare_log_shift(self) -> None:
+        """Pick a shift (off the GUI thread: the list), then print its welfare-check log."""
+        from data.services.paperwork import recent_shifts
+        from widgets.shift_picker import ShiftPicker
+
+        db = self.db
+
+        def show(shifts: list) -> None:
+            picker = ShiftPicker("Welfare-check log of a shift", shifts, db.pack.timezone, self)
+            picker.chosen.connect(self.paperwork.print_welfare_log)
+            self.shift_picker = picker
+            picker.open()
+
+        self.operations.run(lambda: recent_shifts(db), on_success=show)
 
     # Session: sign-out, screen lock, audit log ---------------------------------------------------
     def _build_session(self) -> None:

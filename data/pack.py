@@ -27,6 +27,7 @@ class CallType:
     sheriff_first: bool = False
     skills: tuple[str, ...] = ()
     kind: str = "call"
+    welfare_form: bool = False  # the officer files a welfare-check form; the shift's log lists every one
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ def _call_types(path: Path, apco: dict[str, str]) -> dict[str, CallType]:
             sheriff_first=bool(e.get("sheriff_first", False)),
             skills=tuple(e.get("skills", ())),
             kind=kind,
+            welfare_form=bool(e.get("welfare_form", False)),
         )
     return out
 
