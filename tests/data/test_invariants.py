@@ -6,6 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -178,4 +179,6 @@ DispatchMachine.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestDispatchInvariants = DispatchMachine.TestCase
+# Minutes on a loaded machine: slow, and left out of the mutation runs (./scripts/mutation), whose
+# named tests pin each rule in a fraction of a second.
+TestDispatchInvariants = pytest.mark.slow(DispatchMachine.TestCase)
