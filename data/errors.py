@@ -23,6 +23,10 @@ class InvalidTransitionError(DispatchError):
     """The incident or unit cannot move to that state from where it is."""
 
 
+class AlreadyClosedError(InvalidTransitionError):
+    """The incident is already cleared, cancelled, transferred or merged: reopen it before closing it again."""
+
+
 class UnitBusyError(DispatchError):
     """The unit already has an active incident or is not available for dispatch."""
 

@@ -195,6 +195,7 @@ class CommandLine(QWidget):
             act.dispatch(
                 incident.id,
                 [u.id for u in units],
+                override_reason=cmd.text,
                 message=lambda r: f"{signs} dispatched to {r.number} ({r.location})",
                 **follow(incident.id),
             )
@@ -242,10 +243,13 @@ class CommandLine(QWidget):
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
+            # The version on the dispatcher's board (what they saw), else the one just looked up.
+            seen = self._store.incidents.get(incident.id, incident)
             act.clear(
                 incident.id,
                 cmd.disposition,
                 cmd.text,
+                expected_version=seen.version,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
                 **follow(incident.id),
             )
