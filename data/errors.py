@@ -48,6 +48,15 @@ class PermissionDeniedError(DispatchError):
     """The signed-in user's role does not allow this action."""
 
 
+class AccountChangedError(PermissionDeniedError):
+    """The signed-in account was disabled, locked or given another role since sign-in (read on every action)."""
+
+    def __init__(self, message: str, *, role: str = "", usable: bool = True) -> None:
+        super().__init__(message)
+        self.role = role  # the role the database has now ("" when the account is gone)
+        self.usable = usable  # False: disabled or locked, nothing more can be done in this session
+
+
 class DatabaseUnavailableError(DispatchError):
     """The database cannot be reached; the action was not applied."""
 

@@ -471,7 +471,7 @@ def cancel_incident(
 def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> IncidentRecord:
     authorize(db, actor, "reopen_incident", entity="incident", entity_id=incident_id)
     why = validate.text("reason", reason, limit=2000, required=True, label="reason for reopening")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="reopen_incident") as w:
         row = load_incident(w, incident_id)
         if row.status == "merged":
             raise InvalidTransitionError(f"Incident {row.number} was merged; reopen the incident it went into.")
