@@ -123,3 +123,64 @@ def test_a_clear_that_lost_the_race_opens_the_conflict_panel_and_reapply_is_refu
     stored = services.get_incident(db, incident.id)
     assert (stored.status, stored.disposition_code) == ("cleared", "13")
     close_window(win)
+
+
+def test_a_supervisor_demoted_while_signed_in_is_refused_and_offered_to_sign_out(qtbot, qloop, db, tmp_path, clock):
+    from data import auth
+
+    admin = Actor("root.admin", role="admin", workstation="ws-admin")
+    auth.create_user(db, admin, "maria", role="supervisor", password="Melrose Place 1994 rain")
+    maria = auth.authenticate(db, "maria", "Melrose Place 1994 rain", workstation="ws-sup")
+    win = open_window(qtbot, db, maria, tmp_path)
+    incident = welfare_call(db, maria)
+    services.cancel_incident(db, maria, incident.id, reason="caller called back")
+    qtbot.waitUntil(lambda: getattr(win.store.incidents.get(incident.id), "status", "") == "cancelled", timeout=10_000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id and win.detail.reopen_button.isEnabled())
+    signed_out = []
+    win.sign_out_requested.connect(lambda: signed_out.append(1))
+
+    # Meanwhile an administrator makes her a dispatcher; her next reopen is refused and the window says why.
+    auth.set_role(db, admin, "maria", "dispatcher")
+    qtbot.keyClick(win.detail, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: win.detail.dialog is not None and win.detail.dialog.isVisible())
+    dialog = win.detail.dialog
+    qtbot.keyClicks(dialog.reason, "caller reports it again")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.account_notice is not None and win.account_notice.isVisible(), timeout=10_000)
+    assert win.account_notice.text().startswith("Your role is now dispatcher (it was supervisor")
+    assert win.account_keep_button.isVisible()
+    assert services.get_incident(db, incident.id).status == "cancelled"
+    win.account_notice.grab().save(str(tmp_path / "account-notice.png"))
+    qtbot.mouseClick(win.account_keep_button, Qt.MouseButton.LeftButton)
+
+    # Disabled: any action is refused, and the notice offers only signing out.
+    auth.disable_user(db, admin, "maria")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
+    win.queue.focus_table()
+    Keyboard(qtbot).command(f"NOTE {incident.short_number} still here")
+    qtbot.waitUntil(lambda: win.account_notice.isVisible() and "disabled" in win.account_notice.text(), timeout=10_000)
+    assert not win.account_keep_button.isVisible()
+    qtbot.mouseClick(win.account_sign_out_button, Qt.MouseButton.LeftButton)
+    assert signed_out == [1]
+    close_window(win)
+
+
+def test_supervisor_tools_are_disabled_for_a_dispatcher_with_the_reason(qtbot, qloop, db, tmp_path, dispatcher):
+    win = open_window(qtbot, db, dispatcher, tmp_path)
+    tools = win.supervisor_tools
+    assert not tools.shift_action.isEnabled() and not tools.statistics_action.isEnabled()
+    assert tools.shift_action.toolTip() == (
+        "Only supervisors and admins can start or end a shift; you are signed in as dispatcher."
+    )
+    assert not win.audit_action.isEnabled()
+    # The key of a disabled tool answers on the refusal line instead of doing nothing.
+    qtbot.keyClick(win.queue, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert win.statusBar().currentMessage() == (
+        "✖ Only supervisors and admins can start or end a shift; you are signed in as dispatcher."
+    )
+    qtbot.keyClick(win.queue, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert "Only supervisors and admins can read the audit log" in win.statusBar().currentMessage()
+    assert tools.shift_change is None
+    close_window(win)
