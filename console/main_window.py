@@ -8,13 +8,22 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.paperwork.actions import PaperworkDesk
 from console.settings import Settings
-from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
+from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools, guard_action
 from data import services
 from data.db import Database
+from data.errors import AccountChangedError
 from data.permissions import Actor, allowed
 from widgets import theme
 from widgets.accessibility import Announcer, CaptionedLabel
@@ -263,6 +272,7 @@ class MainWindow(QMainWindow):
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
         # Every operation's one report reaches the status bar here, and only here.
         self.operations.reported.connect(self._on_operations_reported)
+        self.operations.account_changed.connect(self._on_operations_account_changed)
         self.transfers.operations.reported.connect(self._on_operations_reported)
         self.runner.refused.connect(self.show_refusal)
         self.runner.crashed.connect(self._on_runner_crashed)
@@ -397,6 +407,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
         self.announcer.announce(text)
 
+    def _on_operations_account_changed(self, error: AccountChangedError) -> None:
+        """An administrator changed this account since sign-in: say so and offer to sign out."""
+        box = self.account_notice
+        if box is None:
+            box = QMessageBox(self)
+            box.setWindowTitle("Your account was changed")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setObjectName("accountNotice")
+            self.account_sign_out_button = box.addButton("Sign out", QMessageBox.ButtonRole.AcceptRole)
+            self.account_keep_button = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+            self.account_sign_out_button.clicked.connect(self.sign_out)
+            self.account_notice = box
+        box.setText(str(error))
+        # A disabled or locked account can do nothing more here.
+        self.account_keep_button.setVisible(error.usable)
+        box.setDefaultButton(self.account_sign_out_button)
+        box.open()
+
+    def show_refusal_of_sender(self) -> None:
+        """A key of a tool this role may not use: the reason, on the refusal line."""
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.show_refusal(str(action.data()))
+
     def show_refusal(self, text: str) -> None:
         self.statusBar().setStyleSheet("QStatusBar { color: #ff8a80; font-weight: 600; }")
         self.statusBar().showMessage(f"✖ {text}", 12000)
@@ -471,9 +505,11 @@ class MainWindow(QMainWindow):
         self.sign_out_action = self._shortcut("Ctrl+Shift+Q", self.sign_out, "Sign out")
         for action in (self.lock_action, self.audit_action, self.sign_out_action):
             menu.addAction(action)
-        # Hidden from dispatchers; the service refuses them anyway.
-        self.audit_action.setEnabled(allowed(self.actor, "read_audit"))
+        # Disabled for dispatchers with the reason; the service refuses them anyway.
+        menu.setToolTipsVisible(True)
+        guard_action(self, self.audit_action, self.actor, "read_audit")
         self.audit_viewer: AuditViewer | None = None
+        self.account_notice: QMessageBox | None = None
         self.idle_lock: IdleLock | None = None
         if self.demo_sign_in:
             # The demo dispatcher has no password: nothing to unlock with, nothing to sign out of.

@@ -157,7 +157,7 @@ def has_users(db: Database) -> bool:
 
 def list_users(db: Database, actor: Actor) -> list[UserRecord]:
     authorize(db, actor, "manage_users", entity="user")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         users = w.session.execute(select(User).order_by(User.username)).scalars().all()
         w.audit("list_users", "user", None, None, {"count": len(users)})
         return [_user_record(u) for u in users]
@@ -243,7 +243,7 @@ def authenticate(
 
     error: SignInError | None = None
     attempt = Actor(name, role="", workstation=workstation)
-    with work(db, attempt) as w:
+    with work(db, attempt, check_account=False) as w:  # the sign-in itself judges the account
         query = select(User).where(User.username == name)
         if db.dialect == "postgresql":
             query = query.with_for_update()  # two workstations failing at once count both
@@ -336,13 +336,13 @@ def unlock_screen(db: Database, actor: Actor, password: str, *, hasher: Password
 
 
 def record_screen_lock(db: Database, actor: Actor, *, idle_minutes: float | None = None) -> None:
-    with work(db, actor) as w:
+    with work(db, actor, check_account=False) as w:
         reason = {"idle_minutes": idle_minutes} if idle_minutes is not None else {"reason": "locked by the user"}
         w.audit("screen_lock", "session", None, None, reason)
 
 
 def sign_out(db: Database, actor: Actor) -> None:
-    with work(db, actor) as w:
+    with work(db, actor, check_account=False) as w:  # a disabled user's sign-out is still recorded
         w.audit("sign_out", "session", None, None, None)
     if db.dialect == "postgresql" and db.session_token:
         with db.engine.begin() as conn:
@@ -436,7 +436,7 @@ def create_user(
     validate_password(password, username=name)
     shown = " ".join((display_name or "").split())[:120]
     hashed = (hasher or HASHER).hash(password)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         if w.session.execute(select(User.id).where(User.username == name)).first():
             raise ValidationError("username", f"The user name {name} is taken.")
         row = User(
@@ -458,7 +458,7 @@ def create_user(
 def unlock_user(db: Database, actor: Actor, username: str) -> UserRecord:
     """Release a locked account; the failures before now no longer count."""
     authorize(db, actor, "manage_users", entity="user")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         row = _load_user(w, username)
         if not row.locked:
             raise InvalidTransitionError(f"The account {row.username} is not locked.")
@@ -472,7 +472,7 @@ def unlock_user(db: Database, actor: Actor, username: str) -> UserRecord:
 def set_role(db: Database, actor: Actor, username: str, role: str) -> UserRecord:
     authorize(db, actor, "manage_users", entity="user")
     validate_role(role)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         row = _load_user(w, username)
         if row.role == role:
             raise InvalidTransitionError(f"{row.username} is already a {role}.")
@@ -487,7 +487,7 @@ def set_role(db: Database, actor: Actor, username: str, role: str) -> UserRecord
 def disable_user(db: Database, actor: Actor, username: str) -> UserRecord:
     """Stop an account from signing in (it stays on file: audit rows keep naming it)."""
     authorize(db, actor, "manage_users", entity="user")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         row = _load_user(w, username)
         if not row.active:
             raise InvalidTransitionError(f"The account {row.username} is already disabled.")
@@ -501,7 +501,7 @@ def disable_user(db: Database, actor: Actor, username: str) -> UserRecord:
 
 def enable_user(db: Database, actor: Actor, username: str) -> UserRecord:
     authorize(db, actor, "manage_users", entity="user")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_users") as w:
         row = _load_user(w, username)
         if row.active:
             raise InvalidTransitionError(f"The account {row.username} is already enabled.")
@@ -540,7 +540,7 @@ def change_password(
             record_refusal(db, actor, "change_password", entity="user")
             raise PermissionDeniedError("The current password is wrong; the password was not changed.")
     hashed = ph.hash(new_password)
-    with work(db, actor) as w:
+    with work(db, actor, privilege=None if own else "manage_users") as w:
         row = _load_user(w, name)
         row.password_hash = hashed
         row.password_changed_at = w.now

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from data import services
+from data import rules, services
 from data.clock import to_ms
 from data.db import Database
 from data.errors import DispatchError
@@ -518,6 +518,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                     longitude=float(place["lon"]),  # type: ignore[arg-type]
                     zone=place["zone"],  # type: ignore[arg-type]
                     in_city=True,
+                    screening=rules.caller_said_no(),
                     caller_name=caller,
                     caller_phone=phone,
                     narrative=story,
@@ -668,6 +669,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                 call_type=code,
                 priority=prio,
                 narrative=story,
+                screening=rules.caller_said_no(),
                 caller_name=rng.choice(CALLERS),
                 **_place_fields(rng.choice(addresses)),
             )
@@ -765,7 +767,7 @@ def _special_calls(
             disp,
             call_type="MNTL",
             narrative="Man yelling and swinging a metal bar at parked cars.",
-            screening={"weapon": True, "violence": True},
+            screening={"weapon": True, "violence": True, "medical": False, "crime": False},
             caller_name="Hotel front desk",
             **_place_fields(place),
         )
@@ -782,6 +784,7 @@ def _special_calls(
             disp,
             call_type="WELFARE",
             narrative="Woman crying on the curb, says she was evicted today.",
+            screening=rules.caller_said_no(),
             caller_name="Ivy Chen",
             caller_phone="310-555-0142",
             **_place_fields(place2),
@@ -798,6 +801,7 @@ def _special_calls(
             disp,
             call_type="WELFARE",
             narrative="Same woman on the curb, now with her belongings on the sidewalk.",
+            screening=rules.caller_said_no(),
             caller_name="Paul Kim",
             caller_phone="310-555-0177",
             **_place_fields(place2),

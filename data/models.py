@@ -415,3 +415,19 @@ class Caution(Base):
         Index("ix_cautions_latitude_longitude", "latitude", "longitude"),
         Index("ix_cautions_expires_at", "expires_at"),
     )
+
+
+class IntakeDraft(Base):
+    """A call being typed, saved as the dispatcher types (per user and workstation) until saved or discarded.
+
+    Added by migration 0010: a call survives Escape, a closed window, a crash or a killed process.
+    """
+
+    __tablename__ = "intake_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    workstation: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    __table_args__ = (Index("ix_intake_drafts_owner", "username", "workstation"),)

@@ -209,6 +209,7 @@ class CommandLine(QWidget):
             act.dispatch(
                 incident.id,
                 [u.id for u in units],
+                override_reason=cmd.text,
                 message=lambda r: f"{signs} dispatched to {r.number} ({r.location})",
                 **follow(incident.id),
             )
@@ -264,10 +265,13 @@ class CommandLine(QWidget):
                 self.incident_cleared.emit(record)
 
             keywords["on_success"] = cleared
+            # The version on the dispatcher's board (what they saw), else the one just looked up.
+            seen = self._store.incidents.get(incident.id, incident)
             act.clear(
                 incident.id,
                 cmd.disposition,
                 cmd.text,
+                expected_version=seen.version,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
                 **keywords,
             )

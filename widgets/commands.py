@@ -36,9 +36,11 @@ VERBS: dict[str, Verb] = {
         Verb("N", "N", "Start a new call (same as F2)"),
         Verb(
             "D",
-            "D <unit> <incident>",
-            "Dispatch a unit (or units, comma-separated) to an incident",
+            "D <unit> <incident> [reason]",
+            "Dispatch a unit (or units, comma-separated) to an incident; the reason records why CSOs go alone "
+            "to a call that needs law enforcement first or whose screening was not asked",
             ("units", "incident"),
+            optional_text=True,
         ),
         Verb("ER", "ER <unit> [note]", "Unit en route", ("unit",), optional_text=True, status="enroute"),
         Verb("OS", "OS <unit> [note]", "Unit on scene", ("unit",), optional_text=True, status="onscene"),
@@ -171,7 +173,9 @@ def parse(text: str, *, dispositions: Collection[str] | None = None) -> Command 
         if error:
             return ParseError(f"{error} ({spec.usage})", verb)
     if remaining.strip():
-        if not spec.optional_text:
+        # A dispatch reason is words: a stray number ("D 12 1 2") is a typo, not a reason.
+        words_expected = verb == "D" and not any(ch.isalpha() for ch in remaining)
+        if not spec.optional_text or words_expected:
             extra = remaining.strip()
             return ParseError(f"{verb} does not take {extra[:20]!r}: {spec.usage}", verb)
         fields["text"] = remaining.strip()

@@ -515,9 +515,10 @@ class IncidentDetail(QWidget):
         unit = self._store.units.get(unit_id)
         sign = unit.call_sign if unit else str(unit_id)
         if rules.csos_alone_need_override(rec, self._pack.call_types):
+            why = rules.override_question(rec, self._pack.call_types, self._pack.agency)
             dialog = ReasonDialog(
                 f"Send {sign} without {self._pack.agency}?",
-                f"{rec.number} needs {self._pack.agency} first. Why can CSOs go alone? (recorded as an override)",
+                f"{rec.number} {why}. Why can CSOs go alone? (recorded as an override)",
                 placeholder=f"e.g. {self._pack.agency} advised CSOs to respond; caller confirms the weapon is gone",
                 parent=self,
             )
@@ -570,10 +571,12 @@ class IncidentDetail(QWidget):
         if rec is None:
             return
         label = self._pack.dispositions[code].label if code in self._pack.dispositions else code
+        # The version shown: if another dispatcher changed or cleared it meanwhile, the conflict panel says so.
         self._actions.clear(
             rec.id,
             code,
             note,
+            expected_version=rec.version,
             owner=self,
             message=lambda r: f"{r.number} cleared {code} {label}",
             on_success=self.offer_welfare_form,
@@ -589,7 +592,9 @@ class IncidentDetail(QWidget):
             placeholder="e.g. caller called back: resolved",
             parent=self,
         )
-        dialog.chosen.connect(lambda reason: self._actions.cancel(rec.id, reason, owner=self))
+        dialog.chosen.connect(
+            lambda reason: self._actions.cancel(rec.id, reason, expected_version=rec.version, owner=self)
+        )
         self._open(dialog)
         return dialog
 
@@ -715,10 +720,11 @@ class IncidentDetail(QWidget):
         if rec.override_reason:
             response += f" · override: {rec.override_reason}"
         self.response_label.setText(response)
-        flagged = [key for key in rules.SCREENING_QUESTIONS if rec.screening.get(key)]
-        answers = " · ".join(f"{key} {'YES' if rec.screening.get(key) else 'no'}" for key in rules.SCREENING_QUESTIONS)
-        self.screening_label.setText(answers)
-        self.screening_label.setStyleSheet(f"color: {palette.red.name()}; font-weight: 600;" if flagged else "")
+        flagged = [key for key in rules.SCREENING_QUESTIONS if rules.screening_answer(rec.screening, key)]
+        unknown = rules.unanswered(rec.screening)
+        self.screening_label.setText(rules.screening_summary(rec.screening))
+        colour = palette.red if flagged else (palette.amber if unknown else None)
+        self.screening_label.setStyleSheet(f"color: {colour.name()}; font-weight: 600;" if colour else "")
         if rec.disposition_code:
             disp = self._pack.dispositions.get(rec.disposition_code)
             label = disp.label if disp else ""

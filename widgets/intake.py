@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -105,11 +105,13 @@ def response_rule(ct: CallType, agency: str) -> tuple[str, str]:
     return "CSOs may respond alone", "ok"
 
 
-def _with_mnemonic(text: str, word: str, index: int) -> str:
+def _underlined(text: str, word: str, index: int) -> str:
+    """The question as rich text with its Alt letter underlined (the shortcut is the form's, not the label's)."""
     at = text.lower().find(word)
     if at < 0:
-        return text
-    return text[: at + index] + "&" + text[at + index :]
+        return html.escape(text)
+    pos = at + index
+    return f"{html.escape(text[:pos])}<u>{html.escape(text[pos])}</u>{html.escape(text[pos + 1 :])}"
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -129,6 +131,89 @@ class NarrativeEdit(QPlainTextEdit):
             event.accept()
             self.submitted.emit()
             return
+        super().keyPressEvent(event)
+
+
+class ScreeningQuestion(QObject):
+    """One screening question: Yes and No, neither chosen until the caller answers (not asked is not no)."""
+
+    answered = Signal()
+
+    def __init__(self, key: str, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.key = key
+        question = rules.SCREENING_QUESTIONS.get(key, key)
+        self.label = QLabel(text, parent)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.yes = _AnswerButton("Yes", parent)
+        self.no = _AnswerButton("No", parent)
+        self.state = QLabel(parent)
+        self.state.setObjectName("screeningState")
+        self.label.setBuddy(self.yes)
+        self.yes.setAccessibleName(f"{question} Yes")
+        self.no.setAccessibleName(f"{question} No")
+        self.group = QButtonGroup(self)
+        self.group.addButton(self.yes)
+        self.group.addButton(self.no)
+        for button in (self.yes, self.no):
+            button.toggled.connect(self._on_button_toggled)
+            button.answer_key.connect(self._on_answer_key)
+        self._show_state()
+
+    def answer(self) -> bool | None:
+        if self.yes.isChecked():
+            return True
+        if self.no.isChecked():
+            return False
+        return None
+
+    def set_answer(self, answer: bool | None, *, by_person: bool = False) -> None:
+        if answer is None:
+            self.group.setExclusive(False)
+            self.yes.setChecked(False)
+            self.no.setChecked(False)
+            self.group.setExclusive(True)
+        else:
+            (self.yes if answer else self.no).setChecked(True)
+        self._show_state()
+        if by_person:
+            self.answered.emit()
+
+    def _on_button_toggled(self, checked: bool) -> None:
+        if checked:
+            self._show_state()
+            self.answered.emit()
+
+    def _on_answer_key(self, answer: bool) -> None:
+        self.set_answer(answer, by_person=True)
+        (self.yes if answer else self.no).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_state(self) -> None:
+        answer = self.answer()
+        self.state.setText({True: "YES", False: "no", None: "not asked"}[answer])
+        self.state.setProperty("answer", {True: "yes", False: "no", None: "unasked"}[answer])
+        self.state.style().unpolish(self.state)
+        self.state.style().polish(self.state)
+        self.label.setProperty("answer", {True: "yes", False: "no", None: "unasked"}[answer])
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
+
+
+class _AnswerButton(QRadioButton):
+    """A Yes/No button where Y and N answer the question from either button."""
+
+    answer_key = Signal(bool)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            if event.key() == Qt.Key.Key_Y:
+                event.accept()
+                self.answer_key.emit(True)
+                return
+            if event.key() == Qt.Key.Key_N:
+                event.accept()
+                self.answer_key.emit(False)
+                return
         super().keyPressEvent(event)
 
 
@@ -239,16 +324,23 @@ class IntakeForm(QWidget):
         self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
         self.phone_error = InlineMessage(self)
 
-        self.screening: dict[str, QCheckBox] = {}
-        screening_box = QGroupBox("Screening: answer every question with the caller", self)
+        self.screening: dict[str, ScreeningQuestion] = {}
+        screening_box = QGroupBox("Screening: ask the caller every question (Alt+N: no to the rest)", self)
         screening_box.setObjectName("screeningBox")
         grid = QGridLayout(screening_box)
+        grid.setVerticalSpacing(2)
         for n, (key, question) in enumerate(rules.SCREENING_QUESTIONS.items()):
             word, index = SCREENING_MNEMONICS.get(key, ("", 0))
-            box = QCheckBox(_with_mnemonic(question, word, index) if word else question, screening_box)
-            box.setAccessibleName(question)
-            self.screening[key] = box
-            grid.addWidget(box, n // 2, n % 2)
+            row = ScreeningQuestion(key, _underlined(question, word, index) if word else question, screening_box)
+            self.screening[key] = row
+            grid.addWidget(row.label, n, 0)
+            grid.addWidget(row.yes, n, 1)
+            grid.addWidget(row.no, n, 2)
+            grid.addWidget(row.state, n, 3)
+        grid.setColumnStretch(0, 1)
+        self.screening_error = InlineMessage(screening_box)
+        grid.addWidget(self.screening_error, len(rules.SCREENING_QUESTIONS), 0, 1, 4)
+        self.screening_box = screening_box
 
         self.response_box = QGroupBox(f"{self._pack.agency} first: choose how this call is answered", self)
         self.response_box.setObjectName("responseBox")
@@ -366,7 +458,7 @@ class IntakeForm(QWidget):
             self.phone_edit,
             self.narrative,
             self.priority,
-            *self.screening.values(),
+            *itertools.chain.from_iterable((q.yes, q.no) for q in self.screening.values()),
             *self.response_buttons.values(),
             self.override_edit,
             self.save_button,
@@ -402,6 +494,10 @@ class IntakeForm(QWidget):
                 border: 1px solid {accent}; }}
             QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 1px solid {accent}; }}
             QCheckBox:checked {{ color: {red}; font-weight: 600; }}
+            QLabel#screeningState {{ font-weight: 600; min-width: 64px; }}
+            QLabel#screeningState[answer="yes"] {{ color: {red}; }}
+            QLabel#screeningState[answer="unasked"] {{ color: {amber}; }}
+            QLabel[answer="yes"] {{ color: {red}; font-weight: 600; }}
             QGroupBox {{ border: 1px solid {palette.grid.name()}; border-radius: 4px; margin-top: 14px;
                 padding: 6px 6px 4px 6px; }}
             QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; color: {muted}; }}
@@ -428,8 +524,17 @@ class IntakeForm(QWidget):
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
         self.place_panel.knowledge_changed.connect(self._on_place_panel_knowledge_changed)
         # Screening and response
-        for box in self.screening.values():
-            box.toggled.connect(self._on_screening_toggled)
+        for question in self.screening.values():
+            question.answered.connect(self._on_screening_answered)
+        for key, (word, index) in SCREENING_MNEMONICS.items():
+            shortcut = QShortcut(
+                QKeySequence(f"Alt+{word[index].upper()}"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+            )
+            shortcut.setObjectName(key)
+            shortcut.activated.connect(self._on_screening_shortcut_activated)
+        QShortcut(
+            QKeySequence("Alt+N"), self, self.answer_rest_no, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         self.response_group.buttonToggled.connect(self._on_response_group_button_toggled)
         # Saving and leaving
         for edit in (self.type_edit, self.location_edit):
@@ -523,8 +628,8 @@ class IntakeForm(QWidget):
         self.type_edit.hide_suggestions()
         self.location_edit.hide_suggestions()
         self.narrative.clear()
-        for box in self.screening.values():
-            box.setChecked(False)
+        for question in self.screening.values():
+            question.set_answer(None)
         self.response_group.setExclusive(False)
         for button in self.response_buttons.values():
             button.setChecked(False)
@@ -558,6 +663,7 @@ class IntakeForm(QWidget):
             self.caller_error,
             self.phone_error,
             self.narrative_error,
+            self.screening_error,
             self.response_error,
             self.form_error,
             self.duplicate_hint,
@@ -791,11 +897,28 @@ class IntakeForm(QWidget):
         self._create(fields, merge_into=int(item.data(Qt.ItemDataRole.UserRole)))
 
     # Screening ---------------------------------------------------------------------------------
-    def _answers(self) -> dict[str, bool]:
-        return {key: box.isChecked() for key, box in self.screening.items()}
+    def _answers(self) -> dict[str, bool | None]:
+        """Each question's answer: True, False, or None while it is not answered."""
+        return {key: question.answer() for key, question in self.screening.items()}
 
-    def _on_screening_toggled(self, _checked: bool) -> None:
+    def _on_screening_shortcut_activated(self) -> None:
+        """Alt+W / V / M / I: the caller said yes to that question."""
+        question = self.screening.get(self.sender().objectName())
+        if question is None:
+            return
+        question.set_answer(True, by_person=True)
+        question.yes.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def answer_rest_no(self) -> None:
+        """Alt+N: the caller said no to every question not answered yet (a yes already given stays)."""
+        for question in self.screening.values():
+            if question.answer() is None:
+                question.set_answer(False, by_person=True)
+
+    def _on_screening_answered(self) -> None:
         self._mark_started()
+        if all(answer is not None for answer in self._answers().values()):
+            self.screening_error.clear_message()
         self._update_response_box()
 
     def _needs_sheriff(self) -> bool:
@@ -895,6 +1018,16 @@ class IntakeForm(QWidget):
             problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too few digits."))
         elif phone and sum(ch.isdigit() for ch in phone) > 15:
             problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too many digits."))
+        unasked = [key for key, answer in self._answers().items() if answer is None]
+        if unasked:
+            first = self.screening[unasked[0]].yes
+            problems.append(
+                (
+                    self.screening_error,
+                    first,
+                    f"Ask the caller: {', '.join(unasked)} not answered. Y or N on each; Alt+N answers no to the rest.",
+                )
+            )
         response = "cso"
         override = ""
         if self._needs_sheriff():

@@ -125,11 +125,17 @@ def _hazards(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list
     inc = p.incident
     rows = [[markup("<b>Screening question</b>", st.cell), markup("<b>Answer</b>", st.cell)]]
     for key, question in rules.SCREENING_QUESTIONS.items():
-        rows.append([para(question, st.cell), markup(yes_no(inc.screening.get(key)), st.cell)])
+        answer = rules.screening_answer(inc.screening, key)
+        shown = yes_no(answer) if answer is not None else f"{yes_no(None)} <b>Not asked</b>"
+        rows.append([para(question, st.cell), markup(shown, st.cell)])
     needs = rules.incident_needs_sheriff(inc, pack.call_types)
-    rows.append(
-        [para(f"Needs {pack.agency} first (call type or a yes above)", st.cell), markup(yes_no(needs), st.cell)]
+    # An unasked question leaves the answer open: "No" would tell the officer something nobody said.
+    needs_text = (
+        yes_no(True)
+        if needs
+        else (f"{yes_no(None)} <b>Unknown</b>" if rules.unanswered(inc.screening) else yes_no(False))
     )
+    rows.append([para(f"Needs {pack.agency} first (call type or a yes above)", st.cell), markup(needs_text, st.cell)])
     out: list[Flowable] = [markup("Hazards and screening", st.h2), grid(rows, [width * 0.7, width * 0.3], header=True)]
     notes = []
     if inc.override_reason:

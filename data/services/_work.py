@@ -20,7 +20,7 @@ from data.errors import DatabaseUnavailableError, PermissionDeniedError, StaleWr
 from data.feed import CHANNEL, Change
 from data.ledger import LedgerEntry
 from data.models import ChangeLog, Incident, Unit
-from data.permissions import Actor
+from data.permissions import Actor, current_actor, record_refusal
 
 # Deadlock, serialization failure: another workstation changed the same rows at the same moment.
 CONTENTION_SQLSTATES = {"40P01", "40001"}
@@ -142,8 +142,12 @@ class Work:
 
 
 @contextmanager
-def work(db: Database, actor: Actor) -> Iterator[Work]:
+def work(db: Database, actor: Actor, *, privilege: str | None = None, check_account: bool = True) -> Iterator[Work]:
     """Run one action in one transaction; on any refusal nothing is written.
+
+    The account is read first, in the same transaction: a disabled or locked account is refused, the
+    role is the one the database has now (not the one cached at sign-in), and ``privilege`` (a
+    ``data.permissions.PRIVILEGED`` action) must still be allowed to it.
 
     On a dispatch centre's server the commit is checked twice (data.centre): before, that the server
     is not an old primary; after, that it is durable where the centre requires. An acknowledged
@@ -151,9 +155,16 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
     """
     committing = False
     check = None
+    refused: PermissionDeniedError | None = None
     try:
         with db.writer() as session, session.begin():
             w = Work(db, session, actor)
+            if check_account:
+                try:
+                    w.actor = current_actor(session, actor, privilege)
+                except PermissionDeniedError as exc:
+                    refused = exc
+                    raise
             yield w
             session.flush()
             if not w.audited:
@@ -183,6 +194,10 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                 check = db.centre.before_commit(session)
             entry = w.ledger_entry()
             committing = True
+    except PermissionDeniedError as exc:
+        if exc is refused:  # the account changed since sign-in: audited, in a transaction of its own
+            record_refusal(db, actor, privilege or "action")
+        raise
     except StaleDataError as exc:
         raise StaleWriteError(
             "Someone else changed this record while you were working on it. Reload and try again."

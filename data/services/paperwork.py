@@ -468,7 +468,7 @@ def void_citation(db: Database, actor: Actor, citation_number: str, reason: str)
     """Supervisors void a citation with a reason; it stays on file and reprints marked VOID."""
     authorize(db, actor, "void_citation", entity="citation")
     why = validate.text("reason", reason, limit=MAX_SHORT, required=True, label="reason for voiding")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="void_citation") as w:
         row = _load_citation(w.session, citation_number)
         if row.status == "void":
             raise InvalidTransitionError(f"Citation {row.number} is already void.")

@@ -21,6 +21,7 @@ from data.models import AuditEntry, Citation
 from data.pack import Provision
 from data.services import paperwork
 from data.services.paperwork import RepeatOffenseError
+from tests.data.helpers import NO_SCREENING
 
 NOISE = "9.08.050"
 SMOKING = "Ord. 11-863"
@@ -34,7 +35,13 @@ def officer(db, supervisor):
 @pytest.fixture
 def incident(db, dispatcher):
     return services.create_incident(
-        db, dispatcher, call_type="NOISE", location="8300 Santa Monica Blvd", latitude=34.09, longitude=-118.37
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="NOISE",
+        location="8300 Santa Monica Blvd",
+        latitude=34.09,
+        longitude=-118.37,
     )
 
 
@@ -239,7 +246,7 @@ def test_get_citation_and_shift_lists(db, clock, dispatcher, supervisor, officer
     shift = services.start_shift(
         db, supervisor, name="Day", supervisor="Sgt. Lee", starts_at=clock(), ends_at=clock() + dt.timedelta(hours=8)
     )
-    inc = services.create_incident(db, dispatcher, call_type="SMOKING", location="Plummer Park")
+    inc = services.create_incident(db, dispatcher, screening=NO_SCREENING, call_type="SMOKING", location="Plummer Park")
     on_incident = cite(db, dispatcher, officer, incident_id=inc.id, sections=(SMOKING,))
     walk_up = cite(db, dispatcher, officer, name="Walk Up")
     clock.advance(hours=9)

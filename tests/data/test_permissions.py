@@ -18,6 +18,7 @@ from data.models import AuditEntry, Base
 from data.permissions import PRIVILEGED, ROLES, Actor, allowed
 from data.services import paperwork
 from data.statistics import read_statistics
+from tests.data.helpers import NO_SCREENING
 
 SETUP = Actor("setup.admin", role="admin", workstation="ws-setup")
 PASSWORD = "Melrose Place 1994 rain"
@@ -61,7 +62,13 @@ def world(db: Database, clock) -> World:
     unit = services.create_unit(db, SETUP, call_sign="CSO-21")
     clerk = Actor("clerk", role="dispatcher", workstation="ws-1")
     incident = services.create_incident(
-        db, clerk, call_type="NOISE", location="8300 Santa Monica Blvd", latitude=34.09, longitude=-118.37
+        db,
+        clerk,
+        screening=NO_SCREENING,
+        call_type="NOISE",
+        location="8300 Santa Monica Blvd",
+        latitude=34.09,
+        longitude=-118.37,
     )
     services.cancel_incident(db, clerk, incident.id, reason="caller called back: all quiet")
     citation = paperwork.issue_citation(

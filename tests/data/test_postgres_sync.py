@@ -32,7 +32,7 @@ from data.models import AuditEntry, ChangeLog, Incident, Unit
 from data.permissions import Actor
 from data.services.incidents import next_counter
 from tests.conftest import PG_ADMIN_URL, terminate_connections
-from tests.data.helpers import small_shift, welfare_call
+from tests.data.helpers import NO_SCREENING, small_shift, welfare_call
 
 ROOT = Path(__file__).resolve().parents[2]
 A = Actor("dispatcher.a", workstation="ws-a")
@@ -304,7 +304,7 @@ def test_stale_unit_status_names_who_changed_it(any_db, clock):
 def test_unreachable_server_refuses_the_write_clearly():
     db = Database("postgresql+psycopg://postgres@127.0.0.1:1/none", upgrade=False)
     with pytest.raises(DatabaseUnavailableError, match="cannot be reached; the action was not applied"):
-        services.create_incident(db, A, call_type="WELFARE", location="8300 Santa Monica Blvd")
+        services.create_incident(db, A, screening=NO_SCREENING, call_type="WELFARE", location="8300 Santa Monica Blvd")
     db.dispose()
 
 
@@ -367,7 +367,9 @@ def test_incident_numbers_are_unique_and_gapless_across_workers(any_db, clock):
     def work(db: Database) -> Callable[[], None]:
         def run() -> None:
             for n in range(per_worker):
-                rec = services.create_incident(db, A, call_type="NOISE", location=f"{900 + n} N Kings Rd")
+                rec = services.create_incident(
+                    db, A, screening=NO_SCREENING, call_type="NOISE", location=f"{900 + n} N Kings Rd"
+                )
                 with lock:
                     numbers.append(rec.number)
 

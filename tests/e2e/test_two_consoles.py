@@ -20,7 +20,7 @@ from data import services
 from data.db import Database
 from data.permissions import Actor
 from tests.conftest import terminate_connections
-from tests.data.helpers import small_shift, welfare_call
+from tests.data.helpers import NO_SCREENING, small_shift, welfare_call
 from tests.pg_cluster import PgServer, Workspace, missing_tools
 
 pytestmark = [pytest.mark.postgres, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -39,7 +39,7 @@ from data.permissions import Actor
 url, unit_id = sys.argv[1], int(sys.argv[2])
 db = Database(url, upgrade=False)
 actor = Actor("dispatcher.c", workstation="ws-c")
-inc = services.create_incident(db, actor, call_type="NOISE", location="1000 N Kings Rd", narrative="party")
+inc = services.create_incident(db, actor, screening={"weapon": False, "violence": False, "medical": False, "crime": False}, call_type="NOISE", location="1000 N Kings Rd", narrative="party")
 print(json.dumps({"created": inc.id, "number": inc.number}), flush=True)
 sys.stdin.readline()
 try:
@@ -107,7 +107,9 @@ def positions(qtbot, qloop, pg_url, clock, tmp_path) -> Iterator[tuple[Position,
 def test_an_incident_created_on_a_appears_on_b_without_a_reload(qtbot, positions):
     a, b, _units = positions
     with qtbot.waitSignal(a.window.actions.incident_created) as created:
-        a.window.actions.create_incident(fields={"call_type": "WELFARE", "location": "8300 Santa Monica Blvd"})
+        a.window.actions.create_incident(
+            fields={"call_type": "WELFARE", "location": "8300 Santa Monica Blvd", "screening": dict(NO_SCREENING)}
+        )
     rec = created.args[0]
     qtbot.waitUntil(lambda: rec.id in b.store.incidents, timeout=3000)
     qtbot.waitUntil(lambda: rec.number in b.queue_numbers(), timeout=3000)
@@ -310,7 +312,9 @@ def test_server_restart_mid_run(qtbot, private_positions, clock):
     _assert_acknowledged_kept(server.url("cso"), clock, inc.id, outcome)
     # Writes work again, and reach the other position.
     with qtbot.waitSignal(a.window.actions.incident_created, timeout=5000) as created:
-        a.window.actions.create_incident(fields={"call_type": "WELFARE", "location": "Plummer Park"})
+        a.window.actions.create_incident(
+            fields={"call_type": "WELFARE", "location": "Plummer Park", "screening": dict(NO_SCREENING)}
+        )
     qtbot.waitUntil(lambda: created.args[0].id in b.store.incidents, timeout=3000)
 
 

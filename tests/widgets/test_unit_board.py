@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from data import services
 from data.permissions import Actor
+from tests.data.helpers import NO_SCREENING
 from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.unit_board import (
@@ -54,7 +55,9 @@ def crew(db, clock, supervisor: Actor, dispatcher: Actor, store, qtbot):
         units[sign] = unit.id
         if sign != "CSO4":
             services.sign_on_unit(db, supervisor, unit.id, officer_ids=[officer.id], zone="0971")
-    incident = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park", **PLACE)
+    incident = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="WELFARE", location="Plummer Park", **PLACE
+    )
     services.dispatch_units(db, dispatcher, incident.id, [units["CSO2"]])
     services.set_unit_status(db, dispatcher, units["CSO2"], "onscene")
     services.set_unit_status(db, dispatcher, units["CSO3"], "break")
