@@ -251,6 +251,10 @@ def run_console(
         window.simulation = SimulationDriver(window.store, parent=window)  # type: ignore[attr-defined]
         window.simulation.start()  # type: ignore[attr-defined]
     app.lastWindowClosed.connect(loop.stop)
+    if os.environ.get("CSO_START_PROBE"):  # cso-console bench start
+        from console.start_probe import attach
+
+        attach(window, session.close)
     if quit_after is not None:
         from PySide6.QtCore import QTimer
 
