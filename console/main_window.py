@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
@@ -39,7 +49,7 @@ log = logging.getLogger(__name__)
 # Bump when the docks are arranged differently, so old saved layouts are not restored.
 LAYOUT_VERSION = 3
 # The incident pane shares the right column with the board only when the board keeps every row and
-# the pane still gets this many text lines of height; otherwise it is a tab beside the board.
+# the pane still gets this many text lines of height; otherwise it is a tab over the map.
 DETAIL_MIN_LINES = 30
 # A slow database: the window shows after this long even without its rows (they follow).
 SHOW_AT_LATEST_MS = 3000
@@ -146,7 +156,13 @@ class MainWindow(QMainWindow):
         self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
         self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS + SUPERVISOR_KEYS)
         self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.detail_dock = self._dock("Incident", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        # In a scroll area: on a narrow column the pane scrolls rather than squeezing the queue's columns.
+        detail_scroll = QScrollArea(self)
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setAccessibleName("Incident pane")
+        self.detail_dock = self._dock("Incident", detail_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.command_dock = self._dock("Command line", self.command_line, Qt.DockWidgetArea.BottomDockWidgetArea)
         # The incident pane takes room only while an incident is selected; closing it gives the room back.
         self.detail_dock.setFeatures(self.detail_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable)
@@ -240,6 +256,8 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         # Store: the window shows once the board is in (show_when_loaded)
         self.store.board_loaded.connect(self._on_store_board_loaded)
+        # Queue: larger text widens its columns, and the board column gives way
+        self.queue.metrics_changed.connect(self._on_queue_metrics_changed)
         # Queue: selection drives the detail pane and the map.
         self.queue.incident_selected.connect(self._on_queue_incident_selected)
         self.queue.incident_activated.connect(self._on_queue_incident_activated)
@@ -281,6 +299,10 @@ class MainWindow(QMainWindow):
         self._board_loaded = True
         if self._show_pending:
             self.show_now()
+
+    def _on_queue_metrics_changed(self) -> None:
+        if self._auto_layout and self._shown_once:
+            self._layout_timer.start()
 
     def _on_queue_incident_selected(self, incident_id: int) -> None:
         self.show_detail_pane()
@@ -458,8 +480,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         points = theme.apply_theme(app, theme.current_theme(app), theme.current_font_points(app) + step)
         self.settings.set("font_points", points)
-        if self._auto_layout:
-            self._layout_timer.start()  # the queue's columns grew: the board column gives way
+
         self.show_message(f"Text size {points} pt")
 
     def toggle_theme(self) -> None:
@@ -534,22 +555,26 @@ class MainWindow(QMainWindow):
         if state is None or not self.restoreState(state, LAYOUT_VERSION):
             self._auto_layout = True  # proportions of the size the window is shown at, and follows
         else:
-            self._detail_tabbed = bool(self.tabifiedDockWidgets(self.board_dock))
+            self._detail_tabbed = bool(self.tabifiedDockWidgets(self.detail_dock))
         self.detail_dock.hide()  # nothing is selected yet
 
     def _apply_default_layout(self) -> None:
         """Right column: the board with every unit; the queue as wide as its columns need; the map below it."""
         width, height = self.width(), self.height()
-        right = min(max(width - self.queue.required_width() - 12, int(width * 0.22)), int(width * 0.4))
+        least = max(self.board_dock.minimumSizeHint().width(), int(width * 0.15))
+        right = min(max(width - self.queue.required_width() - 12, least), int(width * 0.4))
         column = self._right_column_height()
         board = self._board_height()
         line = self.detail.fontMetrics().lineSpacing()
-        tabbed = column - board < DETAIL_MIN_LINES * line
+        need = max(DETAIL_MIN_LINES * line, self.detail_dock.minimumSizeHint().height())
+        tabbed = column - board < need
         if tabbed != self._detail_tabbed or not self._shown_once:
             self._detail_tabbed = tabbed
             if tabbed:
-                self.tabifyDockWidget(self.board_dock, self.detail_dock)
-                self.board_dock.raise_()
+                # A tab over the map: wide enough for the pane, and the board keeps every unit in view.
+                beside = self.map_dock if self.map_dock is not None else self.board_dock
+                self.tabifyDockWidget(beside, self.detail_dock)
+                beside.raise_()
             else:
                 self.splitDockWidget(self.board_dock, self.detail_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.board_dock], [right], Qt.Orientation.Horizontal)

@@ -321,7 +321,6 @@ class IncidentDetail(QWidget):
         upper_layout.setSpacing(6)
         upper_layout.addLayout(facts)
         upper_layout.addWidget(times_frame)
-        upper_layout.addLayout(units)
         lower = QWidget(page)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(8, 4, 8, 6)
@@ -353,6 +352,7 @@ class IncidentDetail(QWidget):
         action_layout.setSpacing(4)
         action_layout.addLayout(actions)
         action_layout.addWidget(self.action_message)
+        action_layout.addLayout(units)  # the recommended units next to Dispatch, never scrolled away
         page_layout.addWidget(action_bar)
         page_layout.addWidget(splitter, 1)
 

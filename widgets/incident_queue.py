@@ -512,6 +512,7 @@ class IncidentQueue(RecordTablePane):
 
     incident_selected = Signal(int)
     incident_activated = Signal(int)
+    metrics_changed = Signal()  # the columns' widths follow a new text size (required_width changed)
     id_role = IncidentIdRole
 
     def __init__(
@@ -758,6 +759,7 @@ class IncidentQueue(RecordTablePane):
         self._fitted = None
         self._fit_columns()
         self._fit_filter_bar(self.width())
+        self.metrics_changed.emit()
 
     def _fit_columns(self, available: int | None = None) -> None:
         """Keep Location readable on a narrow pane: Zone and In status step aside, then Type narrows.

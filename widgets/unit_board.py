@@ -412,6 +412,7 @@ class UnitBoard(RecordTablePane):
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
+        self.hint_label.setMinimumWidth(1)  # gives way on a narrow column: the board's rows matter more
         row.addWidget(self.hint_label)
 
         self._build_table(
