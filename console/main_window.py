@@ -7,13 +7,15 @@ import logging
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
+    QFrame,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +51,12 @@ from widgets.unit_board import UnitBoard
 log = logging.getLogger(__name__)
 
 # Bump when the docks are arranged differently, so old saved layouts are not restored.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
+# The incident pane shares the right column with the board only when the board keeps every row and
+# the pane still gets this many text lines of height; otherwise it is a tab over the map.
+DETAIL_MIN_LINES = 30
+# A slow database: the window shows after this long even without its rows (they follow).
+SHOW_AT_LATEST_MS = 3000
 
 # (area, key, meaning), the cheat sheet's format.
 WINDOW_KEYS = (
@@ -161,8 +168,27 @@ class MainWindow(QMainWindow):
         self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
         self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS + SUPERVISOR_KEYS)
         self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.detail_dock = self._dock("Incident", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        # In a scroll area: on a narrow column the pane scrolls rather than squeezing the queue's columns.
+        detail_scroll = QScrollArea(self)
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setAccessibleName("Incident pane")
+        self.detail_dock = self._dock("Incident", detail_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.command_dock = self._dock("Command line", self.command_line, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # The incident pane takes room only while an incident is selected; closing it gives the room back.
+        self.detail_dock.setFeatures(self.detail_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.detail_dock.hide()
+        self._detail_tabbed = False
+        self._auto_layout = False  # no saved layout: the docks follow the window's size
+        self._first_run = False
+        self._shown_once = False
+        self._show_pending = False
+        self._board_loaded = False
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(0)
+        self._layout_timer.timeout.connect(self._apply_default_layout)
         self.map_view = None
         self.map_dock = None
         if with_map:
@@ -235,14 +261,18 @@ class MainWindow(QMainWindow):
         self._shortcut("F2", self.open_intake, "New call")
         self._shortcut([QKeySequence("F3"), QKeySequence("Ctrl+L")], self.focus_command_line, "Command line")
         self._shortcut("F4", self.queue.focus_table, "Queue")
-        self._shortcut("F5", self.board.focus_table, "Units")
-        self._shortcut("F6", self.detail.setFocus, "Incident detail")
+        self._shortcut("F5", self.focus_board, "Units")
+        self._shortcut("F6", self.focus_detail, "Incident detail")
         self._shortcut("Ctrl+F", self.queue.focus_search, "Search queue")
         self._shortcut([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")], lambda: self.change_font(+1), "Larger text")
         self._shortcut("Ctrl+-", lambda: self.change_font(-1), "Smaller text")
         self._shortcut("Ctrl+Shift+T", self.toggle_theme, "Switch theme")
 
     def _connect_signals(self) -> None:
+        # Store: the window shows once the board is in (show_when_loaded)
+        self.store.board_loaded.connect(self._on_store_board_loaded)
+        # Queue: larger text widens its columns, and the board column gives way
+        self.queue.metrics_changed.connect(self._on_queue_metrics_changed)
         # Queue: selection drives the detail pane and the map.
         self.queue.incident_selected.connect(self._on_queue_incident_selected)
         self.queue.incident_activated.connect(self._on_queue_incident_activated)
@@ -294,15 +324,24 @@ class MainWindow(QMainWindow):
         self.sync.changes_received.connect(self.transfers.on_changes)
 
     # Slots -------------------------------------------------------------------------------------
+    def _on_store_board_loaded(self) -> None:
+        self._board_loaded = True
+        if self._show_pending:
+            self.show_now()
+
+    def _on_queue_metrics_changed(self) -> None:
+        if self._auto_layout and self._shown_once:
+            self._layout_timer.start()
+
     def _on_queue_incident_selected(self, incident_id: int) -> None:
+        self.show_detail_pane()
         self.detail.show_incident(incident_id)
         if self.map_view is not None:
             self.map_view.select_incident(incident_id)
 
     def _on_queue_incident_activated(self, incident_id: int) -> None:
         self._on_queue_incident_selected(incident_id)
-        self.detail_dock.raise_()
-        self.detail.setFocus()
+        self.focus_detail()
 
     def _on_detail_edit_requested(self, incident_id: int) -> None:
         record = self.store.incidents.get(incident_id)
@@ -395,12 +434,60 @@ class MainWindow(QMainWindow):
 
     def open_intake(self) -> None:
         self.intake.form.start_call()
+        self._place_intake()
         self.intake.show()
         self.intake.raise_()
         self.intake.activateWindow()
 
     def focus_command_line(self) -> None:
         self.command_line.focus_input()
+
+    def focus_board(self) -> None:
+        self.board_dock.raise_()  # in front of the incident tab, when they share the column
+        self.board.focus_table()
+
+    def focus_detail(self) -> None:
+        self.show_detail_pane()
+        self.detail.setFocus()
+
+    def show_detail_pane(self) -> None:
+        """Give the incident pane its room: below the board, or as the front tab beside it."""
+        if self.detail_dock.isHidden():
+            self.detail_dock.show()
+            if not self._detail_tabbed:
+                self._share_right_column()
+        if self._detail_tabbed:
+            self.detail_dock.raise_()
+
+    def show_when_loaded(self) -> None:
+        """Show the window with its rows in it (maximised on the first run), the command line focused."""
+        if self._board_loaded:
+            self.show_now()
+            return
+        self._show_pending = True
+        QTimer.singleShot(SHOW_AT_LATEST_MS, self.show_now)
+
+    def show_now(self) -> None:
+        if self.isVisible():
+            return
+        self._show_pending = False
+        if self._first_run:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def _place_intake(self) -> None:
+        """The intake opens over the lower left (the map), leaving the queue and the board in sight."""
+        frame = self.geometry()
+        top = self.queue.mapToGlobal(self.queue.rect().bottomLeft()).y() + 4
+        hint = self.intake.sizeHint()
+        width = min(max(hint.width(), 640), frame.width() // 2)
+        height = min(max(hint.height(), 560), frame.bottom() - top)
+        least = self.intake.minimumSizeHint().height()
+        if height < least:  # a short screen: overlap the queue's last rows rather than cut the form
+            height = least
+            top = max(frame.top(), frame.bottom() - height)
+        self.intake.setGeometry(frame.left() + 8, top, width, height)
 
     def show_message(self, text: str) -> None:
         self.statusBar().setStyleSheet("")
@@ -456,6 +543,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         points = theme.apply_theme(app, theme.current_theme(app), theme.current_font_points(app) + step)
         self.settings.set("font_points", points)
+
         self.show_message(f"Text size {points} pt")
 
     def toggle_theme(self) -> None:
@@ -552,26 +640,70 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.layout(self.actor.username)
+        self._first_run = geometry is None  # first start: maximised, a dispatcher's main tool
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             screen = QApplication.primaryScreen()
-            if screen is not None:  # first start: nearly the whole screen, a dispatcher's main tool
-                area = screen.availableGeometry()
-                self.resize(int(area.width() * 0.95), int(area.height() * 0.92))
+            if screen is not None:
+                self.resize(screen.availableGeometry().size())
         # A layout saved by an older arrangement of the docks is ignored rather than half-applied.
         if state is None or not self.restoreState(state, LAYOUT_VERSION):
-            # Proportions of the size the window is shown at, once it is shown.
-            QTimer.singleShot(0, self._apply_default_layout)
+            self._auto_layout = True  # proportions of the size the window is shown at, and follows
+        else:
+            self._detail_tabbed = bool(self.tabifiedDockWidgets(self.detail_dock))
+        self.detail_dock.hide()  # nothing is selected yet
 
     def _apply_default_layout(self) -> None:
+        """Right column: the board with every unit; the queue as wide as its columns need; the map below it."""
         width, height = self.width(), self.height()
-        self.resizeDocks([self.board_dock, self.detail_dock], [int(width * 0.4)] * 2, Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.board_dock, self.detail_dock], [int(height * 0.33), int(height * 0.67)], Qt.Orientation.Vertical
-        )
+        least = max(self.board_dock.minimumSizeHint().width(), int(width * 0.15))
+        right = min(max(width - self.queue.required_width() - 12, least), int(width * 0.4))
+        column = self._right_column_height()
+        board = self._board_height()
+        line = self.detail.fontMetrics().lineSpacing()
+        need = max(DETAIL_MIN_LINES * line, self.detail_dock.minimumSizeHint().height())
+        tabbed = column - board < need
+        if tabbed != self._detail_tabbed or not self._shown_once:
+            self._detail_tabbed = tabbed
+            if tabbed:
+                # A tab over the map: wide enough for the pane, and the board keeps every unit in view.
+                beside = self.map_dock if self.map_dock is not None else self.board_dock
+                self.tabifyDockWidget(beside, self.detail_dock)
+                beside.raise_()
+            else:
+                self.splitDockWidget(self.board_dock, self.detail_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.board_dock], [right], Qt.Orientation.Horizontal)
+        if not tabbed and self.detail_dock.isVisible():
+            self._share_right_column()
         if self.map_dock is not None:
-            self.resizeDocks([self.map_dock], [int(height * 0.45)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.map_dock], [int(height * 0.5)], Qt.Orientation.Vertical)
+
+    def _right_column_height(self) -> int:
+        return self.height() - self.menuBar().height() - self.statusBar().height()
+
+    def _board_height(self) -> int:
+        """The board dock's height with every unit in view (its title bar included)."""
+        title = self.style().pixelMetric(self.style().PixelMetric.PM_TitleBarHeight)
+        return self.board.required_height() + max(title, self.fontMetrics().height() + 8)
+
+    def _share_right_column(self) -> None:
+        board = self._board_height()
+        rest = max(self._right_column_height() - board, 1)
+        self.resizeDocks([self.board_dock, self.detail_dock], [board, rest], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            if self._auto_layout:
+                self._apply_default_layout()
+            self._shown_once = True
+            self.focus_command_line()  # a dispatcher starts typing commands, not choosing a view
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._auto_layout and self._shown_once:
+            self._layout_timer.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle_lock is not None:

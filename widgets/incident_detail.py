@@ -370,7 +370,6 @@ class IncidentDetail(QWidget):
         upper_layout.setSpacing(6)
         upper_layout.addLayout(facts)
         upper_layout.addWidget(times_frame)
-        upper_layout.addLayout(units)
         upper_layout.addWidget(self.citations_box)
         lower = QWidget(page)
         lower_layout = QVBoxLayout(lower)
@@ -403,6 +402,7 @@ class IncidentDetail(QWidget):
         action_layout.setSpacing(4)
         action_layout.addLayout(actions)
         action_layout.addWidget(self.action_message)
+        action_layout.addLayout(units)  # the recommended units next to Dispatch, never scrolled away
         page_layout.addWidget(action_bar)
         page_layout.addWidget(splitter, 1)
 
