@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 from console.paperwork.actions import PaperworkDesk
 from console.settings import Settings
 from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools, guard_action
-from data import services
+from data import audit_chain, services
 from data.db import Database
 from data.errors import AccountChangedError
 from data.permissions import Actor, allowed
 from widgets import theme
 from widgets.accessibility import Announcer, CaptionedLabel
 from widgets.actions import DispatchActions
+from widgets.audit_banner import AuditChainBanner
 from widgets.audit_viewer import AuditViewer
 from widgets.cautions import ActiveCautions
 from widgets.cheatsheet import CheatSheet
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
         self.lost_banner = LostActionsBanner(db.pack.timezone, self)
+        # Supervisors see a red strip when the audit trail's hash chain does not verify (checked once at start).
+        self.audit_banner = AuditChainBanner(self)
         # Calls other agencies transfer in (the inbox folder) and the EIDO updates owed to them (the outbox).
         self.transfers = TransferWatch(
             self.store,
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         central_layout.setSpacing(0)
         central_layout.addWidget(self.connection_banner)
         central_layout.addWidget(self.lost_banner)
+        central_layout.addWidget(self.audit_banner)
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
         # Active cautions for the map (a red sign at each place), kept current from the feed.
@@ -214,6 +218,7 @@ class MainWindow(QMainWindow):
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
         self.transfers.start()
+        self._check_audit_chain()
 
     # Construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -422,6 +427,17 @@ class MainWindow(QMainWindow):
             lambda: services.record_lost_actions(self.db, self.actor, lost),
             owner=self.lost_banner,
             message=f"{count} lost action{'s' if count != 1 else ''} recorded in the audit log for the supervisor.",
+        )
+
+    def _check_audit_chain(self) -> None:
+        """Supervisors and administrators: verify the audit trail's hash chains in the background, once."""
+        if not allowed(self.actor, "read_audit"):
+            return
+        self.operations.run(
+            lambda: audit_chain.broken_chains(self.db),
+            owner=self.audit_banner,
+            on_success=self.audit_banner.show_breaks,
+            report_failure=False,
         )
 
     # Actions -----------------------------------------------------------------------------------

@@ -16,12 +16,15 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, ChainHead, IncidentEvent
+
+if TYPE_CHECKING:
+    from data.db import Database
 
 GENESIS = "0" * 64
 # The fields each chain seals, in order (the row id is not sealed: PostgreSQL hands out ids before the seal).
@@ -214,3 +217,9 @@ def describe(report: ChainReport) -> str:
     assert first is not None
     more = f" (and {len(report.breaks) - 1} more breaks)" if len(report.breaks) > 1 else ""
     return f"{report.table}: BROKEN at {first.message}{more}"
+
+
+def broken_chains(db: Database) -> list[str]:
+    """The check the console runs at start for supervisors: one line per chain that does not verify."""
+    with db.read() as session:
+        return [describe(report) for report in verify(session) if not report.intact]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -175,8 +176,9 @@ class Database:
             self.engine, self.centre = _postgres_engine(self.url, limits, fence_file)
             self.read_engine = self.engine
             event.listen(self.engine, "connect", self._bind_connection)
-        self.writer = sessionmaker(self.engine, expire_on_commit=False)
-        self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._joined = threading.local()  # one_transaction(): this thread's sessions share one connection
         if not create and not self._schema_present():
             self.dispose()
             raise DatabaseUnavailableError(
@@ -234,6 +236,31 @@ class Database:
 
     def has_schema(self) -> bool:
         return inspect(self.read_engine).has_table("incidents")
+
+    @property
+    def writer(self) -> sessionmaker[Session]:
+        return getattr(self._joined, "factory", None) or self._writer
+
+    @property
+    def reader(self) -> sessionmaker[Session]:
+        return getattr(self._joined, "factory", None) or self._reader
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Run this thread's actions as one transaction: each action's own commit becomes a savepoint, and all
+        are committed together at the end, or none is (the demo seed). Other threads are not affected."""
+        conn = self.engine.connect()
+        outer = conn.begin()
+        self._joined.factory = sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        try:
+            yield
+            outer.commit()
+        except BaseException:
+            outer.rollback()
+            raise
+        finally:
+            self._joined.factory = None
+            conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -426,7 +426,16 @@ class _Scheduler:
 
 
 def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
-    """Fill an empty database with a day shift that ends at the database clock's 'now'."""
+    """Fill an empty database with a day shift that ends at the database clock's 'now'.
+
+    All of it in one transaction: a seed stopped half-way (killed, a refusal, a lost server) leaves the
+    database as empty as it was, and the next seed starts again.
+    """
+    with db.one_transaction():
+        return _seed_demo(db, seed=seed)
+
+
+def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
     if not services.is_empty(db):
         raise DispatchError("The database already has units; the demo shift only goes into an empty database.")
     rng = random.Random(seed)

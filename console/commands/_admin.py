@@ -49,7 +49,8 @@ def acting_admin(db: Database, args: argparse.Namespace, *, action: str, from_st
     name = getattr(args, "sign_in_as", None)
     if not name:
         if is_owner(db):
-            return auth.local_admin(workstation())
+            # The owner's commands name the computer and the system account that ran them.
+            return auth.local_admin(f"{workstation()} ({getpass.getuser()})"[:80])
         raise Refused(
             "this connection is not the database owner's: sign in as an administrator with --as NAME "
             "(the password is asked, or read from the first line of standard input with --password-stdin)"

@@ -116,6 +116,16 @@ ATTACKS = {
         "VALUES (now(), 'alice', 'Dispatch 1', 'void_citation', 'citation', 'ok')",
         "needs alice signed in",
     ),
+    "back-date a timeline entry": (
+        "INSERT INTO incident_events (incident_id, at, kind, text, author, workstation) "
+        "SELECT id, now() - interval '1 day', 'note', 'was never said', 'dave', 'x' FROM incidents LIMIT 1",
+        "not now",
+    ),
+    "a timeline entry in sam's name": (
+        "INSERT INTO incident_events (incident_id, at, kind, text, author, workstation) "
+        "SELECT id, now(), 'note', 'approved', 'sam', 'x' FROM incidents LIMIT 1",
+        "needs sam signed in",
+    ),
     "read the password hashes": ("SELECT password_hash FROM users", "permission denied"),
     "read the sessions": ("SELECT * FROM cso_sessions", "permission denied"),
     "move the chain's head": ("UPDATE chain_heads SET seq = 0", "permission denied"),

@@ -322,6 +322,34 @@ BEGIN
 END
 $$
 """,
+    """
+CREATE OR REPLACE FUNCTION cso_guard_event() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    who record;
+BEGIN
+    IF cso_is_owner() THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.at IS NULL OR abs(extract(epoch FROM NEW.at - clock_timestamp())) > 120 THEN
+        RAISE EXCEPTION 'a timeline entry is written at the time of the action (% is not now)', NEW.at
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO who FROM cso_actor();
+    IF who.username IS NOT NULL AND NEW.author IS DISTINCT FROM who.username THEN
+        RAISE EXCEPTION 'a timeline entry names the signed-in user %, not %', who.username, NEW.author
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF who.username IS NULL AND EXISTS (SELECT 1 FROM users WHERE username = NEW.author
+                                        AND role IN ('supervisor', 'admin')) THEN
+        RAISE EXCEPTION 'a timeline entry naming % needs % signed in', NEW.author, NEW.author
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$
+""",
+    "CREATE TRIGGER incident_events_guard BEFORE INSERT ON incident_events FOR EACH ROW EXECUTE FUNCTION cso_guard_event()",
     "CREATE TRIGGER citations_guard BEFORE UPDATE ON citations FOR EACH ROW EXECUTE FUNCTION cso_guard_citation()",
     "CREATE TRIGGER incidents_guard BEFORE UPDATE ON incidents FOR EACH ROW EXECUTE FUNCTION cso_guard_incident()",
     "CREATE TRIGGER users_guard BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION cso_guard_user()",
@@ -333,6 +361,8 @@ $$
 )
 PG_GUARD_OBJECTS = (
     "DROP TRIGGER IF EXISTS audit_log_guard ON audit_log",
+    "DROP TRIGGER IF EXISTS incident_events_guard ON incident_events",
+    "DROP FUNCTION IF EXISTS cso_guard_event()",
     "DROP TRIGGER IF EXISTS counters_used ON counters",
     "DROP TRIGGER IF EXISTS counters_guard ON counters",
     "DROP TRIGGER IF EXISTS users_guard ON users",
