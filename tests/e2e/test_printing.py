@@ -84,6 +84,25 @@ def test_shift_change_prints_and_new_shift_with_printing_ticked(qtbot, qloop, de
     log = print_preview(qtbot, win)
     assert "WELFARE" in pdftotext(log).upper() and pdf_pages(log) >= 1
 
+    # Save as PDF (Ctrl+S in the preview): the file the supervisor names, with the report's text.
+    view.print_report_button.click()
+    qtbot.waitUntil(
+        lambda: win.paperwork.preview is not None and win.paperwork.preview.print_button.isEnabled(), timeout=30_000
+    )
+    preview = win.paperwork.preview
+    preview.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is preview)
+    key(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier, widget=preview)
+    qtbot.waitUntil(lambda: preview.save_dialog is not None and preview.save_dialog.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is preview.save_dialog)
+    saved = tmp_path / "saved report.pdf"
+    QApplication.focusWidget().selectAll()
+    key(qtbot, str(saved))
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: status_text(win) == f"Saved Shift report {outgoing} to {saved}", timeout=15_000)
+    assert "SHIFT REPORT" in pdftotext(saved).upper()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(preview) or not preview.isVisible())
+
     # Start new shift with "print" ticked: both documents of the outgoing shift come up to print.
     assert view.print_check.isChecked()
     view.activateWindow()
