@@ -14,7 +14,9 @@ def test_demo_welfare_forms_agree_with_their_incidents(db):
     assert len(checks) >= 5
     for wc in checks:
         record = paperwork.incident_paperwork(db, wc.incident_id)
-        story = " ".join([record.incident.narrative, record.incident.disposition_note, *(e.text for e in record.events)])
+        story = " ".join(
+            [record.incident.narrative, record.incident.disposition_note, *(e.text for e in record.events)]
+        )
         story = story.lower()
         if any(word in story for word in ("elderly", "older", "resident")):
             assert wc.observations["housing_status"] != "unhoused", record.incident.number
