@@ -254,8 +254,8 @@ class IncidentDetail(QWidget):
         self.citations_title = QLabel("Citations", page)
         self.citations_title.setObjectName("sectionTitle")
         self.citations_title.setBuddy(self.citations_list)
-        self.reprint_button = QPushButton("Re&print", page)
-        self.reprint_button.setToolTip("Print the highlighted citation again (Enter in the list, Alt+P)")
+        self.reprint_button = QPushButton("Reprint  Enter", page)
+        self.reprint_button.setToolTip("Print the highlighted citation again (Enter in the list)")
         # "&View" (the queue's filter) owns Alt+V: in the list, Delete voids the highlighted citation.
         self.void_button = QPushButton("Void…  Del", page)
         for button in (self.reprint_button, self.void_button):
