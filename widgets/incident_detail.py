@@ -252,15 +252,16 @@ class IncidentDetail(QWidget):
 
         # Citations on the incident: Enter reprints the highlighted one; supervisors void.
         self.citations_list = QListWidget(page)
-        self.citations_list.setAccessibleName("Citations (Enter reprints)")
+        self.citations_list.setAccessibleName("Citations (Enter reprints, Delete voids)")
         self.citations_list.setMaximumHeight(72)
         self.citations_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.citations_title = QLabel("Citations", page)
         self.citations_title.setObjectName("sectionTitle")
         self.citations_title.setBuddy(self.citations_list)
-        self.reprint_button = QPushButton("Re&print", page)
-        self.reprint_button.setToolTip("Print the highlighted citation again (Enter in the list, Alt+P)")
-        self.void_button = QPushButton("&Void…", page)
+        self.reprint_button = QPushButton("Reprint  Enter", page)
+        self.reprint_button.setToolTip("Print the highlighted citation again (Enter in the list)")
+        # "&View" (the queue's filter) owns Alt+V: in the list, Delete voids the highlighted citation.
+        self.void_button = QPushButton("Void…  Del", page)
         for button in (self.reprint_button, self.void_button):
             button.setAutoDefault(False)
         citation_row = QHBoxLayout()
@@ -461,6 +462,12 @@ class IncidentDetail(QWidget):
         self.reprint_button.clicked.connect(self.reprint_citation)
         self.void_button.clicked.connect(self.open_void_dialog)
         self.citations_list.itemActivated.connect(self._on_citations_list_item_activated)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.citations_list,
+            self.open_void_dialog,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         QShortcut(QKeySequence("Ctrl+T"), self, self.open_citation_form, context=context)
         QShortcut(QKeySequence("Ctrl+W"), self, self.open_welfare_form, context=context)
 
@@ -827,7 +834,7 @@ class IncidentDetail(QWidget):
         self.reprint_button.setEnabled(has_citation)
         self.void_button.setEnabled(has_citation)
         self.void_button.setToolTip(
-            "Void the highlighted citation, with a reason (Alt+V)"
+            "Void the highlighted citation, with a reason (Delete in the list)"
             if allowed(self._actions.actor, "void_citation")
             else "Only a supervisor can void a citation; you can reprint it."
         )

@@ -193,7 +193,7 @@ class WelfareForm(QDialog):
         layout.addLayout(lower)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(820, 700)
+        self.resize(820, self.sizeHint().height())
 
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self.save)

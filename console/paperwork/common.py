@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -77,13 +78,23 @@ def local(moment: dt.datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S") -
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, *, hours: bool = False) -> str:
+    """m:ss, or h:mm:ss past an hour; `hours` always gives h:mm:ss (one format down a column of totals)."""
     if seconds is None:
         return DASH
     total = round(seconds)
     h, rem = divmod(total, 3600)
     m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return f"{h}:{m:02d}:{s:02d}" if h or hours else f"{m}:{s:02d}"
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut with an ellipsis so it fits `width` points in the font (running headers and footers)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,9 @@ def gap(points: float = 6) -> Spacer:
     return Spacer(1, points)
 
 
+FOOTER_WIDEST = "Violator copy · page 10 of 10"
+
+
 class PageDecor:
     """Draws the running header and footer of one page template."""
 
@@ -245,7 +259,10 @@ class PageDecor:
         canvas.line(MARGIN, height - MARGIN + 6, width - MARGIN, height - MARGIN + 6)
         canvas.setFillColor(INK)
         canvas.setFont(SANS_BOLD, 8)
-        canvas.drawString(MARGIN, height - MARGIN + 10, self.organisation)
+        usable = width - 2 * MARGIN
+        organisation = fit_text(self.organisation, SANS_BOLD, 8, usable * 0.45)
+        canvas.drawString(MARGIN, height - MARGIN + 10, organisation)
+        room = usable - stringWidth(organisation, SANS_BOLD, 8) - 16
         if self.tag:
             canvas.setFont(SANS_BOLD, 10)
             text_w = canvas.stringWidth(self.tag, SANS_BOLD, 10)
@@ -256,11 +273,15 @@ class PageDecor:
             canvas.setFillColor(INK)
         else:
             canvas.setFont(SANS, 8)
-            canvas.drawRightString(width - MARGIN, height - MARGIN + 10, self.title)
+            canvas.drawRightString(width - MARGIN, height - MARGIN + 10, fit_text(self.title, SANS, 8, room))
         canvas.line(MARGIN, MARGIN - 10, width - MARGIN, MARGIN - 10)
         canvas.setFont(SANS, 7)
-        canvas.drawString(MARGIN, MARGIN - 20, f"Generated {self.generated}")
-        canvas.drawCentredString(width / 2, MARGIN - 20, self.title)
+        generated = f"Generated {self.generated}"
+        canvas.drawString(MARGIN, MARGIN - 20, generated)
+        # The centred title keeps clear of the date on the left and the page number on the right
+        # ("Violator copy · page 10 of 10" is the widest).
+        side = max(stringWidth(generated, SANS, 7), stringWidth(FOOTER_WIDEST, SANS, 7)) + 12
+        canvas.drawCentredString(width / 2, MARGIN - 20, fit_text(self.title, SANS, 7, usable - 2 * side))
         canvas.restoreState()
 
     def after(self, canvas: Canvas, doc: BaseDocTemplate) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, KeepTogether, TableStyle
@@ -41,6 +42,10 @@ def response_text(response: str, agency: str) -> str:
     return texts.get(response, response)
 
 
+# A disposition note longer than this prints under the summary, where it may run over pages.
+SUMMARY_NOTE = 300
+
+
 def yes_no(answer: bool | None) -> str:
     """Two printed boxes as markup, one ticked: ☑ Yes ☐ No (both empty when not asked)."""
     return options([(answer is True, "Yes"), (answer is False, "No")])
@@ -50,6 +55,9 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
     inc = p.incident
     tz = pack.timezone
     disposition = disposition_text(inc, pack) or DASH
+    if len(inc.disposition_note or "") > SUMMARY_NOTE:
+        # The summary sits beside the map in one table row, which cannot run onto a second page.
+        disposition = disposition_text(replace(inc, disposition_note=""), pack) + " · note in full below"
     half = width / 2
     rows = [
         [
@@ -237,6 +245,11 @@ def build_handoff(
         ),
         gap(6),
         _summary(p, pack, st, width),
+        *(
+            [markup("Disposition note", st.h2), para(inc.disposition_note, st.body)]
+            if len(inc.disposition_note or "") > SUMMARY_NOTE
+            else []
+        ),
         *_people(p, st, width),
         *_hazards(p, pack, st, width),
         *place_section(place, pack, st, width),  # cautions at the place (red) and its history

@@ -304,6 +304,8 @@ class PrintPreview(QDialog):
 
     def print_now(self) -> None:
         """Send the pages to the printer the print dialog set up."""
+        if self.busy:
+            return
         printer = self.printer
         if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
             target = printer.outputFileName()

@@ -233,7 +233,7 @@ def _units(s: ShiftSummary, st: Styles, width: float) -> list[Flowable]:
                     ", ".join(u.officers) or DASH,
                     u.incidents,
                     u.arrivals,
-                    duration(u.onscene_s),
+                    duration(u.onscene_s, hours=True),
                     u.citations,
                 ),
                 st.cell,

@@ -131,4 +131,22 @@ def test_void_as_supervisor_reprints_with_void(qtbot, qloop, demo_db, tmp_path, 
     key(qtbot, Qt.Key.Key_Return)
     again = print_preview(qtbot, win)
     assert "VOID" in pdftotext(again)
+
+    # From the pane: the citation of incident 17, Delete in the list, the reason, Enter; the reprint says VOID.
+    first = paperwork.get_citation(db, "AC-000001")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    win.select_incident(first.incident_id)
+    qtbot.waitUntil(lambda: any("AC-000001" in t for t in list_texts(win.detail.citations_list)))
+    win.detail.citations_list.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.detail.citations_list)
+    key(qtbot, Qt.Key.Key_Delete)  # Delete on the highlighted citation: void it
+    qtbot.waitUntil(lambda: win.detail.dialog is not None and win.detail.dialog.isVisible(), timeout=5_000)
+    dialog = win.detail.dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
+    key(qtbot, "Duplicate of a warning, not a citation")
+    key(qtbot, Qt.Key.Key_Return)
+    reprint = print_preview(qtbot, win)
+    assert "AC-000001" in pdftotext(reprint) and "VOID" in pdftotext(reprint)
+    assert paperwork.get_citation(db, "AC-000001").void_reason == "Duplicate of a warning, not a citation"
     close_window(win)
