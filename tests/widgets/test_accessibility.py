@@ -353,3 +353,15 @@ def test_cheat_sheet_is_sections_of_key_and_meaning_rows(qtbot, window, tmp_path
     sheet.grab().save(str(tmp_path / "cheat_sheet.png"))
     qtbot.keyClick(tree, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: not sheet.isVisible())
+
+
+def test_incident_facts_and_times_are_read_with_their_titles(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id, timeout=5000)
+    assert labelled_by(win.detail.location_label) == ["Location"]
+    assert name(win.detail.location_label).startswith("8300 Santa Monica Blvd")
+    assert labelled_by(win.detail.caller_label) == ["Caller"]
+    assert labelled_by(win.detail.time_labels["received_at"]) == ["Received"]
