@@ -365,3 +365,33 @@ def test_incident_facts_and_times_are_read_with_their_titles(qtbot, window, db, 
     assert name(win.detail.location_label).startswith("8300 Santa Monica Blvd")
     assert labelled_by(win.detail.caller_label) == ["Caller"]
     assert labelled_by(win.detail.time_labels["received_at"]) == ["Received"]
+
+
+def unnamed_focusable(root: QWidget) -> list[str]:
+    """Visible widgets that take focus yet give a screen reader neither a name nor a label."""
+    out = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible() or widget.focusPolicy() == Qt.FocusPolicy.NoFocus or widget.focusProxy():
+            continue
+        if not name(widget).strip() and not labelled_by(widget):
+            out.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(widget.parentWidget()).__name__}")
+    return out
+
+
+def test_every_focusable_control_in_the_window_and_its_dialogs_has_a_name(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id, timeout=5000)
+    assert unnamed_focusable(win) == []
+    win.open_intake()
+    assert unnamed_focusable(win.intake) == []
+    win.intake.form.cancel()
+    for opener in (win.detail.open_clear_dialog, win.detail.open_cancel_dialog, win.detail.open_transfer_dialog):
+        opener()
+        dialogs = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w not in (win, win.intake)]
+        assert dialogs, opener
+        for dialog in dialogs:
+            assert unnamed_focusable(dialog) == [], dialog.windowTitle()
+            dialog.close()
