@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
+        self.board.model.flashing = self.settings.get("alarm_flashing") != "off"
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
         # Edits check the version the dispatcher saw; a stale one opens the conflict panel.

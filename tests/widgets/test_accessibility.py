@@ -395,3 +395,24 @@ def test_every_focusable_control_in_the_window_and_its_dialogs_has_a_name(qtbot,
         for dialog in dialogs:
             assert unnamed_focusable(dialog) == [], dialog.windowTitle()
             dialog.close()
+
+
+def test_alarm_flashing_can_be_turned_off(qtbot, qloop, db, tmp_path, dispatcher, clock):
+    small_shift(db, units=1)
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set("alarm_flashing", "off")
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings)
+    qtbot.addWidget(win)
+    win.store.flush_timer.setInterval(0)
+    qtbot.waitUntil(lambda: len(win.store.units) == 1, timeout=5000)
+    unit_id = next(iter(win.store.units))
+    incident = welfare(db, dispatcher)
+    services.dispatch_units(db, dispatcher, incident.id, [unit_id])
+    qtbot.waitUntil(lambda: win.store.units[unit_id].incident_id == incident.id, timeout=5000)
+    clock.advance(minutes=db.pack.timers["dispatched"][0] + 1)
+    phases = set()
+    for _ in range(3):
+        win.board.model.tick()
+        phases.add(win.board.model.flash_on)
+    assert phases == {False}  # due, tinted, but never flashing
+    assert win.board.model.counts()["checks"] == 1
