@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         # Active cautions for the map (a red sign at each place), kept current from the feed.
         self.cautions = ActiveCautions(self.store, self.operations, self)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
+        self.board.model.flashing = self.settings.get("alarm_flashing") != "off"
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
         # Edits check the version the dispatcher saw; a stale one opens the conflict panel.

@@ -38,6 +38,12 @@ OPTIONS = {
             "checks due, calls waiting too long) or off.",
         ),
         Option(
+            "alarm_flashing",
+            str,
+            "on",
+            "A unit row whose status check is due flashes once a second (on), or stays tinted without flashing (off).",
+        ),
+        Option(
             "eido_inbox",
             str,
             "",

@@ -31,6 +31,7 @@
 
   function csoCreateMap(map, layers, config) {
     var container = map.getContainer();
+    document.documentElement.setAttribute("lang", "en"); // read in the console's language (WCAG 3.1.1)
     // The container takes focus for Leaflet's keys (arrows pan, + and - zoom): a named application.
     container.setAttribute("role", "application");
     container.setAttribute("aria-label", "City map: arrow keys pan, plus and minus zoom, Tab goes to the markers");

@@ -106,7 +106,7 @@ class CommandLine(QWidget):
         self.edit.setObjectName("commandInput")
         self.edit.setPlaceholderText("D 12 123 · ER 12 · OS 12 · C 123 18 · NOTE 123 text · N new call · F1 help")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setAccessibleName("Command line")
+        self.edit.setAccessibleName("CMD command line")  # holds the visible prompt (label in name)
         self.prompt.setBuddy(self.edit)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.edit.setFont(fixed)

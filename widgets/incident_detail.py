@@ -200,6 +200,8 @@ class IncidentDetail(QWidget):
             label = QLabel(title, page)
             label.setObjectName("factTitle")
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            if title:
+                label.setBuddy(widget)  # a screen reader reads the value with its title (label relation)
             facts.addWidget(label, row, 0)
             facts.addWidget(widget, row, 1)
             self._fact_titles[widget] = label
@@ -215,6 +217,7 @@ class IncidentDetail(QWidget):
             value = QLabel("—", page)
             value.setObjectName("timeValue")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            caption.setBuddy(value)
             times.addWidget(caption, 0, column)
             times.addWidget(value, 1, column)
             self.time_labels[attr] = value

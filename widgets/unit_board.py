@@ -144,6 +144,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         self.timers: dict[str, tuple[int, int]] = dict(store.db.pack.timers)
         self._tz = ZoneInfo(store.db.pack.timezone)
         self.flash_on = False
+        self.flashing = True  # setting alarm_flashing: off keeps a due row tinted but still (WCAG 2.2.2)
         store.units_changed.connect(self._on_store_units_changed)
         store.incidents_changed.connect(self._on_store_incidents_changed)
         self._fill(self._board_records())
@@ -171,7 +172,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
     def _announce_tick(self) -> None:
         """The timers move on and rows with a status check due flip their flash phase."""
-        self.flash_on = not self.flash_on
+        self.flash_on = not self.flash_on and self.flashing
         super()._announce_tick()
         last_column = self.columnCount() - 1
         for row, unit in enumerate(self._rows):

@@ -127,13 +127,24 @@ def main() -> int:
             if obj.getRoleName() in FIELD_ROLES and showing(obj) and "focusable" in states(obj):
                 fields[f"{obj.getRoleName()}:{obj.name}"] = labelled_by(obj)
     out["intake_fields"] = fields
-    out["announcements"] = hear_a_refusal(frame)
+    out["announcements"] = hear_a_refusal(frame, intake)
     print(json.dumps(out))
     return 0
 
 
-def hear_a_refusal(frame) -> list[list]:
-    """Close the intake, type a command naming no unit, and listen: what is announced, how urgently."""
+def has(obj, state) -> bool:
+    try:
+        return obj.getState().contains(state)
+    except Exception:
+        return False
+
+
+def hear_a_refusal(frame, intake) -> list[list]:
+    """Close the intake, type a command naming no unit, and listen: what is announced, how urgently.
+
+    Each key waits for what the one before it did (the window active, the field focused): key
+    presses through the registry do not wait for the application.
+    """
     from gi.repository import GLib
 
     heard: list[list] = []
@@ -143,24 +154,32 @@ def hear_a_refusal(frame) -> list[list]:
 
     pyatspi.Registry.registerEventListener(on_announcement, "object:announcement")
     bar = find(frame, "status bar").queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    command_line = find(frame, "text", "CMD command line")
     key = pyatspi.Registry.generateKeyboardEvent
 
     def act() -> bool:
-        key(0xFF1B, None, pyatspi.KEY_SYM)  # Esc: the intake closes, nothing saved
+        if intake is not None:
+            wait_for(lambda: has(intake, pyatspi.STATE_ACTIVE), timeout=15)
+            key(0xFF1B, None, pyatspi.KEY_SYM)  # Esc: the intake closes, nothing saved
+            wait_for(lambda: not showing(intake), timeout=15)
         pyatspi.Registry.generateMouseEvent(bar.x + bar.width // 3, bar.y + bar.height // 2, "b1c")
+        wait_for(lambda: has(frame, pyatspi.STATE_ACTIVE), timeout=15)
         key(0xFFC0, None, pyatspi.KEY_SYM)  # F3: the command line
+        wait_for(lambda: has(command_line, pyatspi.STATE_FOCUSED), timeout=15)
         key(0, "ER 99", pyatspi.KEY_STRING)
+        wait_for(lambda: command_line.queryText().getText(0, -1) == "ER 99", timeout=15)
         key(0xFF1B, None, pyatspi.KEY_SYM)  # Esc: no suggestion taken
         key(0xFF0D, None, pyatspi.KEY_SYM)  # Enter
         return False
 
     def done() -> bool:
-        if heard or time.monotonic() > deadline:
+        # Other announcements may come first (a demo unit's status check falling due): wait for ours.
+        if any("99" in text for text, _ in heard) or time.monotonic() > deadline:
             pyatspi.Registry.stop()
             return False
         return True
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     GLib.timeout_add(300, act)
     GLib.timeout_add(200, done)
     pyatspi.Registry.start()

@@ -264,6 +264,7 @@ def test_markers_are_named_and_reached_by_tab_and_enter_selects(qtbot, db, store
     incident_label = f"Incident {rec.number}, priority 2, Pending, Welfare check, 8300 Santa Monica Blvd"
     assert [incident_label, "button", 0] in labels
     assert ["Unit CSO41, Available", "button", 0] in labels
+    assert page_value(qtbot, view, "document.documentElement.lang") == "en"
     # Tab from the map's edge reaches each marker; Enter on the incident selects it, as a click does.
     view.setFocus()
     target = view.focusProxy() or view

@@ -353,3 +353,66 @@ def test_cheat_sheet_is_sections_of_key_and_meaning_rows(qtbot, window, tmp_path
     sheet.grab().save(str(tmp_path / "cheat_sheet.png"))
     qtbot.keyClick(tree, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: not sheet.isVisible())
+
+
+def test_incident_facts_and_times_are_read_with_their_titles(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id, timeout=5000)
+    assert labelled_by(win.detail.location_label) == ["Location"]
+    assert name(win.detail.location_label).startswith("8300 Santa Monica Blvd")
+    assert labelled_by(win.detail.caller_label) == ["Caller"]
+    assert labelled_by(win.detail.time_labels["received_at"]) == ["Received"]
+
+
+def unnamed_focusable(root: QWidget) -> list[str]:
+    """Visible widgets that take focus yet give a screen reader neither a name nor a label."""
+    out = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible() or widget.focusPolicy() == Qt.FocusPolicy.NoFocus or widget.focusProxy():
+            continue
+        if not name(widget).strip() and not labelled_by(widget):
+            out.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(widget.parentWidget()).__name__}")
+    return out
+
+
+def test_every_focusable_control_in_the_window_and_its_dialogs_has_a_name(qtbot, window, db, dispatcher):
+    win = window
+    incident = welfare(db, dispatcher)
+    qtbot.waitUntil(lambda: incident.id in win.store.incidents, timeout=5000)
+    win.select_incident(incident.id)
+    qtbot.waitUntil(lambda: win.detail.incident_id == incident.id, timeout=5000)
+    assert unnamed_focusable(win) == []
+    win.open_intake()
+    assert unnamed_focusable(win.intake) == []
+    win.intake.form.cancel()
+    for opener in (win.detail.open_clear_dialog, win.detail.open_cancel_dialog, win.detail.open_transfer_dialog):
+        opener()
+        dialogs = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w not in (win, win.intake)]
+        assert dialogs, opener
+        for dialog in dialogs:
+            assert unnamed_focusable(dialog) == [], dialog.windowTitle()
+            dialog.close()
+
+
+def test_alarm_flashing_can_be_turned_off(qtbot, qloop, db, tmp_path, dispatcher, clock):
+    small_shift(db, units=1)
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set("alarm_flashing", "off")
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings)
+    qtbot.addWidget(win)
+    win.store.flush_timer.setInterval(0)
+    qtbot.waitUntil(lambda: len(win.store.units) == 1, timeout=5000)
+    unit_id = next(iter(win.store.units))
+    incident = welfare(db, dispatcher)
+    services.dispatch_units(db, dispatcher, incident.id, [unit_id])
+    qtbot.waitUntil(lambda: win.store.units[unit_id].incident_id == incident.id, timeout=5000)
+    clock.advance(minutes=db.pack.timers["dispatched"][0] + 1)
+    phases = set()
+    for _ in range(3):
+        win.board.model.tick()
+        phases.add(win.board.model.flash_on)
+    assert phases == {False}  # due, tinted, but never flashing
+    assert win.board.model.counts()["checks"] == 1
