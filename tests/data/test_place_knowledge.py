@@ -305,3 +305,15 @@ def test_the_shift_report_counts_repeat_places(db, dispatcher, clock):
     assert once.location not in [c.label for c in summary.repeat_locations]
     text = squash(pdf_text(shift_report_pdf(db, shift.id)))
     assert squash("Repeat places (two or more incidents in 12 months): 8300 Santa Monica Blvd (2).") in text
+
+
+def test_hostile_caution_text_prints_as_written_on_the_handoff_sheet(db, supervisor, dispatcher):
+    from console.paperwork.handoff import handoff_pdf
+    from tests.console.paperwork_helpers import pdf_text, squash
+
+    hostile = "<b>Dog</b> & <para>Мария</para> ☑ </font>"
+    caution(db, supervisor, text=hostile, sheriff_first=True)
+    incident = call(db, dispatcher, call_type="NOISE")
+    text = squash(pdf_text(handoff_pdf(db, incident.id)))
+    assert squash(f"CAUTION · SAFETY · LASD FIRST: {hostile}") in text
+    assert squash("Cautions at this place") in text
