@@ -393,6 +393,7 @@ class DemoSummary:
             f"  {self.incidents} incidents: {status}",
             f"  {self.citations} citations, {self.welfare_checks} welfare checks, {self.referrals} referrals",
             f"  {self.cautions} cautions at places (and earlier calls at 8286 Santa Monica Blvd for its history)",
+            f"  {REPEAT_PERSON}: {len(REPEAT_PERSON_CHECKS)} earlier welfare checks with referrals (repeat contacts)",
         ]
 
 
@@ -460,8 +461,6 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
             starts_at=start,
             ends_at=start + dt.timedelta(hours=10),
         )
-        # Copying the pack's referral directory is an administrator's action.
-        services.seed_directory(db, Actor("demo.admin", role="admin", workstation="DEMO", display_name="Demo Admin"))
         badge_ids = {}
         for badge, name, skills, langs in OFFICERS:
             officer = services.create_officer(db, sup, badge=badge, name=name, skills=skills, languages=langs)
@@ -708,6 +707,14 @@ CAUTIONS = (
     ("948 Palm Ave", "medical", False, "Resident on oxygen: no open flame, no smoking near the unit (demo)", 30),
     ("Plummer Park", "safety", False, "Two dogs off leash reported aggressive near the community garden (demo)", 14),
 )
+# A person contacted again and again (data.services.contacts): (days ago, place, services accepted, referral
+# agency, its outcome, follow-up in days).
+REPEAT_PERSON = "Jordan Reyes (demo)"
+REPEAT_PERSON_CHECKS = (
+    (75, "West Hollywood Park", False, "la_hop", "declined", None),
+    (33, "Plummer Park", False, "dmh", "declined", None),
+    (6, "8286 Santa Monica Blvd", True, "la_hop", "accepted", 10),
+)
 # Earlier calls at the first caution's address, so its history shows at intake: (days ago, type, disposition).
 EARLIER_CALLS = ((200, "WELFARE", "18"), (41, "DISORD", "15"), (9, "NOISE", "18"))
 
@@ -715,6 +722,9 @@ EARLIER_CALLS = ((200, "WELFARE", "18"), (41, "DISORD", "15"), (9, "NOISE", "18"
 def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, places: list[dict[str, Any]]) -> int:
     """Cautions at a few demo places, and earlier calls at the first one (before the shift starts)."""
     by_label = {str(p["label"]): p for p in places}
+    db.clock = lambda: start - dt.timedelta(days=365)
+    # Copying the pack's referral directory is an administrator's action.
+    services.seed_directory(db, Actor("demo.admin", role="admin", workstation="DEMO", display_name="Demo Admin"))
     for days, code, disposition in EARLIER_CALLS:
         db.clock = lambda days=days: start - dt.timedelta(days=days)  # type: ignore[misc]
         rec = services.create_incident(
@@ -726,6 +736,28 @@ def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, 
             **_place_fields(by_label[CAUTIONS[0][0]]),
         )
         services.clear_incident(db, disp, rec.id, disposition=disposition, note="demo")
+    for days, label, accepted, agency, outcome, follow_up in REPEAT_PERSON_CHECKS:
+        db.clock = lambda days=days: start - dt.timedelta(days=days)  # type: ignore[misc]
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type="WELFARE",
+            narrative=f"{DEMO_MARK} person sitting on the sidewalk, asked for water.",
+            **_place_fields(by_label[label]),
+        )
+        paper.record_welfare_check(
+            db,
+            disp,
+            incident_id=rec.id,
+            subject_name=REPEAT_PERSON,
+            approx_age="40s",
+            services_offered="Water, shelter bed, outreach",
+            services_accepted=accepted,
+            follow_up_needed=follow_up is not None,
+        )
+        due = (db.clock() + dt.timedelta(days=follow_up)).date() if follow_up is not None else None
+        paper.add_referral(db, disp, incident_id=rec.id, agency_key=agency, outcome=outcome, follow_up_on=due)
+        services.clear_incident(db, disp, rec.id, disposition="15", note="demo")
     db.clock = lambda: start - dt.timedelta(days=2)
     for label, category, first, text, days in CAUTIONS:
         place = by_label[label]

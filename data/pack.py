@@ -75,6 +75,8 @@ class HistorySettings:
     radius_m: float = 75.0
     months: int = 12
     shown: int = 5  # the last few listed in the intake and the detail; one key opens the full list
+    # Who may read a person's earlier contacts (data.services.contacts); the read is audited.
+    contact_roles: tuple[str, ...] = ("dispatcher", "supervisor", "admin")
 
 
 @dataclass(frozen=True)
@@ -332,6 +334,7 @@ def _place_settings(path: Path, meta: dict[str, Any]) -> tuple[HistorySettings, 
             radius_m=float(raw_history.get("radius_m", HistorySettings.radius_m)),
             months=int(raw_history.get("months", HistorySettings.months)),
             shown=int(raw_history.get("shown", HistorySettings.shown)),
+            contact_roles=tuple(str(r) for r in raw_history.get("contact_roles", HistorySettings.contact_roles)),
         )
         cautions = CautionSettings(
             longest_days=int(raw_cautions.get("longest_days", CautionSettings.longest_days)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import weakref
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -20,6 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -34,11 +35,13 @@ from data.services import cautions as caution_services
 from data.services.history import location_history
 from widgets import theme
 from widgets.cautions import CautionDialog
+from widgets.incident_dialogs import ReasonDialog
 from widgets.inline import InlineMessage
 from widgets.operations import Operations
 from widgets.store import BoardStore
 
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
+CautionIdRole = Qt.ItemDataRole.UserRole + 2
 
 
 @dataclass(frozen=True)
@@ -299,11 +302,18 @@ class PlaceKnowledgePanel(QFrame):
             found.history,
             agency=self._pack.agency,
             now=self._store.db.clock(),
+            may_end=caution_services.may_manage_cautions(self._pack, self._actor),
             parent=self,
         )
         dialog.incident_activated.connect(self.incident_activated)
+        dialog.end_requested.connect(self._on_history_end_requested)
         self._open(dialog)
+        self._load_past_cautions(dialog, query)
+        return dialog
+
+    def _load_past_cautions(self, dialog: HistoryDialog, query: PlaceQuery) -> None:
         store = self._store
+        held = weakref.ref(dialog)
 
         def past() -> list[CautionRecord]:
             return caution_services.cautions_at(
@@ -314,8 +324,51 @@ class PlaceKnowledgePanel(QFrame):
                 include_inactive=True,
             )
 
-        self._ops.run(past, owner=self, on_success=dialog.set_cautions, report_failure=False)
-        return dialog
+        def show(cautions: list[CautionRecord]) -> None:
+            target = held()
+            if target is not None and shiboken6.isValid(target):
+                target.set_cautions(cautions, now=store.db.clock())
+
+        self._ops.run(past, owner=self, on_success=show, report_failure=False)
+
+    def _on_history_end_requested(self, caution_id: int, version: int) -> None:
+        """A supervisor ends a caution before its expiry, with a reason (it stays in the history)."""
+        history = self.dialog if isinstance(self.dialog, HistoryDialog) else None
+        if history is None:
+            return
+        ask = ReasonDialog(
+            "End caution",
+            "Why does this caution end now? (recorded in the audit log)",
+            placeholder="e.g. the dog was rehomed; the resident moved out",
+            parent=history,
+        )
+        held = weakref.ref(history)
+        query = self._query
+        ask.chosen.connect(lambda reason: self._end_caution(caution_id, version, reason, held, query))
+        history.reason_dialog = ask
+        ask.open()
+
+    def _end_caution(
+        self,
+        caution_id: int,
+        version: int,
+        reason: str,
+        held: weakref.ref[HistoryDialog],
+        query: PlaceQuery | None,
+    ) -> None:
+        db, actor = self._store.db, self._actor
+
+        def reload(_ended: CautionRecord) -> None:
+            dialog = held()
+            if dialog is not None and shiboken6.isValid(dialog) and query is not None:
+                self._load_past_cautions(dialog, query)
+
+        self._ops.run(
+            lambda: caution_services.end_caution(db, actor, caution_id, reason=reason, expected_version=version),
+            owner=self,
+            message=lambda c: f"Caution at {c.location} ended: {c.end_reason}",
+            on_success=reload,
+        )
 
     def open_add_caution(self) -> CautionDialog | None:
         query = self._query
@@ -366,6 +419,7 @@ class HistoryDialog(QDialog):
     """Every incident at the place over the history's months, and its cautions past and present."""
 
     incident_activated = Signal(int)
+    end_requested = Signal(int, int)  # caution id, the version seen
 
     def __init__(
         self,
@@ -375,6 +429,7 @@ class HistoryDialog(QDialog):
         *,
         agency: str,
         now: dt.datetime,
+        may_end: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -420,34 +475,73 @@ class HistoryDialog(QDialog):
         self.title.setWordWrap(True)
         self.cautions_label = QLabel("Cautions: loading…", self)
         self.cautions_label.setWordWrap(True)
-        self.cautions_label.setTextFormat(Qt.TextFormat.RichText)
+        self.caution_list = QListWidget(self)
+        self.caution_list.setAccessibleName("Cautions at this place, past and present")
+        self.caution_list.setWordWrap(True)
+        self.caution_list.setMaximumHeight(110)
+        self.caution_list.setVisible(False)
+        self.end_button = QPushButton("&End caution…", self)
+        self.end_button.setToolTip("End the selected caution now, with a reason (supervisors)")
+        self.end_button.setAutoDefault(False)
+        self.end_button.setEnabled(False)
+        self.reason_dialog: QDialog | None = None
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.end_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.end_button.setVisible(may_end)  # after addButton, which shows it
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.cautions_label)
+        layout.addWidget(self.caution_list)
         layout.addWidget(buttons)
         self.table.activated.connect(self._on_table_activated)
-        self.resize(760, 460)
+        self.caution_list.currentItemChanged.connect(self._on_caution_list_current_item_changed)
+        self.end_button.clicked.connect(self._on_end_button_clicked)
+        self.resize(760, 520)
         if self.model.rowCount():
             self.table.selectRow(0)
         self.table.setFocus()
 
-    def set_cautions(self, cautions: list[CautionRecord]) -> None:
-        now = self._now
+    def set_cautions(self, cautions: list[CautionRecord], *, now: dt.datetime | None = None) -> None:
+        """List the place's cautions, active ones in red; ``now`` decides which are still active."""
+        if now is not None:
+            self._now = now
+        self.caution_list.clear()
         if not cautions:
             self.cautions_label.setText("No cautions at this place, past or present.")
+            self.caution_list.setVisible(False)
+            self.end_button.setEnabled(False)
             return
-        red = theme.colors().red.name()
-        lines = []
+        self.cautions_label.setText("Cautions at this place, past and present:")
+        red = theme.colors().red
         for c in cautions:
-            state = c.state(now)
+            state = c.state(self._now)
             when = f"{c.starts_at.astimezone(self._tz):%Y-%m-%d} to {c.expires_at.astimezone(self._tz):%Y-%m-%d}"
             ended = f", ended by {c.ended_by}: {c.end_reason}" if c.ended_at else ""
-            text = html.escape(f"{c.headline(self._agency)} ({state}, {when}, by {c.author}{ended})")
-            lines.append(f'<span style="color:{red}; font-weight:600">{text}</span>' if state == "active" else text)
-        self.cautions_label.setText("<b>Cautions</b><br>" + "<br>".join(lines))
+            item = QListWidgetItem(f"{c.headline(self._agency)} ({state}, {when}, by {c.author}{ended})")
+            item.setData(CautionIdRole, (c.id, c.version, state))
+            if state == "active":
+                item.setForeground(red)
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.caution_list.addItem(item)
+        self.caution_list.setVisible(True)
+        self.caution_list.setCurrentRow(0)
+
+    def _selected_caution(self) -> tuple[int, int, str] | None:
+        item = self.caution_list.currentItem()
+        return item.data(CautionIdRole) if item is not None else None
+
+    def _on_caution_list_current_item_changed(self, *_args: object) -> None:
+        chosen = self._selected_caution()
+        self.end_button.setEnabled(chosen is not None and chosen[2] in ("active", "upcoming"))
+
+    def _on_end_button_clicked(self) -> None:
+        chosen = self._selected_caution()
+        if chosen is not None and chosen[2] in ("active", "upcoming"):
+            self.end_requested.emit(chosen[0], chosen[1])
 
     def _on_table_activated(self, index) -> None:  # type: ignore[no-untyped-def]
         incident_id = index.data(IncidentIdRole)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select, union_all
@@ -128,7 +129,7 @@ def location_history(
 
 
 def _read_rows(db: Database, statement: Any) -> list[Row]:
-    """One statement, so one round trip to the server inside the read's transaction."""
+    """One statement, so one query to the server inside the read's transaction."""
     with db.read() as s:
         return list(s.execute(statement).all())
 
@@ -151,3 +152,70 @@ def _entry(row: Row, distance: float | None, pack: Pack) -> HistoryEntry:
 
 
 __all__ = ["OPEN_STATUSES", "address_key", "box", "location_history", "months_ago"]
+
+
+def place_counts(
+    db: Database, places: Sequence[tuple[float | None, float | None, str]], *, now: dt.datetime | None = None
+) -> list[int]:
+    """How many incidents each place saw over the pack's months, as `location_history` counts them, in one read.
+
+    For a report over many places at once (the shift report's repeat places): one pass over the months'
+    incidents in the places' rectangle, bucketed by a grid of the radius, instead of one query per place.
+    """
+    if not places:
+        return []
+    settings = db.pack.history
+    moment = now or db.clock()
+    since = months_ago(moment, settings.months)
+    points = [(lat, lon) for lat, lon, _ in places if lat is not None and lon is not None]
+    keys = {address_key(loc) for _, _, loc in places if address_key(loc)}
+    rows: list[Row] = []
+    with db.read() as s:
+        if points:
+            south = min(box(lat, lon, settings.radius_m)[0] for lat, lon in points)
+            north = max(box(lat, lon, settings.radius_m)[1] for lat, lon in points)
+            west = min(box(lat, lon, settings.radius_m)[2] for lat, lon in points)
+            east = max(box(lat, lon, settings.radius_m)[3] for lat, lon in points)
+            rows += s.execute(
+                select(Incident.id, Incident.latitude, Incident.longitude, Incident.location).where(
+                    Incident.latitude.between(south, north),
+                    Incident.longitude.between(west, east),
+                    Incident.received_at >= since,
+                    Incident.received_at <= moment,
+                    Incident.status != "merged",
+                )
+            ).all()
+        if keys:
+            rows += s.execute(
+                select(Incident.id, Incident.latitude, Incident.longitude, Incident.location).where(
+                    func.lower(Incident.location).in_(sorted(keys)),
+                    Incident.latitude.is_(None),
+                    Incident.received_at >= since,
+                    Incident.received_at <= moment,
+                    Incident.status != "merged",
+                )
+            ).all()
+    cell = settings.radius_m / METRES_PER_DEGREE  # a grid of the radius: neighbours are in the 3 x 3 cells around
+    grid: dict[tuple[int, int], list[Row]] = {}
+    by_address: dict[str, set[int]] = {}
+    for row in rows:
+        if row.latitude is not None and row.longitude is not None:
+            grid.setdefault((int(row.latitude // cell), int(row.longitude // cell)), []).append(row)
+        else:
+            by_address.setdefault(address_key(row.location), set()).add(row.id)
+    counts = []
+    for lat, lon, location in places:
+        found: set[int] = set(by_address.get(address_key(location), ())) if location else set()
+        if lat is not None and lon is not None:
+            cy, cx = int(lat // cell), int(lon // cell)
+            span = int(1 / max(math.cos(math.radians(lat)), 0.01)) + 1  # longitude cells are narrower
+            for dy in (-1, 0, 1):
+                for dx in range(-span, span + 1):
+                    for row in grid.get((cy + dy, cx + dx), ()):
+                        if rules.distance_m(lat, lon, row.latitude, row.longitude) <= settings.radius_m:
+                            found.add(row.id)
+        else:
+            key = address_key(location)
+            found |= {r.id for r in rows if r.latitude is not None and address_key(r.location) == key}
+        counts.append(len(found))
+    return counts

@@ -8,7 +8,7 @@ import pytest
 
 from console.benchmarks.history import END, fill, run
 from data.db import Database
-from data.services.history import location_history
+from data.services.history import location_history, place_counts
 
 
 def test_generated_history_is_found_around_its_places(tmp_path):
@@ -18,11 +18,14 @@ def test_generated_history_is_found_around_its_places(tmp_path):
         found = [
             location_history(db, latitude=lat, longitude=lon, location=loc, now=END) for loc, lat, lon in spots[:50]
         ]
+        # The shift report counts many places in one read; it must agree with the panel's history.
+        counted = place_counts(db, [(lat, lon, loc) for loc, lat, lon in spots[:50]], now=END)
     finally:
         db.dispose()
     assert all(h.total >= 0 for h in found) and max(h.total for h in found) > 0
     assert all(e.distance_m is None or e.distance_m <= h.radius_m for h in found for e in h.entries)
     assert all(e.received_at >= h.since for h in found for e in h.entries)
+    assert counted == [h.total for h in found]
 
 
 @pytest.mark.postgres

@@ -287,3 +287,33 @@ def test_two_supervisors_add_cautions_at_once(db, supervisor):
     a, b = at_once(lambda: caution(db, supervisor, text="One"), lambda: caution(db, other, text="Two"))
     assert {c.text for c in cautions_at(db, latitude=HALL[0], longitude=HALL[1])} == {"One", "Two"}
     assert a.id != b.id
+
+
+def test_the_shift_report_counts_repeat_places(db, dispatcher, clock):
+    from console.paperwork.shift_report import shift_report_pdf
+    from data.shift_summary import shift_summary
+    from tests.console.paperwork_helpers import pdf_text, squash
+
+    call(db, dispatcher, call_type="NOISE")  # before the shift: the place's history
+    clock.advance(days=3)
+    small_shift(db, units=1)
+    again = call(db, dispatcher, call_type="NOISE")
+    once = call(db, dispatcher, where=north_of(900), location="1000 N Kings Rd")
+    shift = services.active_shift(db)
+    summary = shift_summary(db, shift.id)
+    assert [(c.label, c.count) for c in summary.repeat_locations] == [(again.location, 2)]
+    assert once.location not in [c.label for c in summary.repeat_locations]
+    text = squash(pdf_text(shift_report_pdf(db, shift.id)))
+    assert squash("Repeat places (two or more incidents in 12 months): 8300 Santa Monica Blvd (2).") in text
+
+
+def test_hostile_caution_text_prints_as_written_on_the_handoff_sheet(db, supervisor, dispatcher):
+    from console.paperwork.handoff import handoff_pdf
+    from tests.console.paperwork_helpers import pdf_text, squash
+
+    hostile = "<b>Dog</b> & <para>Мария</para> ☑ </font>"
+    caution(db, supervisor, text=hostile, sheriff_first=True)
+    incident = call(db, dispatcher, call_type="NOISE")
+    text = squash(pdf_text(handoff_pdf(db, incident.id)))
+    assert squash(f"CAUTION · SAFETY · LASD FIRST: {hostile}") in text
+    assert squash("Cautions at this place") in text

@@ -126,3 +126,52 @@ def test_a_supervisor_marks_a_caution_with_alt_k(qtbot, store, operations, db, s
     assert [(c.text, c.author, c.expires_at - c.starts_at) for c in stored] == [
         ("Dog <b>not</b> friendly", supervisor.username, dt.timedelta(days=10))
     ]
+
+
+def test_a_supervisor_ends_a_caution_from_the_full_history(qtbot, store, operations, db, supervisor):
+    actions = DispatchActions(store, supervisor, operations)
+    marked = caution(db, text="Gate code 4411", category="access", sheriff_first=False)
+    incident = services.create_incident(
+        db, supervisor, call_type="NOISE", location="8300 Santa Monica Blvd", latitude=HALL[0], longitude=HALL[1]
+    )
+    detail = IncidentDetail(store, actions)
+    qtbot.addWidget(detail)
+    detail.resize(700, 900)
+    detail.show()
+    detail.show_incident(incident.id)
+    panel = detail.place_panel
+    qtbot.waitUntil(lambda: panel.caution_label.isVisible(), timeout=5000)
+    qtbot.keyClick(detail, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=3000)
+    dialog = panel.dialog
+    qtbot.waitUntil(lambda: dialog.caution_list.count() == 1, timeout=3000)
+    assert "ACCESS: Gate code 4411 (active" in dialog.caution_list.item(0).text()
+    assert dialog.end_button.isVisible() and dialog.end_button.isEnabled()
+    dialog.end_button.click()
+    qtbot.waitUntil(lambda: dialog.reason_dialog is not None and dialog.reason_dialog.isVisible(), timeout=3000)
+    ask = dialog.reason_dialog
+    qtbot.keyClicks(ask.reason, "Gate removed")
+    qtbot.keyClick(ask.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "(ended" in dialog.caution_list.item(0).text(), timeout=5000)
+    assert "ended by supervisor1: Gate removed" in dialog.caution_list.item(0).text()
+    assert not dialog.end_button.isEnabled()
+    qtbot.waitUntil(lambda: not panel.caution_label.isVisible(), timeout=5000)  # no longer active at the place
+    ended = cautions_at(db, latitude=HALL[0], longitude=HALL[1], include_inactive=True)
+    assert [(c.id, c.ended_by, c.end_reason) for c in ended] == [(marked.id, supervisor.username, "Gate removed")]
+
+
+def test_a_dispatcher_sees_past_cautions_but_cannot_end_them(qtbot, store, operations, db, dispatcher):
+    actions = DispatchActions(store, dispatcher, operations)
+    caution(db, text="Gate code 4411", category="access", sheriff_first=False)
+    incident = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="8300 Santa Monica Blvd", latitude=HALL[0], longitude=HALL[1]
+    )
+    detail = IncidentDetail(store, actions)
+    qtbot.addWidget(detail)
+    detail.show()
+    detail.show_incident(incident.id)
+    panel = detail.place_panel
+    qtbot.waitUntil(lambda: panel.caution_label.isVisible(), timeout=5000)
+    dialog = panel.open_full_history()
+    qtbot.waitUntil(lambda: dialog.caution_list.count() == 1, timeout=3000)
+    assert not dialog.end_button.isVisible()
