@@ -262,6 +262,18 @@ def test_duplicates_without_a_place_are_not_looked_for():
     assert duplicates(None, CITY_HALL[1], T0, incident()) == []
     assert duplicates(CITY_HALL[0], None, T0, incident()) == []
     assert duplicates(*CITY_HALL, T0, incident(latitude=None, longitude=None)) == []
+    assert duplicates(*CITY_HALL, T0, incident(latitude=None)) == []
+    assert duplicates(*CITY_HALL, T0, incident(longitude=None)) == []
+
+
+def test_an_incident_passed_over_does_not_hide_the_ones_after_it():
+    closed = incident(id=1, status="cleared")
+    placeless = incident(id=2, latitude=None, longitude=None)
+    old = incident(id=3, received_at=T0 - dt.timedelta(hours=1))
+    far = incident(id=4, latitude=CITY_HALL[0] + 0.01)
+    near = incident(id=5)
+    found = duplicates(*CITY_HALL, T0, closed, placeless, old, far, near)
+    assert [c.incident.id for c in found] == [5]
 
 
 def test_duplicates_come_nearest_first_then_closest_in_time():
@@ -299,6 +311,7 @@ def test_a_closed_incident_goes_nowhere_but_back_to_pending():
         for new in ("dispatched", "enroute", "onscene", "cleared", "cancelled", "transferred", "merged"):
             assert not rules.can_move_incident(closed, new), (closed, new)
     assert not rules.can_move_incident("unknown", "pending")
+    assert not rules.can_move_unit("unknown", "available")
 
 
 UNIT_MOVES = {
@@ -376,6 +389,20 @@ def test_a_unit_off_shift_is_never_recommended():
     assert rules.recommend_units(incident(), [unit("CSO11", on_shift=False)], []) == []
 
 
+def test_a_unit_passed_over_does_not_hide_the_ones_after_it():
+    units = [unit("CSO11", "break"), unit("CSO12", on_shift=False), unit("CSO13")]
+    assert [r.unit.call_sign for r in rules.recommend_units(incident(), units, [])] == ["CSO13"]
+
+
+def test_the_reason_gives_kilometres_to_one_decimal_and_every_matching_skill():
+    skills = ("crisis intervention", "first aid", "Spanish")
+    far = unit("CSO11", latitude=CITY_HALL[0] + 4953 / 111_195.080, skills=skills)
+    (rec,) = rules.recommend_units(incident(), [far], ["first aid", "crisis intervention", "outreach"])
+    assert rec.distance_m == pytest.approx(4953, abs=0.01)
+    assert rec.matching_skills == ("first aid", "crisis intervention")
+    assert rec.reason == "available · 5.0 km · first aid, crisis intervention"
+
+
 def test_available_units_come_before_busy_ones_even_when_farther():
     busy_here = unit("CSO11", "busy")
     available_far = unit("CSO12", latitude=CITY_HALL[0] + 0.02)  # 2.2 km north
@@ -393,15 +420,17 @@ def test_a_skill_is_worth_about_a_kilometre_of_travel():
     assert [r.unit.call_sign for r in recs] == ["CSO11", "CSO12"]
     assert recs[0].matching_skills == ("crisis intervention",)
     assert recs[0].reason == "available · 0.9 km · crisis intervention"
-    skilled_1100_m = unit("CSO11", latitude=CITY_HALL[0] + 1100 / 111_195.080, skills=("crisis intervention",))
-    recs = rules.recommend_units(incident(), [plain_here, skilled_1100_m], one_skill)
-    assert [r.unit.call_sign for r in recs] == ["CSO12", "CSO11"]
+    # Exactly a kilometre of difference: half a metre either way decides.
+    for metres, first in ((999.5, "CSO11"), (1000.5, "CSO12")):
+        skilled = unit("CSO11", latitude=CITY_HALL[0] + metres / 111_195.080, skills=("crisis intervention",))
+        recs = rules.recommend_units(incident(), [plain_here, skilled], one_skill)
+        assert recs[0].unit.call_sign == first, metres
 
 
 def test_a_unit_with_no_position_counts_as_five_kilometres_away():
     lost = unit("CSO11", latitude=None, longitude=None)
-    at_4_9_km = unit("CSO12", latitude=CITY_HALL[0] + 4900 / 111_195.080)
-    at_5_1_km = unit("CSO13", latitude=CITY_HALL[0] + 5100 / 111_195.080)
+    at_4_9_km = unit("CSO12", latitude=CITY_HALL[0] + 4999.5 / 111_195.080)
+    at_5_1_km = unit("CSO13", latitude=CITY_HALL[0] + 5000.5 / 111_195.080)
     recs = rules.recommend_units(incident(), [at_5_1_km, lost, at_4_9_km], [])
     assert [r.unit.call_sign for r in recs] == ["CSO12", "CSO11", "CSO13"]
     assert recs[1].distance_m is None and recs[1].reason == "available"
