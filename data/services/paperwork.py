@@ -617,7 +617,9 @@ def record_welfare_check(
         raise ValidationError("escalation", f"Unknown escalation {unknown[0][:30]!r}; use {', '.join(labels)}.")
     follow = validate.text("follow_up_note", follow_up_note, limit=MAX_SHORT, label="follow-up note")
     with work(db, actor) as w:
-        incident = w.session.get(Incident, incident_id)
+        # The incident row locked first: two consoles saving the first form of one call at once take
+        # turns (the second corrects the first, audited) instead of the second failing on the unique key.
+        incident = w.session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
             raise NotFoundError(f"No incident with id {incident_id}.")
         if officer_id is not None:

@@ -341,3 +341,37 @@ def test_two_consoles_issuing_the_third_offense_at_once_leave_one_refused(pg_url
         assert count_citations(db) == 3
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_two_consoles_saving_the_first_welfare_form_at_once_both_succeed(pg_url, clock, dispatcher, supervisor):
+    import threading
+
+    db = Database(pg_url, clock=clock)
+    try:
+        inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="8300 Santa Monica Blvd")
+        barrier = threading.Barrier(2)
+        errors: list[Exception] = []
+
+        def save(name: str) -> None:
+            barrier.wait(timeout=5)
+            try:
+                paperwork.record_welfare_check(db, dispatcher, incident_id=inc.id, subject_name=name)
+            except Exception as exc:  # what the second console would have seen
+                errors.append(exc)
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in ("Ana One", "Bea Two")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert errors == []
+        saved = paperwork.welfare_check_for_incident(db, inc.id)
+        assert saved is not None and saved.subject_name in ("Ana One", "Bea Two")
+        with db.read() as s:
+            audits = s.execute(
+                select(func.count(AuditEntry.id)).where(AuditEntry.action == "record_welfare_check")
+            ).scalar_one()
+        assert audits == 2
+    finally:
+        db.dispose()
