@@ -65,13 +65,27 @@ def test_a_yes_to_a_screening_question_stops_csos_going_alone(db, dispatcher, qu
 def test_a_medical_emergency_is_named_in_the_timeline(db, dispatcher):
     call = welfare_call(db, dispatcher, screening={"medical": True}, response="joint")
     (created,) = services.timeline(db, call.id)
-    assert created.text == "Welfare check (P2) at 8300 Santa Monica Blvd; screening yes: medical; response: joint"
+    assert created.text == (
+        "Welfare check (P2) at 8300 Santa Monica Blvd; "
+        "screening: weapon not asked · violence not asked · medical YES · crime not asked; response: joint"
+    )
 
 
-def test_an_ordinary_call_with_no_yes_answers_goes_to_csos(db, dispatcher):
+def test_an_ordinary_call_answered_no_to_every_question_goes_to_csos(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(
+        db, dispatcher, screening={"weapon": False, "violence": False, "medical": False, "crime": False}
+    )
+    assert services.dispatch_units(db, dispatcher, call.id, [unit_id]).status == "dispatched"
+
+
+def test_csos_alone_to_a_call_with_a_question_not_asked_need_a_reason(db, dispatcher):
     unit_id, *_ = small_shift(db, units=1)
     call = welfare_call(db, dispatcher, screening={"weapon": False, "violence": False, "medical": False})
-    assert services.dispatch_units(db, dispatcher, call.id, [unit_id]).status == "dispatched"
+    with pytest.raises(SheriffFirstError):
+        services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    sent = services.dispatch_units(db, dispatcher, call.id, [unit_id], override_reason="Caller hung up before crime")
+    assert sent.status == "dispatched"
 
 
 def test_csos_alone_on_a_sheriff_first_type_need_an_override_reason_on_record(db, dispatcher):
@@ -245,18 +259,13 @@ def test_closed_incidents_refuse_edits_dispatch_transfer_and_being_merged_into(d
     assert unit_record(db, unit_id).status == "available"
 
 
-# Clearing a cleared call again (or cancelling a cancelled one) still replaces its disposition without
-# reopening it; issue 11 ("closed means closed") refuses it. Strict: the mark goes when that lands.
-AGAIN = pytest.mark.xfail(reason="issue 11: a closed incident is closed again, its disposition replaced", strict=True)
-
-
 @pytest.mark.parametrize(
     ("status", "action"),
     [
-        pytest.param("cleared", "clear", marks=AGAIN),
+        ("cleared", "clear"),
         ("cleared", "cancel"),
         ("cancelled", "clear"),
-        pytest.param("cancelled", "cancel", marks=AGAIN),
+        ("cancelled", "cancel"),
         ("transferred", "clear"),
         ("transferred", "cancel"),
     ],
