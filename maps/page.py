@@ -75,6 +75,16 @@ LANDMARK_GLYPHS = {
     "school": ("S", "#b35900"),
     "venue": ("V", "#6a3d9a"),
 }
+LANDMARK_NAMES = {
+    "government": "City Hall",
+    "law_enforcement": "Sheriff station",
+    "fire": "Fire station",
+    "hospital": "Hospital",
+    "park": "Park",
+    "library": "Library",
+    "school": "School",
+    "venue": "Venue",
+}
 STATUS_LETTERS = {"pending": "P", "dispatched": "D", "enroute": "E", "onscene": "O"}
 
 

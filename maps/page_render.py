@@ -21,6 +21,7 @@ from maps.page import (
     DISTRICT_ATTRIBUTION,
     FIRST_ZOOM,
     LANDMARK_GLYPHS,
+    LANDMARK_NAMES,
     LAST_ZOOM,
     OSM_ATTRIBUTION,
     STREET_STYLES,
@@ -162,9 +163,10 @@ def render_page(
         ("csoZones", 420),
         ("csoBoundary", 430),
         ("csoLabels", 450),
-        ("csoZoneLabels", 455),
     ):
         folium.map.CustomPane(name, z_index=z, pointer_events=False).add_to(m)
+    # District names above the markers (600) and below tooltips (650), letting clicks through.
+    folium.map.CustomPane("csoZoneLabels", z_index=620, pointer_events=False).add_to(m)
     folium.map.CustomPane("csoLandmarks", z_index=580, pointer_events=True).add_to(m)
 
     tiles = folium.TileLayer(
@@ -289,6 +291,11 @@ def render_page(
             for f in landmarks
         ],
         "attribution": [OSM_ATTRIBUTION, DISTRICT_ATTRIBUTION],
+        # The key explains every symbol: landmark glyphs and the units' short status codes too.
+        "landmarkKey": [
+            [glyph, colour, LANDMARK_NAMES.get(cat, cat)] for cat, (glyph, colour) in LANDMARK_GLYPHS.items()
+        ],
+        "unitShort": {code: s.short for code, s in (statuses or {}).items()},
         "statusLabels": dict(STATUS_LABELS) | {code: s.label for code, s in (statuses or {}).items()},
         "incidents": list(incidents),
         "units": list(units),
