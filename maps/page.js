@@ -452,7 +452,8 @@
       // Incidents and units are spread apart separately: a unit stays at its own position and moves
       // only when its label would cover another unit's, never because an incident is near.
       spreadOverlapping(items);
-      // A unit that would cover an incident (one shown at its call, say) steps just below it.
+      // A unit standing on an incident marker (one shown at its call, say) steps just below it; one
+      // merely near a call stays where it is.
       var incidentBoxes = items.map(function (it) {
         var x = it.p.x + it.rec.off[0];
         var y = it.p.y + it.rec.off[1];
@@ -464,8 +465,8 @@
         for (var pass = 0; pass < 5; pass++) {
           var moved = false;
           incidentBoxes.forEach(function (b) {
-            var top = own.y + dy + it.f[1];
-            if (own.x + it.f[0] < b[2] && b[0] < own.x + it.f[2] && top < b[3] && b[1] < own.y + dy + it.f[3]) {
+            var y = own.y + dy;
+            if (b[0] <= own.x && own.x <= b[2] && b[1] <= y && y < b[3]) {
               dy = b[3] - (own.y + it.f[1]) + 2;
               moved = true;
             }
