@@ -452,8 +452,8 @@
       // Incidents and units are spread apart separately: a unit stays at its own position and moves
       // only when its label would cover another unit's, never because an incident is near.
       spreadOverlapping(items);
-      // A unit standing on an incident marker (one shown at its call, say) steps just below it; one
-      // merely near a call stays where it is.
+      // A unit shown at its call (no position reported yet) steps just below the call's marker; a unit
+      // with a position of its own stays there, whatever calls are near.
       var incidentBoxes = items.map(function (it) {
         var x = it.p.x + it.rec.off[0];
         var y = it.p.y + it.rec.off[1];
@@ -462,11 +462,14 @@
       unitItems.forEach(function (it) {
         var own = it.p;
         var dy = 0;
-        for (var pass = 0; pass < 5; pass++) {
+        var atCall = it.rec.data.lat === null || it.rec.data.lat === undefined;
+        for (var pass = 0; atCall && pass < 5; pass++) {
           var moved = false;
           incidentBoxes.forEach(function (b) {
+            // The middle of the unit's label (its call sign) under the marker, not a corner grazing it.
             var y = own.y + dy;
-            if (b[0] <= own.x && own.x <= b[2] && b[1] <= y && y < b[3]) {
+            var reach = it.f[2] * 0.6;
+            if (own.x - reach < b[2] && b[0] < own.x + reach && y - 6 < b[3] && b[1] < y + 6) {
               dy = b[3] - (own.y + it.f[1]) + 2;
               moved = true;
             }
@@ -476,9 +479,21 @@
         it.own = own;
         it.p = L.point(own.x, own.y + dy);
       });
-      spreadOverlapping(unitItems);
+      // Units that still overlap each other: each, north to south, steps down a row at a time until its
+      // label is clear, so a unit moves only as far as another unit's label forces it.
+      unitItems.sort(function (a, b) {
+        return a.p.y - b.p.y || (a.rec.data.call_sign < b.rec.data.call_sign ? -1 : 1);
+      });
+      var placed = [];
       unitItems.forEach(function (it) {
-        it.rec.off = [Math.round(it.rec.off[0] + it.p.x - it.own.x), Math.round(it.rec.off[1] + it.p.y - it.own.y)];
+        var x = it.p.x;
+        var y = it.p.y;
+        function blocked(b) {
+          return x + it.f[0] < b[2] && b[0] < x + it.f[2] && y + it.f[1] < b[3] && b[1] < y + it.f[3];
+        }
+        for (var step = 0; step < 24 && placed.some(blocked); step++) y += UNIT_ROW_PX;
+        placed.push([x + it.f[0], y + it.f[1], x + it.f[2], y + it.f[3]]);
+        it.rec.off = [Math.round(x - it.own.x), Math.round(y - it.own.y)];
       });
       Object.keys(state.incidents).forEach(function (id) {
         var rec = state.incidents[id];
