@@ -13,21 +13,26 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFrame,
-    QLabel,
     QMainWindow,
+    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from console.paperwork.actions import PaperworkDesk
 from console.settings import Settings
-from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools
-from data import services
+from console.supervisor_tools import SUPERVISOR_KEYS, SupervisorTools, guard_action
+from data import audit_chain, services
 from data.db import Database
+from data.errors import AccountChangedError
 from data.permissions import Actor, allowed
 from widgets import theme
+from widgets.accessibility import Announcer, CaptionedLabel
 from widgets.actions import DispatchActions
+from widgets.audit_banner import AuditChainBanner
 from widgets.audit_viewer import AuditViewer
+from widgets.cautions import ActiveCautions
 from widgets.cheatsheet import CheatSheet
 from widgets.command_line import CommandLine
 from widgets.conflict import ConflictResolver
@@ -64,6 +69,12 @@ WINDOW_KEYS = (
     ("Window", "Ctrl+F", "Search the queue"),
     ("Window", "Ctrl++ / Ctrl+-", "Larger or smaller text in the whole window"),
     ("Window", "Ctrl+Shift+T", "Switch between night and day themes"),
+    ("Place", "Alt+H", "Intake or detail: every incident at the place in 12 months, and its cautions"),
+    ("Place", "Alt+K", "Intake or detail: add a caution at the place (supervisors)"),
+    ("Paperwork", "Ctrl+Shift+W / WL [shift]", "Welfare-check log of this shift (or of shift number N)"),
+    ("Paperwork", "CIT <incident> / Ctrl+T", "Issue a citation on an incident; the pane lists, reprints and voids"),
+    ("Paperwork", "WC <incident> / Ctrl+W", "Record or correct the welfare-check form of an incident"),
+    ("Paperwork", "VOID <citation> <reason>", "Void a citation (supervisors); the reprint is marked VOID"),
     ("Session", "Ctrl+Shift+L", "Lock now; your password unlocks it"),
     ("Session", "Ctrl+Shift+A", "Audit log: who did what (supervisors and admins)"),
     ("Session", "Ctrl+Shift+Q", "Sign out at shift end"),
@@ -83,7 +94,7 @@ class IntakeDialog(QDialog):
         layout.addWidget(form)
         form.incident_created.connect(self._on_form_done)
         form.cancelled.connect(self._on_form_done)
-        self.resize(720, 640)
+        self.resize(720, 760)  # room for the place's cautions and history under the location
 
     def _on_form_done(self, *_: object) -> None:
         self.hide()
@@ -113,7 +124,7 @@ class MainWindow(QMainWindow):
         self.demo_sign_in = demo if demo_sign_in is None else demo_sign_in
         self.settings = settings or Settings()
         self.setObjectName("mainWindow")
-        self.setAccessibleName("CSO Console main window")
+        # No fixed accessible name: a screen reader reads the title (city, demo, who is signed in).
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         # Units and incident detail run the full height on the right; the map and command line sit under the queue.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -130,6 +141,8 @@ class MainWindow(QMainWindow):
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
         self.lost_banner = LostActionsBanner(db.pack.timezone, self)
+        # Supervisors see a red strip when the audit trail's hash chain does not verify (checked once at start).
+        self.audit_banner = AuditChainBanner(self)
         # Calls other agencies transfer in (the inbox folder) and the EIDO updates owed to them (the outbox).
         self.transfers = TransferWatch(
             self.store,
@@ -146,9 +159,13 @@ class MainWindow(QMainWindow):
         central_layout.setSpacing(0)
         central_layout.addWidget(self.connection_banner)
         central_layout.addWidget(self.lost_banner)
+        central_layout.addWidget(self.audit_banner)
         central_layout.addWidget(self.queue)
         self.setCentralWidget(central)
+        # Active cautions for the map (a red sign at each place), kept current from the feed.
+        self.cautions = ActiveCautions(self.store, self.operations, self)
         self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
+        self.board.model.flashing = self.settings.get("alarm_flashing") != "off"
         self.detail = IncidentDetail(self.store, self.actions, self)
         self.command_line = CommandLine(self.store, self.actions, self)
         # Edits check the version the dispatcher saw; a stale one opens the conflict panel.
@@ -187,9 +204,14 @@ class MainWindow(QMainWindow):
             # The map sits under the queue, above the command line.
             self.splitDockWidget(self.map_dock, self.command_dock, Qt.Orientation.Vertical)
         self._build_status_bar()
+        # Results, refusals and alarms reach a screen reader as announcements from the status bar.
+        self.announcer = Announcer(self, target=self.statusBar(), level=self.settings.get("announcements"))
         self._build_shortcuts()
         self._connect_signals()
         self._build_session()
+        # Paperwork: previews that print or save, the EIDO export (console/paperwork/actions.py)
+        self.paperwork = PaperworkDesk(self)
+        self._build_paperwork_menu()
         # Supervisor tools: shift change, statistics, referral follow-ups, directory (console/supervisor_tools.py)
         self.supervisor_tools = SupervisorTools(self)
         self._restore_layout()
@@ -197,6 +219,7 @@ class MainWindow(QMainWindow):
         self.sync.start()  # takes the change-log cursor first: the runner keeps the order
         self.store.load()
         self.transfers.start()
+        self._check_audit_chain()
 
     # Construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -212,16 +235,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.clock_label = QLabel()
-        self.clock_label.setAccessibleName("Clock")
-        self.user_label = QLabel(f"{self.actor.display_name or self.actor.username} ({self.actor.role})")
-        self.user_label.setAccessibleName("Signed-in user")
-        self.workstation_label = QLabel(self.actor.workstation)
-        self.workstation_label.setAccessibleName("Workstation")
-        self.db_label = QLabel(self.db.display_name)
-        self.db_label.setAccessibleName("Database")
-        self.connection_label = QLabel("● connected")
-        self.connection_label.setAccessibleName("Connection state")
+        # Each label's accessible name is what it is and what it shows ("Connection: connected").
+        self.clock_label = CaptionedLabel("Clock")
+        self.user_label = CaptionedLabel(
+            "Signed in", f"{self.actor.display_name or self.actor.username} ({self.actor.role})"
+        )
+        self.workstation_label = CaptionedLabel("Workstation", self.actor.workstation)
+        self.db_label = CaptionedLabel("Database", self.db.display_name)
+        self.connection_label = CaptionedLabel("Connection", "● connected")
         for widget in (self.user_label, self.workstation_label, self.db_label, self.connection_label, self.clock_label):
             bar.addPermanentWidget(widget)
         self._clock_timer = QTimer(self)
@@ -263,20 +284,31 @@ class MainWindow(QMainWindow):
         self.queue.incident_activated.connect(self._on_queue_incident_activated)
         # Unit board
         self.board.unit_activated.connect(self._on_board_unit_activated)
+        # Time-critical changes interrupt a screen reader (widgets/accessibility.py)
+        self.board.status_checks_due.connect(self._on_alarms)
+        self.queue.calls_waiting_too_long.connect(self._on_alarms)
         # Command line
         self.command_line.new_call_requested.connect(self.open_intake)
         self.command_line.find_requested.connect(self._on_command_line_find_requested)
         self.command_line.incident_selected.connect(self.select_incident)
         self.command_line.help_requested.connect(self.cheat_sheet.toggle)
         self.command_line.print_requested.connect(self.print_handoff)
+        self.command_line.citation_requested.connect(self.detail.open_citation_form)
+        self.command_line.welfare_form_requested.connect(self.detail.open_welfare_form)
+        self.command_line.welfare_log_requested.connect(self.print_welfare_log)
+        self.command_line.citation_print_requested.connect(self.print_citation)
+        self.command_line.incident_cleared.connect(self.detail.offer_welfare_form)
         # Incident detail
         self.detail.print_requested.connect(self.print_handoff)
         self.detail.export_eido_requested.connect(self.export_eido)
+        self.detail.citation_print_requested.connect(self.print_citation)
+        self.detail.welfare_print_requested.connect(self.print_welfare_check)
         self.detail.edit_requested.connect(self._on_detail_edit_requested)
         # Intake
         self.intake.form.incident_created.connect(self._on_intake_incident_created)
         # Every operation's one report reaches the status bar here, and only here.
         self.operations.reported.connect(self._on_operations_reported)
+        self.operations.account_changed.connect(self._on_operations_account_changed)
         self.transfers.operations.reported.connect(self._on_operations_reported)
         self.runner.refused.connect(self.show_refusal)
         self.runner.crashed.connect(self._on_runner_crashed)
@@ -284,6 +316,9 @@ class MainWindow(QMainWindow):
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
             self.map_view.new_call_requested.connect(self._on_map_new_call_requested)
+            self.cautions.changed.connect(self.map_view.set_cautions)
+        # Place history: an incident chosen in the full history is shown everywhere
+        self.detail.place_panel.incident_activated.connect(self.select_incident)
         # Sync
         self.connection_banner.follow(self.sync)
         self.sync.connection_lost.connect(self._on_sync_connection_lost)
@@ -345,6 +380,9 @@ class MainWindow(QMainWindow):
         else:
             self.show_message(report.text)
 
+    def _on_alarms(self, lines: list[str]) -> None:
+        self.announcer.announce("; ".join(lines), urgent=True)
+
     def _on_runner_crashed(self, message: str) -> None:
         log.error("background work failed: %s", message)
         self.show_refusal(f"Something went wrong in the background: {message}. Nothing else was changed.")
@@ -390,6 +428,17 @@ class MainWindow(QMainWindow):
             lambda: services.record_lost_actions(self.db, self.actor, lost),
             owner=self.lost_banner,
             message=f"{count} lost action{'s' if count != 1 else ''} recorded in the audit log for the supervisor.",
+        )
+
+    def _check_audit_chain(self) -> None:
+        """Supervisors and administrators: verify the audit trail's hash chains in the background, once."""
+        if not allowed(self.actor, "read_audit"):
+            return
+        self.operations.run(
+            lambda: audit_chain.broken_chains(self.db),
+            owner=self.audit_banner,
+            on_success=self.audit_banner.show_breaks,
+            report_failure=False,
         )
 
     # Actions -----------------------------------------------------------------------------------
@@ -460,20 +509,51 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().setStyleSheet("")
         self.statusBar().showMessage(text, 8000)
+        self.announcer.announce(text)
+
+    def _on_operations_account_changed(self, error: AccountChangedError) -> None:
+        """An administrator changed this account since sign-in: say so and offer to sign out."""
+        box = self.account_notice
+        if box is None:
+            box = QMessageBox(self)
+            box.setWindowTitle("Your account was changed")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setObjectName("accountNotice")
+            self.account_sign_out_button = box.addButton("Sign out", QMessageBox.ButtonRole.AcceptRole)
+            self.account_keep_button = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+            self.account_sign_out_button.clicked.connect(self.sign_out)
+            self.account_notice = box
+        box.setText(str(error))
+        # A disabled or locked account can do nothing more here.
+        self.account_keep_button.setVisible(error.usable)
+        box.setDefaultButton(self.account_sign_out_button)
+        box.open()
+
+    def show_refusal_of_sender(self) -> None:
+        """A key of a tool this role may not use: the reason, on the refusal line."""
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.show_refusal(str(action.data()))
 
     def show_refusal(self, text: str) -> None:
         self.statusBar().setStyleSheet("QStatusBar { color: #ff8a80; font-weight: 600; }")
         self.statusBar().showMessage(f"✖ {text}", 12000)
+        self.announcer.announce(text, urgent=True)
 
     def print_handoff(self, incident_id: int) -> None:
-        from console.paperwork.actions import print_handoff
-
-        print_handoff(self, self.runner, self.db, incident_id)
+        self.paperwork.print_handoff(incident_id)
 
     def export_eido(self, incident_id: int) -> None:
-        from console.paperwork.actions import export_eido
+        self.paperwork.export_eido(incident_id)
 
-        export_eido(self, self.runner, self.db, incident_id)
+    def print_citation(self, number: str) -> None:
+        self.paperwork.print_citation(number)
+
+    def print_welfare_check(self, incident_id: int) -> None:
+        self.paperwork.print_welfare_check(incident_id)
+
+    def print_welfare_log(self, shift: str = "current") -> None:
+        self.paperwork.print_welfare_log(shift)
 
     def change_font(self, step: int) -> None:
         app = QApplication.instance()
@@ -491,6 +571,37 @@ class MainWindow(QMainWindow):
         self.settings.set("theme", name)
         self.show_message(f"{name.title()} theme")
 
+    # Paperwork menu ----------------------------------------------------------------------------
+    def _build_paperwork_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Paperwork")
+        menu.setObjectName("paperworkMenu")
+        self.welfare_log_action = self._shortcut(
+            "Ctrl+Shift+W", lambda: self.print_welfare_log("current"), "Welfare-check log of this shift"
+        )
+        self.welfare_log_other_action = self._shortcut(
+            QKeySequence(), self.choose_welfare_log_shift, "Welfare-check log of another shift…"
+        )
+        self.shift_report_action = self._shortcut(
+            QKeySequence(), lambda: self.paperwork.print_shift_report("current"), "Shift report of this shift"
+        )
+        for action in (self.welfare_log_action, self.welfare_log_other_action, self.shift_report_action):
+            menu.addAction(action)
+
+    def choose_welfare_log_shift(self) -> None:
+        """Pick a shift (off the GUI thread: the list), then print its welfare-check log."""
+        from data.services.paperwork import recent_shifts
+        from widgets.shift_picker import ShiftPicker
+
+        db = self.db
+
+        def show(shifts: list) -> None:
+            picker = ShiftPicker("Welfare-check log of a shift", shifts, db.pack.timezone, self)
+            picker.chosen.connect(self.paperwork.print_welfare_log)
+            self.shift_picker = picker
+            picker.open()
+
+        self.operations.run(lambda: recent_shifts(db), on_success=show)
+
     # Session: sign-out, screen lock, audit log ---------------------------------------------------
     def _build_session(self) -> None:
         menu = self.menuBar().addMenu("&Session")
@@ -499,9 +610,11 @@ class MainWindow(QMainWindow):
         self.sign_out_action = self._shortcut("Ctrl+Shift+Q", self.sign_out, "Sign out")
         for action in (self.lock_action, self.audit_action, self.sign_out_action):
             menu.addAction(action)
-        # Hidden from dispatchers; the service refuses them anyway.
-        self.audit_action.setEnabled(allowed(self.actor, "read_audit"))
+        # Disabled for dispatchers with the reason; the service refuses them anyway.
+        menu.setToolTipsVisible(True)
+        guard_action(self, self.audit_action, self.actor, "read_audit")
         self.audit_viewer: AuditViewer | None = None
+        self.account_notice: QMessageBox | None = None
         self.idle_lock: IdleLock | None = None
         if self.demo_sign_in:
             # The demo dispatcher has no password: nothing to unlock with, nothing to sign out of.

@@ -512,6 +512,7 @@ class IncidentQueue(RecordTablePane):
 
     incident_selected = Signal(int)
     incident_activated = Signal(int)
+    calls_waiting_too_long = Signal(list)  # one line per pending call that just passed a waiting limit
     metrics_changed = Signal()  # the columns' widths follow a new text size (required_width changed)
     id_role = IncidentIdRole
 
@@ -527,10 +528,10 @@ class IncidentQueue(RecordTablePane):
         self.model = IncidentQueueModel(store, clock=clock, parent=self)
         self.proxy = IncidentQueueProxy(self.model, parent=self)
         self._store = store
+        self._alarmed: set[tuple[int, str]] = set()  # (incident id, escalation level) already told
         self._type_labels = [ct.label for ct in store.db.pack.call_types.values()] or ["Welfare check"]
         row = self._build_header(
             "Incidents",
-            title_name="Incident queue title",
             count_name="Incident counts",
             bar_name="Incident queue filters",
         )
@@ -564,7 +565,6 @@ class IncidentQueue(RecordTablePane):
             label = QLabel(text)
             self._filter_labels.append(label)
             label.setObjectName("filterLabel")
-            label.setAccessibleName(f"{text.replace('&', '')} label")
             label.setBuddy(combo)
             label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             row.addWidget(label)
@@ -698,6 +698,24 @@ class IncidentQueue(RecordTablePane):
             parts.insert(0, f"{WARNING_SIGN} {counts['escalated']} overdue")
         parts.append(f"{self.proxy.rowCount()} shown")
         self.count_label.setText("  ·  ".join(parts))
+        self._tell_waiting_too_long()
+
+    def _tell_waiting_too_long(self) -> None:
+        """Tell once per limit passed (amber, then red) for each pending call; screen readers hear it."""
+        late: dict[tuple[int, str], IncidentRecord] = {}
+        for rec in self.model.records():
+            level = self.model.escalation(rec)
+            if level:
+                late[(rec.id, level)] = rec
+        fresh = [key for key in late if key not in self._alarmed]
+        self._alarmed = set(late)
+        lines = [
+            f"Call waiting too long: {rec.number}, priority {rec.priority}, {rec.call_type_label}, {rec.location}, "
+            f"{spoken_elapsed(self.model.age_seconds(rec))}"
+            for rec in (late[key] for key in fresh)
+        ]
+        if lines:
+            self.calls_waiting_too_long.emit(lines)
 
     # Keyboard and font changes -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

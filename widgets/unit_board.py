@@ -144,6 +144,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         self.timers: dict[str, tuple[int, int]] = dict(store.db.pack.timers)
         self._tz = ZoneInfo(store.db.pack.timezone)
         self.flash_on = False
+        self.flashing = True  # setting alarm_flashing: off keeps a due row tinted but still (WCAG 2.2.2)
         store.units_changed.connect(self._on_store_units_changed)
         store.incidents_changed.connect(self._on_store_incidents_changed)
         self._fill(self._board_records())
@@ -171,7 +172,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
     def _announce_tick(self) -> None:
         """The timers move on and rows with a status check due flip their flash phase."""
-        self.flash_on = not self.flash_on
+        self.flash_on = not self.flash_on and self.flashing
         super()._announce_tick()
         last_column = self.columnCount() - 1
         for row, unit in enumerate(self._rows):
@@ -389,6 +390,7 @@ class UnitBoard(RecordTablePane):
 
     unit_selected = Signal(int)
     unit_activated = Signal(int)
+    status_checks_due = Signal(list)  # one line per unit whose status check fell due or overdue just now
     id_role = UnitIdRole
 
     def __init__(
@@ -404,12 +406,11 @@ class UnitBoard(RecordTablePane):
         self._store = store
         self._actions = actions
         self._ack_unit_id: int | None = None
+        self._alarmed: set[tuple[int, str]] = set()  # (unit id, check state) already told
         self.model = UnitBoardModel(store, clock=clock, parent=self)
         self.proxy = UnitBoardProxy(self.model, parent=self)
 
-        row = self._build_header(
-            "Units", title_name="Unit board title", count_name="Unit counts", bar_name="Unit board header"
-        )
+        row = self._build_header("Units", count_name="Unit counts", bar_name="Unit board header")
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
@@ -429,13 +430,13 @@ class UnitBoard(RecordTablePane):
         self.ack_bar = QFrame()
         self.ack_bar.setObjectName("ackBar")
         self.ack_bar.setAccessibleName("Acknowledge status check")
-        self.ack_label = QLabel()
-        self.ack_label.setAccessibleName("Status check unit")
+        self.ack_label = QLabel()  # read as its text: which unit, which incident, how long
         self.ack_note = QLineEdit()
         self.ack_note.setAccessibleName("Status check note")
+        self.ack_label.setBuddy(self.ack_note)
         self.ack_note.setPlaceholderText("Note (optional), e.g. code 4, all OK")
         self.ack_note.setMaxLength(2000)
-        self.ack_button = QPushButton("&Acknowledge")
+        self.ack_button = QPushButton("Acknow&ledge")
         self.ack_button.setAccessibleName("Acknowledge status check")
         self.ack_button.setDefault(True)
         self.ack_cancel = QPushButton("Cancel")
@@ -501,6 +502,7 @@ class UnitBoard(RecordTablePane):
             where = f" on {unit.incident_number}" if unit.incident_number else ""
             minutes = self.model.check_minutes(unit)
             self.ack_label.setText(f"Status check {unit.call_sign}{where} ({minutes} min):")
+            self.ack_note.setAccessibleName(f"Status check note for {unit.call_sign}{where}")
         else:
             self.ack_label.setText(f"{unit.call_sign} has no status-check timer running.")
         self.ack_note.setEnabled(can_ack)
@@ -538,6 +540,25 @@ class UnitBoard(RecordTablePane):
         text = "  ·  ".join(parts)
         if text != self.count_label.text():
             self.count_label.setText(text)
+        self._tell_checks_due()
+
+    def _tell_checks_due(self) -> None:
+        """Tell once when a unit's check falls due and once more when it is overdue (screen readers hear it)."""
+        due: dict[tuple[int, str], UnitRecord] = {}
+        for unit in self.model.records():
+            state = self.model.check_state(unit)
+            if state in ALERT_STATES:
+                due[(unit.id, state)] = unit
+        fresh = [key for key in due if key not in self._alarmed]
+        self._alarmed = set(due)
+        lines = []
+        for unit_id, state in fresh:
+            unit = due[(unit_id, state)]
+            where = f" on {unit.incident_number}" if unit.incident_number else ""
+            word = "overdue" if state == "critical" else "due"
+            lines.append(f"Status check {word}: {unit.call_sign}{where}, {self.model.check_minutes(unit)} minutes")
+        if lines:
+            self.status_checks_due.emit(lines)
 
     # Keyboard and font changes -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -106,5 +106,23 @@ AREAS: dict[str, Area] = {
             ),
             {"rounds": 2},
         ),
+        Area(
+            "audit",
+            "sealing audit rows into the hash chain and verifying the chain",
+            ("audit_seal_100k_s", "audit_verify_100k_s", "audit_verify_rows_per_s"),
+            {"rows": 2000},
+        ),
+        Area(
+            "history",
+            "a place's history (incidents within the radius over 12 months) over years of data, SQLite and PostgreSQL",
+            (
+                "location_history_ms_median_sqlite",
+                "location_history_ms_p95_sqlite",
+                "location_history_ms_median_postgresql",
+                "location_history_ms_p95_postgresql",
+            ),
+            {"incidents": 400, "lookups": 10},
+            needs="postgresql",
+        ),
     )
 }

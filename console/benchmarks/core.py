@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from data import services
+from data import rules, services
 from data.clock import utc_now
 from data.db import Database
 from data.models import Incident
@@ -54,7 +54,7 @@ def _history(db: Database, count: int) -> None:
                 "caller_name": "",
                 "caller_phone": "",
                 "narrative": "Loud music",
-                "screening": {},
+                "screening": rules.caller_said_no(),
                 "response": "cso",
                 "override_reason": "",
                 "received_at": t,
@@ -83,13 +83,21 @@ def run(args: argparse.Namespace | None = None) -> dict[str, float]:
         cycle = []
         for n in range(rounds):
             t0 = time.perf_counter()
-            inc = services.create_incident(db, actor, call_type="WELFARE", location=f"{8300 + n} Santa Monica Blvd")
+            inc = services.create_incident(
+                db,
+                actor,
+                call_type="WELFARE",
+                location=f"{8300 + n} Santa Monica Blvd",
+                screening=rules.caller_said_no(),
+            )
             services.dispatch_units(db, actor, inc.id, [unit_id])
             services.clear_incident(db, actor, inc.id, disposition="18")
             cycle.append((time.perf_counter() - t0) * 1000)
         _history(db, history)
         for n in range(60):  # a busy afternoon's open calls
-            services.create_incident(db, actor, call_type="NOISE", location=f"{900 + n} N Kings Rd")
+            services.create_incident(
+                db, actor, call_type="NOISE", location=f"{900 + n} N Kings Rd", screening=rules.caller_said_no()
+            )
         loads = []
         for _ in range(15):
             t0 = time.perf_counter()

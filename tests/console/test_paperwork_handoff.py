@@ -69,6 +69,21 @@ def test_screening_answers_and_override_print(db, dispatcher):
     assert squash("No coordinates were recorded") in flat
 
 
+def test_a_question_nobody_asked_prints_as_not_asked_never_as_no(db, dispatcher):
+    inc = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="Plummer Park", screening={"weapon": False, "medical": None}
+    )
+    flat = squash(pdf_text(handoff_pdf(db, inc.id)))
+    assert squash("Is a weapon involved or mentioned? ☐ Yes ☑ No") in flat
+    for question in (
+        "Is anyone being violent or threatening violence?",
+        "Is there a medical emergency?",
+        "Is a crime in progress?",
+    ):
+        assert squash(f"{question} ☐ Yes ☐ No Not asked") in flat
+    assert squash("Needs LASD first (call type or a yes above) ☐ Yes ☐ No Unknown") in flat
+
+
 def test_hostile_text_and_a_long_narrative_flow_onto_more_pages(db, dispatcher, tmp_path):
     inc = services.create_incident(
         db,
@@ -107,3 +122,15 @@ def _strings(node):
             yield child
         elif isinstance(child, Group):
             yield from _strings(child)
+
+
+def test_the_longest_notes_the_services_accept_lay_out(db, dispatcher, supervisor):
+    """A 20,000-character disposition note and timeline note (the services' limit) print in full."""
+    inc = services.create_incident(db, dispatcher, call_type="NOISE", location="8300 Santa Monica Blvd")
+    long_note = hostile_narrative(20_000)
+    services.add_note(db, dispatcher, inc.id, long_note)
+    services.clear_incident(db, dispatcher, inc.id, disposition="18", note=long_note)
+    pdf = handoff_pdf(db, inc.id)
+    flat = squash(pdf_text(pdf))
+    assert flat.count(squash("Конец end-of-narrative")) >= 3  # disposition, its timeline entry, the note
+    assert page_count(pdf) > 3

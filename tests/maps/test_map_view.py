@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 
 from data import services
 from data.permissions import Actor
 from maps.geodata import default_geo_dir, load_geodata
 from maps.map_view import MapView
 from maps.page import build_page, incident_payload, js_call, shows_incident, street_labels
+from tests.data.helpers import NO_SCREENING
 
 # Headless QtWebEngine has no OpenGL here and says so; those lines are about the machine, not the map.
 HEADLESS_NOISE = (r"QRhiGles2: Failed to create", r"Failed to create RHI", r"GPUInfo not initialized")
@@ -92,6 +94,7 @@ def welfare_call(db, actor, where: tuple[float, float] = CITY_HALL):
     return services.create_incident(
         db,
         actor,
+        screening=NO_SCREENING,
         call_type="WELFARE",
         location="8300 Santa Monica Blvd",
         latitude=where[0],
@@ -239,7 +242,7 @@ def test_new_call_request_without_a_menu(qtbot, view):
     assert requested.args[2].endswith("N San Vicente Blvd")
 
 
-def _evaluate(qtbot, view: MapView, expression: str) -> Any:
+def page_value(qtbot, view: MapView, expression: str) -> Any:
     box: dict[str, Any] = {}
     view.evaluate(expression, lambda value: box.update(value=value))
     qtbot.waitUntil(lambda: "value" in box, timeout=10_000)
@@ -263,7 +266,7 @@ def test_units_stay_at_their_own_positions_near_a_cluster_of_calls(qtbot, db, st
 
 
 def test_district_names_are_drawn_above_the_markers(qtbot, view):
-    z = _evaluate(
+    z = page_value(
         qtbot,
         view,
         "[getComputedStyle(cso.map.getPane('csoZoneLabels')).zIndex,"
@@ -277,7 +280,7 @@ def test_district_names_are_drawn_above_the_markers(qtbot, view):
 def test_the_key_explains_every_symbol_on_the_map(qtbot, db, store, view, dispatcher):
     sign_on(db, "CSO44", FAIRFAX_SMB)
     page_state(qtbot, view, lambda s: len(s["units"]) == 1)
-    found = _evaluate(
+    found = page_value(
         qtbot,
         view,
         "{glyphs: Array.from(document.querySelectorAll('.leaflet-pane .cso-landmark-glyph')).map(e => e.textContent),"
@@ -291,3 +294,54 @@ def test_the_key_explains_every_symbol_on_the_map(qtbot, db, store, view, dispat
         assert name in found["key"]
     assert found["shorts"] and all(short in found["key"] for short in found["shorts"])
     assert "RD 0971" in found["key"] and "reporting district" in found["key"]
+
+
+ACTIVE = "document.activeElement && document.activeElement.getAttribute('aria-label')"
+
+
+def test_markers_are_named_and_reached_by_tab_and_enter_selects(qtbot, db, store, view, dispatcher):
+    unit_id = sign_on(db, "CSO41", FAIRFAX_SMB)
+    rec = welfare_call(db, dispatcher)
+    page_state(qtbot, view, lambda s: str(rec.id) in s["incidents"] and s["units"].get(str(unit_id), {}).get("shown"))
+    labels = page_value(
+        qtbot,
+        view,
+        "Array.from(document.querySelectorAll('.leaflet-marker-icon[aria-label]')).map("
+        "e => [e.getAttribute('aria-label'), e.getAttribute('role'), e.tabIndex])",
+    )
+    incident_label = f"Incident {rec.number}, priority 2, Pending, Welfare check, 8300 Santa Monica Blvd"
+    assert [incident_label, "button", 0] in labels
+    assert ["Unit CSO41, Available", "button", 0] in labels
+    assert page_value(qtbot, view, "document.documentElement.lang") == "en"
+    # Tab from the map's edge reaches each marker; Enter on the incident selects it, as a click does.
+    view.setFocus()
+    target = view.focusProxy() or view
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(target, Qt.Key.Key_Tab)
+        reached.append(page_value(qtbot, view, ACTIVE))
+        if reached[-1] == incident_label:
+            break
+    assert incident_label in reached, reached
+    with qtbot.waitSignal(view.incident_clicked, timeout=10_000) as clicked:
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+    assert clicked.args == [rec.id]
+
+
+def test_the_key_is_a_button_that_tells_whether_it_is_open(qtbot, view):
+    view.resize(500, 400)  # a small pane folds the key
+    qtbot.waitUntil(lambda: view.width() == 500)
+    view.page().runJavaScript("document.querySelector('.cso-key-title').focus()")
+    assert page_value(qtbot, view, "document.activeElement.tagName") == "BUTTON"
+    before = page_value(qtbot, view, "document.querySelector('.cso-key-title').getAttribute('aria-expanded')")
+    target = view.focusProxy() or view
+    view.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Space)
+    expected = "false" if before == "true" else "true"
+    qtbot.waitUntil(
+        lambda: (
+            page_value(qtbot, view, "document.querySelector('.cso-key-title').getAttribute('aria-expanded')")
+            == expected
+        ),
+        timeout=10_000,
+    )

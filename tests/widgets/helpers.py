@@ -59,6 +59,7 @@ def welfare(db: Database, actor: Actor, **extra: object) -> IncidentRecord:
         "longitude": CITY_HALL[1],
         "caller_name": "Ana Ruiz",
         "caller_phone": "310-555-0100",
+        "screening": {"weapon": False, "violence": False, "medical": False, "crime": False},
     }
     fields.update(extra)
     return services.create_incident(db, actor, **fields)  # type: ignore[arg-type]
@@ -83,6 +84,19 @@ def show_table_pane(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def reader_name(widget: QWidget) -> str:
+    """The name a screen reader receives (QAccessible): the name set in code, else the label's or button's text."""
+    from PySide6.QtGui import QAccessible
+
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name) if interface is not None else ""
+
+
+def unnamed_controls(pane: QWidget) -> list[QWidget]:
+    """Controls a screen reader would find without a name (a label showing nothing is left out)."""
+    return [c for c in form_controls(pane) if not reader_name(c) and not (isinstance(c, QLabel) and not c.text())]
 
 
 def form_controls(pane: QWidget) -> list[QWidget]:

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QFont, QImage
 
 from data import services
 from data.permissions import Actor
-from tests.widgets.helpers import form_controls, load_settled, show_table_pane
+from tests.data.helpers import NO_SCREENING
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.incident_queue import (
     COL_AGE,
@@ -48,7 +49,7 @@ def make_call(db, actor: Actor, call_type: str = "WELFARE", **extra):
         **PLACE,
     }
     fields.update(extra)
-    return services.create_incident(db, actor, **fields)
+    return services.create_incident(db, actor, screening=NO_SCREENING, **fields)
 
 
 def sign_on(db, supervisor: Actor, call_sign: str = "CSO11") -> int:
@@ -306,7 +307,7 @@ def pane(board, store, qtbot):
 def test_every_control_has_an_accessible_name(pane):
     controls = form_controls(pane)
     assert len(controls) >= 8
-    assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
+    assert unnamed_controls(pane) == []
     assert pane.accessibleName() == "Incident queue"
 
 
