@@ -67,7 +67,7 @@ def default_actor(demo: bool, workstation: str | None = None):
 
 def is_demo_database(db) -> bool:
     from data import services
-    from data.demo import DEMO_MARK
+    from data.records import DEMO_MARK
 
     shift = services.active_shift(db)
     return shift is not None and shift.name.startswith(DEMO_MARK)
@@ -82,7 +82,6 @@ def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s:
     from data import services
     from data.centre import Limits
     from data.db import Database, default_fence_file
-    from data.demo import seed_demo
 
     limits = Limits(deadline_s) if deadline_s is not None else None
     db = Database(url, limits=limits, fence_file=default_fence_file() if limits is not None else None)
@@ -99,6 +98,8 @@ def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s:
             )
             load = answer == QMessageBox.StandardButton.Yes
         if load:
+            from data.demo import seed_demo
+
             summary = seed_demo(db)
             for line in summary.lines():
                 log.info(line)

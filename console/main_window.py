@@ -460,7 +460,7 @@ class MainWindow(QMainWindow):
         self.command_line.focus_input()
 
     def focus_board(self) -> None:
-        self.board_dock.raise_()  # in front of the incident tab, when they share the column
+        self.board_dock.raise_()  # in front, should the dispatcher have tabbed docks together
         self.board.focus_table()
 
     def focus_detail(self) -> None:
@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
         self.detail.setFocus()
 
     def show_detail_pane(self) -> None:
-        """Give the incident pane its room: below the board, or as the front tab beside it."""
+        """Give the incident pane its room: below the board, or as the front tab over the map."""
         if self.detail_dock.isHidden():
             self.detail_dock.show()
             if not self._detail_tabbed:

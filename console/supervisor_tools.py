@@ -9,16 +9,14 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from console.paperwork.shift_report import shift_report_pdf
-from console.paperwork.welfare import welfare_log_pdf
 from data.permissions import ACTION_NAMES, PRIVILEGED, ROLES, Actor, allowed
-from widgets.directory_editor import DirectoryEditor
-from widgets.referrals import FollowUpList
-from widgets.shift_change import ShiftChangeView
-from widgets.statistics import StatisticsDashboard
 
 if TYPE_CHECKING:
     from console.main_window import MainWindow
+    from widgets.directory_editor import DirectoryEditor
+    from widgets.referrals import FollowUpList
+    from widgets.shift_change import ShiftChangeView
+    from widgets.statistics import StatisticsDashboard
 
 W = TypeVar("W", bound=QWidget)
 
@@ -77,7 +75,12 @@ class SupervisorTools(QObject):
         widget.activateWindow()
 
     # Tools -------------------------------------------------------------------------------------
+    # The tools and the paperwork behind them (ReportLab) load when first opened, not at start.
     def open_shift_change(self) -> ShiftChangeView:
+        from console.paperwork.shift_report import shift_report_pdf
+        from console.paperwork.welfare import welfare_log_pdf
+        from widgets.shift_change import ShiftChangeView
+
         w = self.window
         if self.shift_change is None:
             self.shift_change = self._window(
@@ -96,6 +99,8 @@ class SupervisorTools(QObject):
         return self.shift_change
 
     def open_statistics(self) -> StatisticsDashboard:
+        from widgets.statistics import StatisticsDashboard
+
         w = self.window
         if self.statistics is None:
             self.statistics = self._window(StatisticsDashboard(w.db, w.operations, w.actor, w))
@@ -103,6 +108,8 @@ class SupervisorTools(QObject):
         return self.statistics
 
     def open_follow_ups(self) -> FollowUpList:
+        from widgets.referrals import FollowUpList
+
         w = self.window
         if self.follow_ups is None:
             self.follow_ups = self._window(FollowUpList(w.db, w.operations, w.actor, w))
@@ -112,6 +119,8 @@ class SupervisorTools(QObject):
         return self.follow_ups
 
     def open_directory(self) -> DirectoryEditor:
+        from widgets.directory_editor import DirectoryEditor
+
         w = self.window
         if self.directory is None:
             self.directory = self._window(DirectoryEditor(w.db, w.operations, w.actor, w))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -27,6 +27,9 @@ from data.feed import ChangeFeed
 from data.fence import TimelineFence
 from data.ledger import ActionLedger
 from data.pack import Pack, load_pack
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +136,37 @@ def unreachable(exc: OperationalError | InterfaceError) -> DatabaseUnavailableEr
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("data") / "migrations"))
     return cfg
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+@functools.cache
+def migration_head() -> str | None:
+    """The single newest revision of the shipped migrations, read from their files; None when unsure.
+
+    Alembic's own answer (ScriptDirectory.get_current_head) costs its import; the test suite checks
+    that both agree.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("data") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        text = script.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 class Database:
@@ -208,7 +239,16 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest revision (an older database is upgraded in place)."""
+        """Bring the schema to the newest revision (an older database is upgraded in place).
+
+        A database already at the newest revision is left as it is without loading Alembic (a large
+        import at every start); any other state, including one this check cannot read, goes through
+        Alembic's upgrade.
+        """
+        if self._at_head():
+            return
+        from alembic import command
+
         cfg = _alembic_config()
         with self._unbounded(), self.engine.begin() as conn:
             if self.limits is not None:  # a migration may take longer than a dispatcher's action
@@ -216,6 +256,17 @@ class Database:
                 conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    def _at_head(self) -> bool:
+        head = migration_head()
+        if head is None:
+            return False
+        try:
+            with self.read_engine.connect() as conn:
+                rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        except Exception:  # no version table yet, or anything unexpected: Alembic decides
+            return False
+        return [r[0] for r in rows] == [head]
 
     def _unbounded(self) -> contextlib.AbstractContextManager[None]:
         if self.centre is not None and self.centre.watchdog is not None:

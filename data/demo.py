@@ -19,11 +19,10 @@ from data.clock import to_ms
 from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
+from data.records import DEMO_MARK
 from data.services import paperwork as paper
 from data.services.cautions import add_caution
 from data.services.self_initiated import start_self_initiated
-
-DEMO_MARK = "DEMO"
 
 OFFICERS = [
     ("C-101", "Marisol Vega", ["crisis intervention", "first aid"], ["Spanish"]),

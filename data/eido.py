@@ -11,11 +11,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from openapi_schema_validator import OAS30Validator
 from sqlalchemy import select
 
 from data import rules
@@ -23,6 +22,9 @@ from data.db import Database
 from data.models import Incident
 from data.pack import Pack
 from data.services.paperwork import IncidentPaperwork, incident_paperwork
+
+if TYPE_CHECKING:
+    from openapi_schema_validator import OAS30Validator
 
 EIDO_VERSION = "1.0"
 DOCUMENT_SCHEMA = "EmergencyIncidentDataObjectType"
@@ -80,6 +82,9 @@ def _fix_min_items(node: Any) -> Any:
 
 @functools.cache
 def validator() -> OAS30Validator:
+    # Imported here: the validator library is large and the console starts without it.
+    from openapi_schema_validator import OAS30Validator
+
     with schema_path().open(encoding="utf-8") as fh:
         spec = _fix_min_items(yaml.safe_load(fh))
     schema = {"$ref": f"#/components/schemas/{DOCUMENT_SCHEMA}", "components": spec["components"]}

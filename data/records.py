@@ -9,6 +9,9 @@ from typing import Any
 OPEN_STATUSES = ("pending", "dispatched", "enroute", "onscene")
 CLOSED_STATUSES = ("cleared", "cancelled", "transferred", "merged")
 
+# The demo shift's name starts with this, so a console knows demo data (data.demo seeds it).
+DEMO_MARK = "DEMO"
+
 
 @dataclass(frozen=True)
 class IncidentRecord:

@@ -472,6 +472,7 @@
     function relayout() {
       var z = map.getZoom();
       var items = [];
+      var unitItems = [];
       Object.keys(state.incidents).forEach(function (id) {
         var rec = state.incidents[id];
         items.push({ rec: rec, p: map.project([rec.data.lat, rec.data.lon], z), f: footprint(rec) });
@@ -485,8 +486,69 @@
         }
         place(rec.marker, rec.ll[0], rec.ll[1]);
         if (!unitLayer.hasLayer(rec.marker)) unitLayer.addLayer(rec.marker);
-        items.push({ rec: rec, p: map.project(rec.ll, z), f: footprint(rec) });
+        unitItems.push({ rec: rec, p: map.project(rec.ll, z), f: footprint(rec) });
       });
+      // Incidents and units are spread apart separately: a unit stays at its own position and moves
+      // only when its label would cover another unit's, never because an incident is near.
+      spreadOverlapping(items);
+      // A unit shown at its call (no position reported yet) steps just below the call's marker; a unit
+      // with a position of its own stays there, whatever calls are near.
+      var incidentBoxes = items.map(function (it) {
+        var x = it.p.x + it.rec.off[0];
+        var y = it.p.y + it.rec.off[1];
+        return [x + it.f[0], y + it.f[1], x + it.f[2], y + it.f[3]];
+      });
+      unitItems.forEach(function (it) {
+        var own = it.p;
+        var dy = 0;
+        var atCall = it.rec.data.lat === null || it.rec.data.lat === undefined;
+        for (var pass = 0; atCall && pass < 5; pass++) {
+          var moved = false;
+          incidentBoxes.forEach(function (b) {
+            // The middle of the unit's label (its call sign) under the marker, not a corner grazing it.
+            var y = own.y + dy;
+            var reach = it.f[2] * 0.6;
+            if (own.x - reach < b[2] && b[0] < own.x + reach && y - 6 < b[3] && b[1] < y + 6) {
+              dy = b[3] - (own.y + it.f[1]) + 2;
+              moved = true;
+            }
+          });
+          if (!moved) break;
+        }
+        it.own = own;
+        it.p = L.point(own.x, own.y + dy);
+      });
+      // Units that still overlap each other: each, north to south, steps down a row at a time until its
+      // label is clear, so a unit moves only as far as another unit's label forces it.
+      unitItems.sort(function (a, b) {
+        return a.p.y - b.p.y || (a.rec.data.call_sign < b.rec.data.call_sign ? -1 : 1);
+      });
+      var placed = [];
+      unitItems.forEach(function (it) {
+        var x = it.p.x;
+        var y = it.p.y;
+        function blocked(b) {
+          return x + it.f[0] < b[2] && b[0] < x + it.f[2] && y + it.f[1] < b[3] && b[1] < y + it.f[3];
+        }
+        for (var step = 0; step < 24 && placed.some(blocked); step++) y += UNIT_ROW_PX;
+        placed.push([x + it.f[0], y + it.f[1], x + it.f[2], y + it.f[3]]);
+        it.rec.off = [Math.round(x - it.own.x), Math.round(y - it.own.y)];
+      });
+      Object.keys(state.incidents).forEach(function (id) {
+        var rec = state.incidents[id];
+        refresh(rec, incidentHtml(rec));
+      });
+      Object.keys(state.units).forEach(function (id) {
+        var rec = state.units[id];
+        if (rec.ll) refresh(rec, unitHtml(rec));
+      });
+      // Street names make way for markers; a burst of updates re-places them once.
+      clearTimeout(state.labelTimer);
+      state.labelTimer = setTimeout(layoutLabels, 120);
+    }
+
+    // Group markers whose footprints overlap and lay each group out with spread().
+    function spreadOverlapping(items) {
       // Union markers whose footprints overlap, through a grid of cells as large as a footprint.
       var cell = 64;
       var parent = items.map(function (_, i) {
@@ -549,17 +611,6 @@
         if (!merged) break;
       }
       if (merged) groups.forEach(spread);
-      Object.keys(state.incidents).forEach(function (id) {
-        var rec = state.incidents[id];
-        refresh(rec, incidentHtml(rec));
-      });
-      Object.keys(state.units).forEach(function (id) {
-        var rec = state.units[id];
-        if (rec.ll) refresh(rec, unitHtml(rec));
-      });
-      // Street names make way for markers; a burst of updates re-places them once.
-      clearTimeout(state.labelTimer);
-      state.labelTimer = setTimeout(layoutLabels, 120);
     }
 
     // ------------------------------------------------------------------ cautions
@@ -783,16 +834,31 @@
           return '<span class="cso-key-st st-' + s[0] + '"><i></i><b>' + s[1] + "</b>" + esc(statusName(s[0])) + "</span>";
         })
         .join("");
+      var shorts = config.unitShort || {};
       var un = ["available", "dispatched", "enroute", "onscene", "busy", "meal", "out_of_service"]
         .map(function (s) {
-          return '<span class="cso-key-unit us-' + s + '">' + esc(statusName(s)) + "</span>";
+          var code = shorts[s] ? "<i>" + esc(shorts[s]) + "</i> " : "";
+          return '<span class="cso-key-unit us-' + s + '">' + code + esc(statusName(s)) + "</span>";
+        })
+        .join("");
+      var places = (config.landmarkKey || [])
+        .map(function (k) {
+          return (
+            '<span class="cso-key-place"><span class="cso-landmark-glyph" style="background:' + esc(k[1]) + '">' +
+            esc(k[0]) + "</span>" + esc(k[2]) + "</span>"
+          );
         })
         .join("");
       return (
         '<button type="button" class="cso-key-title" aria-expanded="true">Key</button>' +
         '<div class="cso-key-body" role="group" aria-label="Map key">' +
-        '<div><em>Priority</em>' + pr + "</div><div><em>Status</em>" + st + "</div><div><em>Units</em>" + un +
-        '</div><div><em>Place</em><span class="cso-key-caution">!</span>Caution (red ring: its radius)</div></div>'
+        '<div><em>Priority</em>' + pr + '<span class="cso-key-note">1 most urgent · tab: incident number</span></div>' +
+        "<div><em>Status</em>" + st + "</div><div><em>Units</em>" + un + "</div>" +
+        "<div><em>Places</em>" + places + "</div>" +
+        '<div><em>Caution</em><span class="cso-key-caution">!</span>a caution at a place (red ring: its radius)</div>' +
+        '<div><em>Areas</em><span class="cso-key-note"><b class="cso-key-rd">RD 0971</b> reporting district · ' +
+        "dashed purple: district line · dark line: city limits</span></div>" +
+        "</div>"
       );
     }
 

@@ -176,9 +176,10 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         super()._announce_tick()
         last_column = self.columnCount() - 1
         for row, unit in enumerate(self._rows):
-            key = self.key_of(unit)
-            if key != self._keys[row]:  # a check fell due or overdue: the row moves up
-                self._keys[row] = key
+            if not self.has_timer(unit) and self._keys[row][0] == 2:
+                continue  # no status check can fall due
+            if CHECK_ORDER.get(self.check_state(unit), 2) != self._keys[row][0]:
+                self._keys[row] = self.key_of(unit)  # a check fell due or overdue: the row moves up
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), [SortKeyRole])
         for row, unit in enumerate(self._rows):
             if self.check_state(unit) in ALERT_STATES:

@@ -7,8 +7,6 @@ import json
 import sys
 from collections.abc import Iterable
 
-from maps.geocoder import default_geocoder
-
 
 def register(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -37,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if not queries:
         print("geocode: give location text or --stdin", file=sys.stderr)
         return 2
+    from maps.geocoder import default_geocoder  # not at import: every cso-console command loads this module
+
     geocoder = default_geocoder()
     for query in queries:
         candidates = geocoder.geocode(query, limit=max(args.limit, 0))

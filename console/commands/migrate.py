@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from alembic.runtime.migration import MigrationContext
-
 from data.db import Database
 
 
@@ -23,6 +21,8 @@ def run(args: argparse.Namespace) -> int:
     db = Database(args.db)
     try:
         with db.engine.connect() as conn:
+            from alembic.runtime.migration import MigrationContext  # only this command needs it
+
             revision = MigrationContext.configure(conn).get_current_revision()
     finally:
         db.dispose()

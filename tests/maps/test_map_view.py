@@ -26,6 +26,7 @@ pytestmark = pytest.mark.qt_log_ignore(*HEADLESS_NOISE)
 SUPERVISOR = Actor("sup.map", role="supervisor", workstation="ws-sup")
 CITY_HALL = (34.090435, -118.370701)
 FAIRFAX_SMB = (34.09063, -118.36160)
+LA_BREA_SMB = (34.09050, -118.34440)
 
 
 @pytest.fixture(scope="session")
@@ -246,6 +247,53 @@ def page_value(qtbot, view: MapView, expression: str) -> Any:
     view.evaluate(expression, lambda value: box.update(value=value))
     qtbot.waitUntil(lambda: "value" in box, timeout=10_000)
     return box["value"]
+
+
+def test_units_stay_at_their_own_positions_near_a_cluster_of_calls(qtbot, db, store, view, dispatcher):
+    calls = [welfare_call(db, dispatcher, (CITY_HALL[0] + 0.0004 * n, CITY_HALL[1])) for n in range(4)]
+    # Two blocks east of the calls: near them, not on them.
+    near = sign_on(db, "CSO41", (CITY_HALL[0], CITY_HALL[1] + 0.006))
+    far = sign_on(db, "CSO42", LA_BREA_SMB)
+    state = page_state(qtbot, view, lambda s: {str(near), str(far)} <= set(s["units"]) and len(s["incidents"]) == 4)
+    assert state["units"][str(near)]["offset"] == [0, 0]
+    assert state["units"][str(far)]["offset"] == [0, 0]
+    assert {str(c.id) for c in calls} <= set(state["incidents"])
+    # Two units reporting the same spot are both readable: spread apart, only they.
+    same = sign_on(db, "CSO43", LA_BREA_SMB)
+    state = page_state(qtbot, view, lambda s: str(same) in s["units"])
+    assert state["units"][str(same)]["offset"] != state["units"][str(far)]["offset"]
+    assert state["units"][str(near)]["offset"] == [0, 0]
+
+
+def test_district_names_are_drawn_above_the_markers(qtbot, view):
+    z = page_value(
+        qtbot,
+        view,
+        "[getComputedStyle(cso.map.getPane('csoZoneLabels')).zIndex,"
+        " getComputedStyle(cso.map.getPane('markerPane')).zIndex,"
+        " getComputedStyle(cso.map.getPane('csoZoneLabels')).pointerEvents]",
+    )
+    assert int(z[0]) > int(z[1])
+    assert z[2] == "none"  # clicks reach the markers underneath
+
+
+def test_the_key_explains_every_symbol_on_the_map(qtbot, db, store, view, dispatcher):
+    sign_on(db, "CSO44", FAIRFAX_SMB)
+    page_state(qtbot, view, lambda s: len(s["units"]) == 1)
+    found = page_value(
+        qtbot,
+        view,
+        "{glyphs: Array.from(document.querySelectorAll('.leaflet-pane .cso-landmark-glyph')).map(e => e.textContent),"
+        " key: document.querySelector('.cso-key').textContent,"
+        " keyGlyphs: Array.from(document.querySelectorAll('.cso-key .cso-landmark-glyph')).map(e => e.textContent),"
+        " shorts: Array.from(document.querySelectorAll('.leaflet-pane .cso-unit i')).map(e => e.textContent)}",
+    )
+    assert found["glyphs"], "the page shows landmarks"
+    assert set(found["glyphs"]) <= set(found["keyGlyphs"])
+    for name in ("City Hall", "Park", "Venue", "Fire station", "Library", "School", "Sheriff station", "Hospital"):
+        assert name in found["key"]
+    assert found["shorts"] and all(short in found["key"] for short in found["shorts"])
+    assert "RD 0971" in found["key"] and "reporting district" in found["key"]
 
 
 ACTIVE = "document.activeElement && document.activeElement.getAttribute('aria-label')"

@@ -148,6 +148,22 @@ def test_check_states_warning_then_critical_with_text_cue(crew, board_model, clo
     assert row_index(board_model, crew["CSO10"], COL_UNIT).data(Qt.ItemDataRole.BackgroundRole) is None
 
 
+def test_a_check_falling_due_moves_the_unit_to_the_top_and_an_acknowledged_one_back(
+    crew, board_model, clock, db, dispatcher, store, qtbot
+):
+    proxy = UnitBoardProxy(board_model)
+    assert proxy_signs(proxy)[0] == "CSO10"
+    warning, critical = db.pack.timers["onscene"]
+    clock.advance(minutes=warning + 1)
+    board_model.tick()
+    assert proxy_signs(proxy) == ["CSO2", "CSO10", "CSO1", "CSO3"]  # a check due heads the board
+    clock.advance(minutes=critical - warning)
+    board_model.tick()
+    assert proxy_signs(proxy)[0] == "CSO2"
+    services.acknowledge_check(db, dispatcher, crew["CSO2"], note="code 4")
+    qtbot.waitUntil(lambda: proxy_signs(proxy) == ["CSO10", "CSO1", "CSO2", "CSO3"], timeout=5_000)
+
+
 def test_the_flash_alternates_each_tick(crew, board_model, clock, db):
     clock.advance(minutes=db.pack.timers["onscene"][1] + 1)
     alert = row_index(board_model, crew["CSO2"], COL_UNIT)
