@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
 
     # Paperwork menu ----------------------------------------------------------------------------
     def _build_paperwork_menu(self) -> None:
-        menu = self.menuBar().addMenu("Paperwor&k")
+        menu = self.menuBar().addMenu("&Paperwork")
         menu.setObjectName("paperworkMenu")
         self.welfare_log_action = self._shortcut(
             "Ctrl+Shift+W", lambda: self.print_welfare_log("current"), "Welfare-check log of this shift"

@@ -38,7 +38,7 @@ class SupervisorTools(QObject):
         super().__init__(window)
         self.window = window
         actor = window.actor
-        self.menu = window.menuBar().addMenu("Su&pervisor")
+        self.menu = window.menuBar().addMenu("S&upervisor")
         self.menu.setObjectName("supervisorMenu")
         self.shift_action = self._action("Shift change…", "Ctrl+Shift+S", self.open_shift_change)
         self.statistics_action = self._action("Statistics…", "Ctrl+Shift+D", self.open_statistics)

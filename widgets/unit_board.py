@@ -435,7 +435,7 @@ class UnitBoard(RecordTablePane):
         self.ack_label.setBuddy(self.ack_note)
         self.ack_note.setPlaceholderText("Note (optional), e.g. code 4, all OK")
         self.ack_note.setMaxLength(2000)
-        self.ack_button = QPushButton("&Acknowledge")
+        self.ack_button = QPushButton("Acknow&ledge")
         self.ack_button.setAccessibleName("Acknowledge status check")
         self.ack_button.setDefault(True)
         self.ack_cancel = QPushButton("Cancel")

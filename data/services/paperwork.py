@@ -376,6 +376,10 @@ def issue_citation(
             incident = w.session.get(Incident, incident_id)
             if incident is None:
                 raise NotFoundError(f"No incident with id {incident_id}.")
+        # The citation counter row first: its lock makes citations issue one at a time, so two consoles
+        # citing the same person at once cannot both count two priors and both write a "third" offense.
+        # (A refusal rolls the transaction back, counter included: numbers stay gapless.)
+        seq = next_counter(w.session, "citation")
         quotes = _quote_lines(w.session, db, name=name, dob=dob, sections=sections, at=at, on=on)
         refused = next((q for q in quotes if q.refusal), None)
         if refused is not None:
@@ -384,7 +388,6 @@ def issue_citation(
             CitationViolation(section=q.section, title=q.title, offense_number=q.offense_number, fine_dollars=q.fine)
             for q in quotes
         ]
-        seq = next_counter(w.session, "citation")
         row = Citation(
             number=citation_number(str(db.pack.city.get("citation_prefix", "AC")), seq),
             incident_id=incident.id if incident else None,
@@ -614,7 +617,9 @@ def record_welfare_check(
         raise ValidationError("escalation", f"Unknown escalation {unknown[0][:30]!r}; use {', '.join(labels)}.")
     follow = validate.text("follow_up_note", follow_up_note, limit=MAX_SHORT, label="follow-up note")
     with work(db, actor) as w:
-        incident = w.session.get(Incident, incident_id)
+        # The incident row locked first: two consoles saving the first form of one call at once take
+        # turns (the second corrects the first, audited) instead of the second failing on the unique key.
+        incident = w.session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
             raise NotFoundError(f"No incident with id {incident_id}.")
         if officer_id is not None:

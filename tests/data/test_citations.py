@@ -302,3 +302,83 @@ def test_voiding_needs_a_supervisor_and_a_reason_and_a_refusal_changes_nothing(a
     assert paperwork.get_citation(db, issued.number) == issued
     voided = paperwork.void_citation(db, supervisor, issued.number, "<b>wrong</b> person")
     assert voided.status == "void" and voided.void_reason == "<b>wrong</b> person"
+
+
+@pytest.mark.postgres
+def test_two_consoles_issuing_the_third_offense_at_once_leave_one_refused(pg_url, clock, dispatcher, supervisor):
+    """Both count two priors at the same moment: only one may write the third; the other is a fourth, refused."""
+    import contextlib
+    import threading
+
+    db = Database(pg_url, clock=clock)
+    try:
+        officer = services.create_officer(db, supervisor, badge="R1", name="Race Officer")
+        for _ in range(2):
+            cite(db, dispatcher, officer, name="Lee Park")
+            clock.advance(minutes=1)
+        barrier = threading.Barrier(4)
+        outcomes: list[str] = []
+        original = paperwork.prior_offenses
+
+        def counting_then_waiting(*args, **kwargs):
+            count = original(*args, **kwargs)
+            # Every console has counted before any writes; with the fix the others wait on the lock instead.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=3)
+            return count
+
+        paperwork.prior_offenses = counting_then_waiting
+        try:
+
+            def issue() -> None:
+                try:
+                    cite(db, dispatcher, officer, name="Lee Park")
+                    outcomes.append("issued")
+                except RepeatOffenseError:
+                    outcomes.append("refused")
+
+            threads = [threading.Thread(target=issue) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=30)
+        finally:
+            paperwork.prior_offenses = original
+        assert sorted(outcomes) == ["issued", "refused", "refused", "refused"]
+        assert count_citations(db) == 3
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_two_consoles_saving_the_first_welfare_form_at_once_both_succeed(pg_url, clock, dispatcher, supervisor):
+    import threading
+
+    db = Database(pg_url, clock=clock)
+    try:
+        inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="8300 Santa Monica Blvd")
+        barrier = threading.Barrier(2)
+        errors: list[Exception] = []
+
+        def save(name: str) -> None:
+            barrier.wait(timeout=5)
+            try:
+                paperwork.record_welfare_check(db, dispatcher, incident_id=inc.id, subject_name=name)
+            except Exception as exc:  # what the second console would have seen
+                errors.append(exc)
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in ("Ana One", "Bea Two")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert errors == []
+        saved = paperwork.welfare_check_for_incident(db, inc.id)
+        assert saved is not None and saved.subject_name in ("Ana One", "Bea Two")
+        with db.read() as s:
+            audits = s.execute(
+                select(func.count(AuditEntry.id)).where(AuditEntry.action == "record_welfare_check")
+            ).scalar_one()
+        assert audits == 2
+    finally:
+        db.dispose()

@@ -113,16 +113,22 @@ def test_a_sheriff_first_call_type_needs_the_sheriff_whatever_the_answers():
 
 
 # call type, screening, response, override reason -> CSOs alone need an override
+# Every question asked and answered no, written out.
+ALL_NO = {"weapon": False, "violence": False, "medical": False, "crime": False}
 OVERRIDE_TABLE = [
-    ("WELFARE", {}, "cso", "", False),
-    ("WELFARE", {"medical": True}, "cso", "", True),
-    ("WELFARE", {"medical": True}, "joint", "", False),
-    ("WELFARE", {"medical": True}, "cso", "LASD cleared the scene", False),
-    ("MTLV", {}, "cso", "", True),
-    ("MTLV", {}, "joint", "", False),
-    ("MTLV", {}, "cso", "Deputies on scene, asked for CSOs", False),
-    ("SUICTHRT", {}, "cso", "", True),
-    ("UNKNOWN-TYPE", {}, "cso", "", False),
+    ("WELFARE", ALL_NO, "cso", "", False),
+    ("WELFARE", {}, "cso", "", True),  # nobody asked: unknown is not "no"
+    ("WELFARE", {**ALL_NO, "crime": None}, "cso", "", True),
+    ("WELFARE", {}, "joint", "", False),
+    ("WELFARE", {}, "cso", "Caller is the officer's regular contact, calm", False),
+    ("WELFARE", {**ALL_NO, "medical": True}, "cso", "", True),
+    ("WELFARE", {**ALL_NO, "medical": True}, "joint", "", False),
+    ("WELFARE", {**ALL_NO, "medical": True}, "cso", "LASD cleared the scene", False),
+    ("MTLV", ALL_NO, "cso", "", True),
+    ("MTLV", ALL_NO, "joint", "", False),
+    ("MTLV", ALL_NO, "cso", "Deputies on scene, asked for CSOs", False),
+    ("SUICTHRT", ALL_NO, "cso", "", True),
+    ("UNKNOWN-TYPE", ALL_NO, "cso", "", False),
 ]
 
 
