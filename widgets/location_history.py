@@ -272,6 +272,8 @@ class PlaceKnowledgePanel(QFrame):
         )
         shown = history.entries[: self._pack.history.shown]
         self.recent_label.setText("\n".join(self._entry_line(e) for e in shown))
+        # One line per incident, never squeezed out by a short window (the label does not wrap).
+        self.recent_label.setMinimumHeight(self.recent_label.fontMetrics().lineSpacing() * len(shown) + 4)
         self.recent_label.setVisible(True)
         self.full_button.setEnabled(True)
 

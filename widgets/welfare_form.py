@@ -27,6 +27,7 @@ from data.db import Database
 from data.permissions import Actor
 from data.records import WelfareCheckRecord
 from data.services.paperwork import HOUSING_STATUSES, OBSERVATION_FLAGS, PaperworkContext, record_welfare_check
+from widgets.contacts import PriorContactsPanel
 from widgets.inline import InlineMessage
 from widgets.operations import Operations
 
@@ -186,9 +187,12 @@ class WelfareForm(QDialog):
         self.save_button = self.buttons.addButton("Sa&ve and print  Ctrl+Enter", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setAutoDefault(False)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Earlier contacts with the person named (widgets/contacts.py).
+        self.prior_contacts = PriorContactsPanel(self._db, self._ops, self._actor, self)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(form)
+        layout.addWidget(self.prior_contacts)
         layout.addWidget(observations)
         layout.addLayout(lower)
         layout.addWidget(self.message)
@@ -200,8 +204,12 @@ class WelfareForm(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.message.follow_reports(self._ops, self)
         self.declined_check.toggled.connect(self._on_declined_check_toggled)
+        self.subject_edit.editingFinished.connect(self._on_subject_edit_editing_finished)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.save)
+
+    def _on_subject_edit_editing_finished(self) -> None:
+        self.prior_contacts.look_up(self.subject_edit.text(), exclude_incident_id=self.context.incident.id)
 
     def _on_declined_check_toggled(self, declined: bool) -> None:
         if declined:

@@ -87,7 +87,9 @@ def test_a_caution_marked_at_intake_shows_in_red_on_the_map_and_on_the_handoff_s
     assert "Prior assault on staff" in drawn["text"] and drawn["sheriff_first"] and drawn["shown"]
     assert drawn["lat"] == pytest.approx(HALL[0], abs=1e-4) and 'class="cso-caution first"' in drawn["html"]
 
-    # Joint response (Alt+J), Enter saves the call.
+    # The caller says no to every screening question (Alt+N); joint response (Alt+J); Enter saves the call.
+    qtbot.keyClick(focused(), Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert form.response_box.isVisible()
     qtbot.keyClick(focused(), Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(form.response_buttons["joint"].isChecked, timeout=3000)
     with qtbot.waitSignal(form.incident_created, timeout=10_000) as created:

@@ -36,9 +36,9 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     db = demo_db
     win = open_window(qtbot, db, dispatcher, tmp_path)
 
-    command(qtbot, win, "WC 39")
+    command(qtbot, win, "WC 45")
     form = wait_dialog(qtbot, win, WelfareForm)
-    assert form.windowTitle() == "Record the welfare-check form of 2026-000039"
+    assert form.windowTitle() == "Record the welfare-check form of 2026-000045"
     assert QApplication.focusWidget() is form.subject_edit
     key(qtbot, "Eddie Walker")
     key(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
@@ -59,7 +59,7 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     key(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     printed = print_preview(qtbot, win)
     text = pdftotext(printed)
-    assert "WELFARE-CHECK FORM · 2026-000039" in text and "Eddie Walker" in text
+    assert "WELFARE-CHECK FORM · 2026-000045" in text and "Eddie Walker" in text
     assert "Check back at the bench at 8 tomorrow" in text and "LA-HOP" in text
     saved = paperwork.welfare_check_for_incident(db, win.detail.incident_id)
     assert saved is not None and saved.observations["housing_status"] == "unhoused"
@@ -67,14 +67,14 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
 
     # A form on file opens filled in, to correct.
     back_to_window(qtbot, win)
-    command(qtbot, win, "WC 33")
+    command(qtbot, win, "WC 39")
     form = wait_dialog(qtbot, win, WelfareForm)
     assert form.windowTitle().startswith("Correct") and form.subject_edit.text() == "Dorothy Kaplan"
     key(qtbot, Qt.Key.Key_Escape)
 
     # Clearing a welfare-check call without its form offers the form; skipping needs a reason, kept in the timeline.
     back_to_window(qtbot, win)
-    command(qtbot, win, "C 45 18 Brother called back, he is fine")
+    command(qtbot, win, "C 51 18 Brother called back, he is fine")
     offer = wait_dialog(qtbot, win, MissingWelfareForm)
     key(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # skip, without a reason
     qtbot.waitUntil(lambda: "Say why" in offer.message.message)  # a mnemonic clicks after a short animation
@@ -82,10 +82,10 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     key(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     key(qtbot, "No contact: caller reached her brother by phone")
     key(qtbot, Qt.Key.Key_Return)
-    incident_45 = services.find_incident(db, "45")
+    incident_51 = services.find_incident(db, "51")
     qtbot.waitUntil(
         lambda: any(
-            "Welfare-check form not filled in: No contact" in e.text for e in services.timeline(db, incident_45.id)
+            "Welfare-check form not filled in: No contact" in e.text for e in services.timeline(db, incident_51.id)
         ),
         timeout=10_000,
     )
@@ -97,11 +97,11 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     text = pdftotext(log)
     flat = squash(text)
     assert "WELFARE-CHECK LOG" in text and "WELFARE-CHECK FORM" not in text
-    for number in ("2026-000039", "2026-000045", "2026-000051", "2026-000033"):
+    for number in ("2026-000045", "2026-000051", "2026-000057", "2026-000039"):
         assert number in text
     rows = {line.split()[0]: line for line in text.splitlines() if line.strip().startswith("2026-")}
-    assert "Form not recorded" in rows["2026-000045"] and "Form not recorded" in rows["2026-000051"]
-    assert "Eddie Walker" in rows["2026-000039"] and "Dorothy Kaplan" in rows["2026-000033"]
+    assert "Form not recorded" in rows["2026-000051"] and "Form not recorded" in rows["2026-000057"]
+    assert "Eddie Walker" in rows["2026-000045"] and "Dorothy Kaplan" in rows["2026-000039"]
     missing = [i for i in paperwork.welfare_incidents_for_shift(db, services.active_shift(db).id)]
     assert len(missing) == 14
     assert squash("7 form(s) not recorded") in flat  # 14 welfare-check calls, 7 forms on file

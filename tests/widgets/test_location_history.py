@@ -64,6 +64,9 @@ def test_typing_an_address_with_a_caution_shows_it_in_red_and_presets_sheriff_fi
     # A dispatcher cannot add a caution; the button says so by being off.
     assert not panel.caution_button.isEnabled()
 
+    # The caller says no to every screening question (Alt+N); the caution alone still asks for LASD.
+    qtbot.keyClick(form, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert form.response_box.isVisible()
     # Override with a reason: CSOs alone.
     form.response_buttons["cso"].setChecked(True)
     qtbot.keyClicks(form.override_edit, "Caller is the staff member; no threat")
