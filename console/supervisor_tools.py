@@ -9,10 +9,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from console.paperwork.printing import print_pdf
 from console.paperwork.shift_report import shift_report_pdf
 from console.paperwork.welfare import welfare_log_pdf
-from data.permissions import allowed
+from data.permissions import ACTION_NAMES, PRIVILEGED, ROLES, Actor, allowed
 from widgets.directory_editor import DirectoryEditor
 from widgets.referrals import FollowUpList
 from widgets.shift_change import ShiftChangeView
@@ -46,9 +45,10 @@ class SupervisorTools(QObject):
         self.follow_ups_action = self._action("Referral follow-ups…", "Ctrl+Shift+R", self.open_follow_ups)
         self.menu.addSeparator()
         self.directory_action = self._action("Referral directory…", None, self.open_directory)
-        # Disabled tools are still guarded by the services; disabling them only saves a refusal.
-        self.shift_action.setEnabled(allowed(actor, "manage_shift"))
-        self.statistics_action.setEnabled(allowed(actor, "read_statistics"))
+        self.menu.setToolTipsVisible(True)
+        # Disabled tools are still guarded by the services; disabling them says why before a refusal would.
+        guard_action(window, self.shift_action, actor, "manage_shift")
+        guard_action(window, self.statistics_action, actor, "read_statistics")
         self.shift_change: ShiftChangeView | None = None
         self.statistics: StatisticsDashboard | None = None
         self.follow_ups: FollowUpList | None = None
@@ -87,7 +87,7 @@ class SupervisorTools(QObject):
                     w,
                     report_pdf=shift_report_pdf,
                     welfare_log_pdf=welfare_log_pdf,
-                    print_pdf=print_pdf,
+                    print_pdf=w.paperwork.open_preview,
                 )
             )
             self.shift_change.shift_changed.connect(lambda result: w.show_message(f"{result.shift.name} started"))
@@ -120,4 +120,31 @@ class SupervisorTools(QObject):
         return self.directory
 
 
-__all__ = ["SUPERVISOR_KEYS", "SupervisorTools"]
+def refusal_reason(actor: Actor, permission: str) -> str:
+    """Why a role may not use a tool, in the words of the permission matrix."""
+    roles = sorted(PRIVILEGED.get(permission, ()), key=ROLES.index)
+    who = " and ".join(f"{r}s" for r in roles) or "nobody"
+    what = ACTION_NAMES.get(permission, permission)
+    return f"Only {who} can {what}; you are signed in as {actor.role}."
+
+
+def guard_action(window: QWidget, action: QAction, actor: Actor, permission: str) -> None:
+    """Disable an action the role may not take, with the reason on hover; its key answers with a refusal line."""
+    if allowed(actor, permission):
+        return
+    reason = refusal_reason(actor, permission)
+    action.setEnabled(False)
+    action.setToolTip(reason)
+    action.setStatusTip(reason)
+    if not action.shortcut().isEmpty():
+        # A disabled action's key does nothing at all: this twin answers it instead.
+        refusal = QAction(f"{action.text()} (not allowed)", window)
+        refusal.setShortcut(action.shortcut())
+        refusal.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        refusal.setObjectName(f"refusal_{permission}")
+        refusal.setData(reason)
+        refusal.triggered.connect(window.show_refusal_of_sender)  # type: ignore[attr-defined]
+        window.addAction(refusal)
+
+
+__all__ = ["SUPERVISOR_KEYS", "SupervisorTools", "guard_action", "refusal_reason"]

@@ -23,6 +23,10 @@ class InvalidTransitionError(DispatchError):
     """The incident or unit cannot move to that state from where it is."""
 
 
+class AlreadyClosedError(InvalidTransitionError):
+    """The incident is already cleared, cancelled, transferred or merged: reopen it before closing it again."""
+
+
 class UnitBusyError(DispatchError):
     """The unit already has an active incident or is not available for dispatch."""
 
@@ -42,6 +46,15 @@ class StaleWriteError(DispatchError):
 
 class PermissionDeniedError(DispatchError):
     """The signed-in user's role does not allow this action."""
+
+
+class AccountChangedError(PermissionDeniedError):
+    """The signed-in account was disabled, locked or given another role since sign-in (read on every action)."""
+
+    def __init__(self, message: str, *, role: str = "", usable: bool = True) -> None:
+        super().__init__(message)
+        self.role = role  # the role the database has now ("" when the account is gone)
+        self.usable = usable  # False: disabled or locked, nothing more can be done in this session
 
 
 class DatabaseUnavailableError(DispatchError):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from data.errors import PermissionDeniedError
-from data.models import AuditEntry
+from data.audit_chain import append
+from data.errors import AccountChangedError, PermissionDeniedError
+from data.models import User
 
 if TYPE_CHECKING:
     from data.db import Database
@@ -64,34 +67,84 @@ def require(actor: Actor, action: str) -> None:
         raise PermissionDeniedError(f"A {actor.role} cannot {what}; ask a supervisor.")
 
 
+def current_actor(session: Session, actor: Actor, action: str | None = None) -> Actor:
+    """The actor as the database has the account now: its role, and refused if disabled or locked.
+
+    Every action reads this in its own transaction (``data.services._work.work``), so an administrator's
+    demotion or disable takes effect on the next action of a session signed in before it. An actor
+    without an account row (the command line's local administrator, a demo or test actor) is taken as
+    given: sign-in is what checks those.
+    """
+    row = session.execute(
+        select(User.role, User.active, User.locked).where(User.username == actor.username)
+    ).one_or_none()
+    if row is None:
+        if action is not None and not allowed(actor, action):
+            require(actor, action)
+        return actor
+    role, active, locked = row
+    if not active:
+        raise AccountChangedError(
+            f"The account {actor.username} was disabled by an administrator; nothing was changed. Sign out.",
+            role=role,
+            usable=False,
+        )
+    if locked:
+        raise AccountChangedError(
+            f"The account {actor.username} is locked; nothing was changed. Sign out and ask an administrator.",
+            role=role,
+            usable=False,
+        )
+    now = replace(actor, role=role) if role != actor.role else actor
+    if action is not None and not allowed(now, action):
+        what = ACTION_NAMES.get(action, action)
+        if role != actor.role:
+            raise AccountChangedError(
+                f"Your role is now {role} (it was {actor.role} when you signed in): a {role} cannot {what}. "
+                "Sign out and in again to work with your current role.",
+                role=role,
+            )
+        require(now, action)
+    return now
+
+
 def authorize(db: Database, actor: Actor, action: str, *, entity: str = "", entity_id: int | None = None) -> None:
-    """``require`` inside a service: a refusal also leaves an audit row (outcome "refused").
+    """``require`` inside a service, with the account as the database has it now: a refusal also leaves an
+    audit row (outcome "refused").
 
     Call it before the action's transaction opens: the refusal row is written in its own small
     transaction (a second writer inside an open one would wait on SQLite's lock), and nothing
-    else is written.
+    else is written. The action's own transaction checks the account again (``work(privilege=...)``).
     """
-    if not allowed(actor, action):
+    try:
+        with db.read() as session:
+            current_actor(session, actor, action)
+    except PermissionDeniedError:
         record_refusal(db, actor, action, entity=entity, entity_id=entity_id)
-        require(actor, action)
+        raise
 
 
 def record_refusal(db: Database, actor: Actor, action: str, *, entity: str = "", entity_id: int | None = None) -> None:
     """Audit a refused action; a failure to write the row is logged, never raised over the refusal."""
     try:
         with db.writer() as session, session.begin():
-            session.add(
-                AuditEntry(
-                    at=db.clock(),
-                    username=actor.username,
-                    workstation=actor.workstation,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    outcome="refused",
-                    before=None,
-                    after={"role": actor.role},
-                )
+            append(
+                session,
+                "audit_log",
+                [
+                    {
+                        "at": db.clock(),
+                        "username": actor.username,
+                        "workstation": actor.workstation,
+                        "action": action,
+                        "entity": entity,
+                        "entity_id": entity_id,
+                        "outcome": "refused",
+                        "before": None,
+                        "after": {"role": actor.role},
+                        "action_key": None,
+                    }
+                ],
             )
     except DBAPIError:
         log.exception("could not audit the refusal of %s for %s", action, actor.username)

@@ -86,9 +86,62 @@ def incident_status_for(unit_statuses: Iterable[str]) -> str:
     return {0: "pending", 1: "dispatched", 2: "enroute", 3: "onscene"}[best]
 
 
-def needs_sheriff(*, sheriff_first: bool, screening: dict[str, bool]) -> bool:
-    """Any violent, armed, medical or in-progress-crime answer, or a Sheriff-first type."""
-    return sheriff_first or any(bool(screening.get(q)) for q in SCREENING_QUESTIONS)
+# Set in an incident's screening when a Sheriff-first caution was active at its place when it was created.
+CAUTION_SCREENING_KEY = "caution"
+
+# A screening question has three answers: True (yes), False (no) and None or absent (not asked).
+# Nobody's silence is a "no": a call saved before every question was asked, or transferred in by
+# another agency, keeps its unanswered questions unanswered.
+ANSWER_WORDS = {True: "yes", False: "no", None: "not asked"}
+
+
+def caller_said_no() -> dict[str, bool]:
+    """Every question asked and answered no: what simulated and demo callers say; never a real call's default."""
+    return dict.fromkeys(SCREENING_QUESTIONS, False)
+
+
+def screening_answer(screening: Mapping[str, Any] | None, question: str) -> bool | None:
+    """The recorded answer: True, False, or None when the question was not asked."""
+    value = (screening or {}).get(question)
+    return value if isinstance(value, bool) else None
+
+
+def clean_screening(screening: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Only real answers are stored: a question without a True/False answer is left out (not asked)."""
+    unknown = set(screening or {}) - set(SCREENING_QUESTIONS) - {CAUTION_SCREENING_KEY}
+    if unknown:
+        raise ValueError(f"Unknown screening question {sorted(unknown)[0]!r}.")
+    answers = {}
+    for question in SCREENING_QUESTIONS:
+        answer = screening_answer(screening, question)
+        if answer is not None:
+            answers[question] = answer
+    if (screening or {}).get(CAUTION_SCREENING_KEY) is True:  # set by the service, kept through edits
+        answers[CAUTION_SCREENING_KEY] = True
+    return answers
+
+
+def unanswered(screening: Mapping[str, Any] | None) -> list[str]:
+    """The screening questions nobody answered, in the order they are asked."""
+    return [q for q in SCREENING_QUESTIONS if screening_answer(screening, q) is None]
+
+
+def screening_summary(screening: Mapping[str, Any] | None) -> str:
+    """'weapon no · violence YES · medical not asked · crime no', for the timeline and the detail pane."""
+    parts = []
+    for question in SCREENING_QUESTIONS:
+        answer = screening_answer(screening, question)
+        parts.append(f"{question} {'YES' if answer else ANSWER_WORDS[answer]}")
+    return " · ".join(parts)
+
+
+def needs_sheriff(*, sheriff_first: bool, screening: Mapping[str, Any]) -> bool:
+    """Any violent, armed, medical or in-progress-crime answer, a Sheriff-first type or a Sheriff-first caution."""
+    return (
+        sheriff_first
+        or any(screening_answer(screening, q) is True for q in SCREENING_QUESTIONS)
+        or screening.get(CAUTION_SCREENING_KEY) is True
+    )
 
 
 class ScreenedCall(Protocol):
@@ -110,10 +163,19 @@ def incident_needs_sheriff(incident: ScreenedCall, call_types: Mapping[str, Call
 
 
 def csos_alone_need_override(incident: ScreenedCall, call_types: Mapping[str, CallType]) -> bool:
-    """Sending CSOs would break the Sheriff-first rule: no joint response and no override on record."""
-    return (
-        incident_needs_sheriff(incident, call_types) and incident.response != "joint" and not incident.override_reason
-    )
+    """Sending CSOs alone needs a reason on record: the Sheriff-first rule applies, or a screening question
+    was never asked (unknown is not "no": unarmed officers are not sent into an unknown alone without a word).
+    A joint response or an override already on record answers both."""
+    if incident.response == "joint" or incident.override_reason:
+        return False
+    return incident_needs_sheriff(incident, call_types) or bool(unanswered(incident.screening))
+
+
+def override_question(incident: ScreenedCall, call_types: Mapping[str, CallType], agency: str) -> str:
+    """Why CSOs alone need a recorded reason, as the dispatcher reads it."""
+    if incident_needs_sheriff(incident, call_types):
+        return f"needs {agency} first"
+    return f"screening was not asked ({', '.join(unanswered(incident.screening))})"
 
 
 def check_state(status: str, started: dt.datetime | None, now: dt.datetime, timers: dict[str, tuple[int, int]]) -> str:

@@ -439,6 +439,6 @@ def read_statistics(db: Database, actor: Actor, start: dt.datetime, end: dt.date
     """The dashboard's figures for a supervisor or admin; the view itself is audited (it names people)."""
     authorize(db, actor, "read_statistics", entity="statistics")
     stats = statistics(db, start, end)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="read_statistics") as w:
         w.audit("read_statistics", "statistics", None, None, {"start": start, "end": end, "calls": stats.calls})
     return stats

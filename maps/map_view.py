@@ -21,11 +21,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from data.clock import Clock, utc_now
 from data.pack import Pack, load_pack
-from data.records import IncidentRecord, UnitRecord
+from data.records import CautionRecord, IncidentRecord, UnitRecord
 from maps.page import (
     ASSET_DIR,
     WEBCHANNEL_JS,
     build_page,
+    caution_payload,
     incident_payload,
     js_call,
     shows_incident,
@@ -164,6 +165,7 @@ class MapView(QWebEngineView):
         self._menu_point: tuple[float, float] | None = None
         self._pending_incidents: dict[int, dict[str, Any] | None] = {}
         self._pending_units: dict[int, dict[str, Any] | None] = {}
+        self._cautions: list[dict[str, Any]] = []
         self.page_path: Path | None = None
 
         self.update_timer = QTimer(self)
@@ -250,6 +252,12 @@ class MapView(QWebEngineView):
         if self._is_ready:
             self.page().runJavaScript(js_call("select", incident_id))
 
+    def set_cautions(self, cautions: list[CautionRecord]) -> None:
+        """Draw these active cautions (a red sign at each point and its radius), replacing the ones shown."""
+        self._cautions = [caution_payload(c, self.pack.agency) for c in cautions]
+        if self._is_ready:
+            self.page().runJavaScript(js_call("setCautions", self._cautions))
+
     def request_new_call_at(self, lat: float, lon: float) -> asyncio.Future[str] | Future[str]:
         """Reverse-geocode a point off the GUI thread, then emit new_call_requested."""
         loop = _running_loop()
@@ -318,7 +326,7 @@ class MapView(QWebEngineView):
             "incidents": [incident_payload(r) for r in self.store.incidents.values() if shows_incident(r)],
             "units": [unit_payload(u, self.pack.unit_statuses) for u in self.store.units.values() if shows_unit(u)],
         }
-        script = js_call("apply", batch)
+        script = js_call("apply", batch) + ";" + js_call("setCautions", self._cautions)
         if self._selected is not None:
             script += ";" + js_call("select", self._selected)
         self.page().runJavaScript(script)

@@ -13,6 +13,7 @@
   var Z_UNIT = 10000;
   var Z_INCIDENT = 20000;
   var Z_SELECTED = 100000;
+  var Z_CAUTION = 5000; // under incidents and units: the caution marks the place, the call on it stays on top
 
   function esc(text) {
     return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -43,6 +44,7 @@
       selected: null,
       incidents: {},
       units: {},
+      cautions: {},
       clockOffset: 0,
       lastEvent: null,
       pin: null,
@@ -50,6 +52,7 @@
       labelTimer: null,
       autoView: true,
     };
+    var cautionLayer = L.layerGroup().addTo(map);
     var incidentLayer = L.layerGroup().addTo(map);
     var unitLayer = L.layerGroup().addTo(map);
     var statusLabels = config.statusLabels || {};
@@ -559,6 +562,42 @@
       state.labelTimer = setTimeout(layoutLabels, 120);
     }
 
+    // ------------------------------------------------------------------ cautions
+
+    function cautionTip(c) {
+      var lines = ['<b class="cso-caution-tip">CAUTION · ' + esc(c.text) + "</b>"];
+      lines.push('<span class="cso-tip-sub">' + esc(c.location) + " · within " + Math.round(c.radius) + " m</span>");
+      var until = Date.parse(c.expires);
+      if (!isNaN(until)) lines.push('<span class="cso-tip-sub">until ' + esc(new Date(until).toLocaleDateString()) + "</span>");
+      return lines.join("<br>");
+    }
+
+    function cautionHtml(c) {
+      return '<div class="cso-caution' + (c.sheriff_first ? " first" : "") + '" title="Caution">!</div>';
+    }
+
+    function drawCaution(c) {
+      var circle = L.circle([c.lat, c.lon], {
+        radius: c.radius,
+        color: "#c62828",
+        weight: 2,
+        dashArray: "4 3",
+        fillColor: "#e53935",
+        fillOpacity: 0.12,
+        interactive: false,
+      });
+      var html = cautionHtml(c);
+      var marker = L.marker([c.lat, c.lon], {
+        icon: L.divIcon({ className: "cso-anchor", html: html, iconSize: [0, 0] }),
+        keyboard: false,
+        zIndexOffset: Z_CAUTION,
+      });
+      marker.bindTooltip(cautionTip(c), { direction: "top", offset: [0, -14], opacity: 0.96 });
+      cautionLayer.addLayer(circle);
+      cautionLayer.addLayer(marker);
+      state.cautions[c.id] = { data: c, circle: circle, marker: marker, html: html };
+    }
+
     // ------------------------------------------------------------------ API
 
     var api = { map: map };
@@ -619,6 +658,14 @@
       return api.apply({ removeUnits: ids });
     };
 
+    // Active cautions, all at once (they are few and change rarely).
+    api.setCautions = function (list) {
+      cautionLayer.clearLayers();
+      state.cautions = {};
+      (list || []).forEach(drawCaution);
+      return Object.keys(state.cautions).length;
+    };
+
     api.select = function (id) {
       var previous = state.selected;
       state.selected = id === null || id === undefined ? null : Number(id);
@@ -671,7 +718,20 @@
         }).length,
         incidents: {},
         units: {},
+        cautions: {},
       };
+      Object.keys(state.cautions).forEach(function (id) {
+        var c = state.cautions[id];
+        out.cautions[id] = {
+          lat: c.data.lat,
+          lon: c.data.lon,
+          radius: c.data.radius,
+          text: c.data.text,
+          sheriff_first: c.data.sheriff_first,
+          html: c.html,
+          shown: map.hasLayer(c.marker),
+        };
+      });
       Object.keys(state.incidents).forEach(function (id) {
         var rec = state.incidents[id];
         var d = rec.data;
@@ -732,7 +792,7 @@
         '<button type="button" class="cso-key-title" aria-expanded="true">Key</button>' +
         '<div class="cso-key-body" role="group" aria-label="Map key">' +
         '<div><em>Priority</em>' + pr + "</div><div><em>Status</em>" + st + "</div><div><em>Units</em>" + un +
-        "</div></div>"
+        '</div><div><em>Place</em><span class="cso-key-caution">!</span>Caution (red ring: its radius)</div></div>'
       );
     }
 
@@ -762,6 +822,7 @@
     legend.addTo(map);
     layers.control.addOverlay(incidentLayer, "Incidents");
     layers.control.addOverlay(unitLayer, "Units");
+    layers.control.addOverlay(cautionLayer, "Cautions");
     map.on("overlayadd overlayremove", function (e) {
       if (e.layer === layers.tiles) container.classList.toggle("cso-tiles", e.type === "overlayadd");
       if (e.layer === layers.streetNames) layoutLabels();

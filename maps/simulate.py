@@ -370,6 +370,7 @@ class Simulation:
             caller_name=caller,
             caller_phone=f"310-555-{self.rng.randint(100, 199):04d}" if caller else "",
             narrative=story,
+            screening=rules.caller_said_no(),
             received_at=now - dt.timedelta(seconds=self.rng.randint(15, 60)),
         )
 

@@ -30,7 +30,7 @@ from data.lane import ActionLane
 from data.ledger import keys_on_server
 from data.models import Incident
 from data.permissions import Actor
-from tests.data.helpers import small_shift
+from tests.data.helpers import NO_SCREENING, small_shift
 
 STEPS = ("create", "dispatch", "clear")
 
@@ -99,7 +99,11 @@ class Writer:
             created = self._act(
                 "create",
                 lambda n=n: services.create_incident(
-                    self.db, self.actor, call_type="WELFARE", location=f"{8000 + n} Santa Monica Blvd"
+                    self.db,
+                    self.actor,
+                    screening=NO_SCREENING,
+                    call_type="WELFARE",
+                    location=f"{8000 + n} Santa Monica Blvd",
                 ),
             )
             if created is None:

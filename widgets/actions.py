@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -16,6 +17,14 @@ from widgets.operations import Operation, Operations
 from widgets.store import BoardStore
 
 R = TypeVar("R")
+
+
+class ConflictHandler(Protocol):
+    """Shows a stale refusal beside what the dispatcher meant to do, and can redo it (widgets.conflict)."""
+
+    def show_action_conflict(
+        self, error: StaleWriteError, incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
+    ) -> None: ...
 
 
 class DispatchActions(QObject):
@@ -32,6 +41,26 @@ class DispatchActions(QObject):
         self.store = store
         self.actor = actor
         self.operations = operations
+        self._conflicts: weakref.ReferenceType[Any] | None = None
+
+    def set_conflict_handler(self, handler: ConflictHandler) -> None:
+        """Where a status change refused as stale goes (held weakly: the window owns both)."""
+        self._conflicts = weakref.ref(handler)
+
+    def _on_stale(
+        self, op: dict[str, Any], incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
+    ) -> dict[str, Any]:
+        """Operation keywords where a stale refusal also opens the conflict panel (after the caller's own callback)."""
+        failure = op.pop("on_failure", None)
+
+        def failed(exc: Exception) -> None:
+            if failure is not None:
+                failure(exc)
+            handler = self._conflicts() if self._conflicts is not None else None
+            if handler is not None and isinstance(exc, StaleWriteError):
+                handler.show_action_conflict(exc, incident_id, intended, redo)
+
+        return {**op, "on_failure": failed}
 
     @property
     def db(self):
@@ -109,23 +138,41 @@ class DispatchActions(QObject):
             services.add_note, incident_id, text, default_message=lambda r: f"Note added to {r.number}", **op
         )
 
-    def clear(self, incident_id: int, disposition: str, note: str = "", **op: Any) -> Operation[IncidentRecord]:
+    def clear(
+        self, incident_id: int, disposition: str, note: str = "", *, expected_version: int | None = None, **op: Any
+    ) -> Operation[IncidentRecord]:
+        """Clear with the version the dispatcher saw: if someone changed it first, the conflict panel shows why."""
+        message = op.get("message")
+
+        def redo(version: int) -> Any:
+            return self.clear(incident_id, disposition, note, expected_version=version, message=message)
+
+        intended = {"status": "cleared", "disposition_code": disposition}
         return self.run(
             services.clear_incident,
             incident_id,
             disposition=disposition,
             note=note,
+            expected_version=expected_version,
             default_message=lambda r: f"{r.number} cleared {r.disposition_code}",
-            **op,
+            **self._on_stale(op, incident_id, intended, redo),
         )
 
-    def cancel(self, incident_id: int, reason: str, **op: Any) -> Operation[IncidentRecord]:
+    def cancel(
+        self, incident_id: int, reason: str, *, expected_version: int | None = None, **op: Any
+    ) -> Operation[IncidentRecord]:
+        message = op.get("message")
+
+        def redo(version: int) -> Any:
+            return self.cancel(incident_id, reason, expected_version=version, message=message)
+
         return self.run(
             services.cancel_incident,
             incident_id,
             reason=reason,
+            expected_version=expected_version,
             default_message=lambda r: f"{r.number} cancelled",
-            **op,
+            **self._on_stale(op, incident_id, {"status": "cancelled"}, redo),
         )
 
     def reopen(self, incident_id: int, reason: str, **op: Any) -> Operation[IncidentRecord]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -31,6 +32,8 @@ FIELD_LABELS = {
     "caller_name": "Caller",
     "caller_phone": "Caller phone",
     "narrative": "Narrative",
+    "status": "Status",
+    "disposition_code": "Disposition",
 }
 
 
@@ -136,6 +139,22 @@ class ConflictResolver(QObject):
         self.panel = ConflictPanel(parent_widget)
         self.panel.reapply_requested.connect(self._on_panel_reapply_requested)
         actions.store.incidents_changed.connect(self._on_store_incidents_changed)
+        actions.set_conflict_handler(self)
+        self._redo: Callable[[int], Any] | None = None  # the status action shown, when it is not an edit
+
+    def show_action_conflict(
+        self, error: StaleWriteError, incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
+    ) -> None:
+        """A clear or cancel refused as stale: the incident as it is now beside the action, Reapply redoes it."""
+        db = self.actions.db
+
+        def shown(current: IncidentRecord) -> None:
+            self._show(error, current, intended)
+            self._redo = redo
+
+        self.actions.operations.run(
+            lambda: services.get_incident(db, incident_id), owner=self, on_success=shown, report_failure=False
+        )
 
     def update(self, incident_id: int, expected_version: int, **changes: Any) -> Any:
         db = self.actions.db
@@ -151,6 +170,7 @@ class ConflictResolver(QObject):
 
     def _show(self, error: StaleWriteError, current: IncidentRecord, changes: dict[str, Any]) -> None:
         self.actions.store.put(incidents=[current])
+        self._redo = None
         self.panel.show_conflict(error, current, changes)
         self.conflict_shown.emit(error)
 
@@ -158,7 +178,10 @@ class ConflictResolver(QObject):
         current = self.panel.current
         if current is not None and current.id == incident_id:
             # The version the dispatcher has just seen; if it moved again, the panel comes back.
-            self.update(incident_id, current.version, **changes)
+            if self._redo is not None:
+                self._redo(current.version)
+            else:
+                self.update(incident_id, current.version, **changes)
 
     def _on_store_incidents_changed(self, records: list[IncidentRecord]) -> None:
         shown = self.panel.current

@@ -513,6 +513,7 @@ class IncidentQueue(RecordTablePane):
     incident_selected = Signal(int)
     incident_activated = Signal(int)
     calls_waiting_too_long = Signal(list)  # one line per pending call that just passed a waiting limit
+    metrics_changed = Signal()  # the columns' widths follow a new text size (required_width changed)
     id_role = IncidentIdRole
 
     def __init__(
@@ -528,6 +529,7 @@ class IncidentQueue(RecordTablePane):
         self.proxy = IncidentQueueProxy(self.model, parent=self)
         self._store = store
         self._alarmed: set[tuple[int, str]] = set()  # (incident id, escalation level) already told
+        self._type_labels = [ct.label for ct in store.db.pack.call_types.values()] or ["Welfare check"]
         row = self._build_header(
             "Incidents",
             count_name="Incident counts",
@@ -624,6 +626,13 @@ class IncidentQueue(RecordTablePane):
 
     def current_incident_id(self) -> int | None:
         return self._current_id()
+
+    def required_width(self) -> int:
+        """Width the pane needs to show number, priority, the whole type, location, status, units and age."""
+        columns = (COL_NUMBER, COL_PRIORITY, COL_TYPE, COL_STATUS, COL_UNITS, COL_AGE)
+        chrome = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self.contentsMargins()
+        return sum(self._widths[c] for c in columns) + self._location_min + chrome + margins.left() + margins.right()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -749,7 +758,8 @@ class IncidentQueue(RecordTablePane):
         self._widths = {
             COL_NUMBER: wide.horizontalAdvance(f"{TRANSFERRED_MARK} 2026-000000") + 18,
             COL_PRIORITY: wide.horizontalAdvance("P4") + metrics.ascent() + 22,
-            COL_TYPE: metrics.horizontalAdvance("Neighbour or civil disp") + 12,
+            # The pack's longest call type, whole: a dispatcher reads the type, not its first letters.
+            COL_TYPE: max(metrics.horizontalAdvance(label) for label in self._type_labels) + 16,
             COL_ZONE: metrics.horizontalAdvance("00000") + 12,
             COL_STATUS: wide.horizontalAdvance("Dispatched") + 30,
             COL_UNITS: metrics.horizontalAdvance("CSO10, CSO12") + 12,
@@ -767,9 +777,10 @@ class IncidentQueue(RecordTablePane):
         self._fitted = None
         self._fit_columns()
         self._fit_filter_bar(self.width())
+        self.metrics_changed.emit()
 
     def _fit_columns(self, available: int | None = None) -> None:
-        """Keep Location readable on a narrow pane: Type narrows, then Zone and In status step aside.
+        """Keep Location readable on a narrow pane: Zone and In status step aside, then Type narrows.
 
         Widths are set only when that choice changes, so a column the dispatcher resized stays put.
         """
@@ -781,11 +792,11 @@ class IncidentQueue(RecordTablePane):
         def needed() -> int:
             return sum(w for c, w in widths.items() if c not in hidden) + self._location_min
 
-        if needed() > available:
-            widths[COL_TYPE] = self._type_narrow
         for col in (COL_ZONE, COL_IN_STATUS):
             if needed() > available:
                 hidden.append(col)
+        if needed() > available:
+            widths[COL_TYPE] = self._type_narrow
         fitted = (widths[COL_TYPE], tuple(hidden))
         if fitted == self._fitted:
             return

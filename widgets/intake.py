@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -41,6 +41,7 @@ from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
+from widgets.location_history import PlaceKnowledgePanel
 from widgets.operations import failure_text
 from widgets.places import Place, lookup, pack_geocoder, place_at
 from widgets.store import BoardStore
@@ -104,11 +105,13 @@ def response_rule(ct: CallType, agency: str) -> tuple[str, str]:
     return "CSOs may respond alone", "ok"
 
 
-def _with_mnemonic(text: str, word: str, index: int) -> str:
+def _underlined(text: str, word: str, index: int) -> str:
+    """The question as rich text with its Alt letter underlined (the shortcut is the form's, not the label's)."""
     at = text.lower().find(word)
     if at < 0:
-        return text
-    return text[: at + index] + "&" + text[at + index :]
+        return html.escape(text)
+    pos = at + index
+    return f"{html.escape(text[:pos])}<u>{html.escape(text[pos])}</u>{html.escape(text[pos + 1 :])}"
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -128,6 +131,89 @@ class NarrativeEdit(QPlainTextEdit):
             event.accept()
             self.submitted.emit()
             return
+        super().keyPressEvent(event)
+
+
+class ScreeningQuestion(QObject):
+    """One screening question: Yes and No, neither chosen until the caller answers (not asked is not no)."""
+
+    answered = Signal()
+
+    def __init__(self, key: str, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.key = key
+        question = rules.SCREENING_QUESTIONS.get(key, key)
+        self.label = QLabel(text, parent)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.yes = _AnswerButton("Yes", parent)
+        self.no = _AnswerButton("No", parent)
+        self.state = QLabel(parent)
+        self.state.setObjectName("screeningState")
+        self.label.setBuddy(self.yes)
+        self.yes.setAccessibleName(f"{question} Yes")
+        self.no.setAccessibleName(f"{question} No")
+        self.group = QButtonGroup(self)
+        self.group.addButton(self.yes)
+        self.group.addButton(self.no)
+        for button in (self.yes, self.no):
+            button.toggled.connect(self._on_button_toggled)
+            button.answer_key.connect(self._on_answer_key)
+        self._show_state()
+
+    def answer(self) -> bool | None:
+        if self.yes.isChecked():
+            return True
+        if self.no.isChecked():
+            return False
+        return None
+
+    def set_answer(self, answer: bool | None, *, by_person: bool = False) -> None:
+        if answer is None:
+            self.group.setExclusive(False)
+            self.yes.setChecked(False)
+            self.no.setChecked(False)
+            self.group.setExclusive(True)
+        else:
+            (self.yes if answer else self.no).setChecked(True)
+        self._show_state()
+        if by_person:
+            self.answered.emit()
+
+    def _on_button_toggled(self, checked: bool) -> None:
+        if checked:
+            self._show_state()
+            self.answered.emit()
+
+    def _on_answer_key(self, answer: bool) -> None:
+        self.set_answer(answer, by_person=True)
+        (self.yes if answer else self.no).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_state(self) -> None:
+        answer = self.answer()
+        self.state.setText({True: "YES", False: "no", None: "not asked"}[answer])
+        self.state.setProperty("answer", {True: "yes", False: "no", None: "unasked"}[answer])
+        self.state.style().unpolish(self.state)
+        self.state.style().polish(self.state)
+        self.label.setProperty("answer", {True: "yes", False: "no", None: "unasked"}[answer])
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
+
+
+class _AnswerButton(QRadioButton):
+    """A Yes/No button where Y and N answer the question from either button."""
+
+    answer_key = Signal(bool)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            if event.key() == Qt.Key.Key_Y:
+                event.accept()
+                self.answer_key.emit(True)
+                return
+            if event.key() == Qt.Key.Key_N:
+                event.accept()
+                self.answer_key.emit(False)
+                return
         super().keyPressEvent(event)
 
 
@@ -224,6 +310,8 @@ class IntakeForm(QWidget):
         dup_row.addWidget(self.merge_button)
         dup_layout.addLayout(dup_row)
         self.duplicate_box.setVisible(False)
+        # Cautions and history of the place, as soon as it is found (widgets/location_history.py).
+        self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, self)
 
         self.caller_edit = QLineEdit(self)
         self.caller_edit.setPlaceholderText("Name, or leave empty if withheld")
@@ -236,16 +324,23 @@ class IntakeForm(QWidget):
         self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
         self.phone_error = InlineMessage(self)
 
-        self.screening: dict[str, QCheckBox] = {}
-        screening_box = QGroupBox("Screening: answer every question with the caller", self)
+        self.screening: dict[str, ScreeningQuestion] = {}
+        screening_box = QGroupBox("Screening: ask the caller every question (Alt+N: no to the rest)", self)
         screening_box.setObjectName("screeningBox")
         grid = QGridLayout(screening_box)
+        grid.setVerticalSpacing(2)
         for n, (key, question) in enumerate(rules.SCREENING_QUESTIONS.items()):
             word, index = SCREENING_MNEMONICS.get(key, ("", 0))
-            box = QCheckBox(_with_mnemonic(question, word, index) if word else question, screening_box)
-            box.setAccessibleName(question)
-            self.screening[key] = box
-            grid.addWidget(box, n // 2, n % 2)
+            row = ScreeningQuestion(key, _underlined(question, word, index) if word else question, screening_box)
+            self.screening[key] = row
+            grid.addWidget(row.label, n, 0)
+            grid.addWidget(row.yes, n, 1)
+            grid.addWidget(row.no, n, 2)
+            grid.addWidget(row.state, n, 3)
+        grid.setColumnStretch(0, 1)
+        self.screening_error = InlineMessage(screening_box)
+        grid.addWidget(self.screening_error, len(rules.SCREENING_QUESTIONS), 0, 1, 4)
+        self.screening_box = screening_box
 
         self.response_box = QGroupBox(f"{self._pack.agency} first: choose how this call is answered", self)
         self.response_box.setObjectName("responseBox")
@@ -321,7 +416,10 @@ class IntakeForm(QWidget):
         form.addWidget(self.match_combo, 4, 1, 1, 3)
         form.addWidget(self.match_info, 5, 1, 1, 3)
         form.addWidget(self.location_error, 6, 1, 1, 3)
-        form.addWidget(self.duplicate_box, 7, 1, 1, 3)
+        place_and_duplicates = QVBoxLayout()
+        place_and_duplicates.addWidget(self.place_panel)
+        place_and_duplicates.addWidget(self.duplicate_box)
+        form.addLayout(place_and_duplicates, 7, 1, 1, 3)
         form.addWidget(caller_label, 8, 0)
         form.addWidget(self.caller_edit, 8, 1)
         form.addWidget(phone_label, 8, 2)
@@ -360,7 +458,7 @@ class IntakeForm(QWidget):
             self.phone_edit,
             self.narrative,
             self.priority,
-            *self.screening.values(),
+            *itertools.chain.from_iterable((q.yes, q.no) for q in self.screening.values()),
             *self.response_buttons.values(),
             self.override_edit,
             self.save_button,
@@ -396,6 +494,10 @@ class IntakeForm(QWidget):
                 border: 1px solid {accent}; }}
             QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 1px solid {accent}; }}
             QCheckBox:checked {{ color: {red}; font-weight: 600; }}
+            QLabel#screeningState {{ font-weight: 600; min-width: 64px; }}
+            QLabel#screeningState[answer="yes"] {{ color: {red}; }}
+            QLabel#screeningState[answer="unasked"] {{ color: {amber}; }}
+            QLabel[answer="yes"] {{ color: {red}; font-weight: 600; }}
             QGroupBox {{ border: 1px solid {palette.grid.name()}; border-radius: 4px; margin-top: 14px;
                 padding: 6px 6px 4px 6px; }}
             QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; color: {muted}; }}
@@ -420,9 +522,19 @@ class IntakeForm(QWidget):
         self.location_edit.completion_accepted.connect(self._on_location_edit_completion_accepted)
         self.match_combo.currentIndexChanged.connect(self._on_match_combo_current_index_changed)
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        self.place_panel.knowledge_changed.connect(self._on_place_panel_knowledge_changed)
         # Screening and response
-        for box in self.screening.values():
-            box.toggled.connect(self._on_screening_toggled)
+        for question in self.screening.values():
+            question.answered.connect(self._on_screening_answered)
+        for key, (word, index) in SCREENING_MNEMONICS.items():
+            shortcut = QShortcut(
+                QKeySequence(f"Alt+{word[index].upper()}"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+            )
+            shortcut.setObjectName(key)
+            shortcut.activated.connect(self._on_screening_shortcut_activated)
+        QShortcut(
+            QKeySequence("Alt+N"), self, self.answer_rest_no, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         self.response_group.buttonToggled.connect(self._on_response_group_button_toggled)
         # Saving and leaving
         for edit in (self.type_edit, self.location_edit):
@@ -516,8 +628,8 @@ class IntakeForm(QWidget):
         self.type_edit.hide_suggestions()
         self.location_edit.hide_suggestions()
         self.narrative.clear()
-        for box in self.screening.values():
-            box.setChecked(False)
+        for question in self.screening.values():
+            question.set_answer(None)
         self.response_group.setExclusive(False)
         for button in self.response_buttons.values():
             button.setChecked(False)
@@ -551,6 +663,7 @@ class IntakeForm(QWidget):
             self.caller_error,
             self.phone_error,
             self.narrative_error,
+            self.screening_error,
             self.response_error,
             self.form_error,
             self.duplicate_hint,
@@ -688,6 +801,7 @@ class IntakeForm(QWidget):
     def _on_match_combo_current_index_changed(self, row: int) -> None:
         place = self._places[row] if 0 <= row < len(self._places) else None
         text = self.location_edit.text().strip()
+        self._show_place_knowledge(place, text)
         if place is None:
             if text and self._place_text == text:
                 self.match_info.show_message("No map match: the call is saved without a map point.", "warning")
@@ -706,6 +820,20 @@ class IntakeForm(QWidget):
         else:
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
         self._check_duplicates(place)
+
+    # What is known about the place -------------------------------------------------------------
+    def _show_place_knowledge(self, place: Place | None, text: str) -> None:
+        if self._place_text != text or not text:
+            self.place_panel.clear()
+        elif place is None:
+            self.place_panel.show_place(latitude=None, longitude=None, location=text)
+        else:
+            location = place.label if place.kind in ("intersection", "landmark") else text
+            self.place_panel.show_place(latitude=place.latitude, longitude=place.longitude, location=location)
+
+    def _on_place_panel_knowledge_changed(self) -> None:
+        self._update_response_box()
+        self._continue_submit()
 
     # Duplicates --------------------------------------------------------------------------------
     def _check_duplicates(self, place: Place) -> None:
@@ -769,16 +897,34 @@ class IntakeForm(QWidget):
         self._create(fields, merge_into=int(item.data(Qt.ItemDataRole.UserRole)))
 
     # Screening ---------------------------------------------------------------------------------
-    def _answers(self) -> dict[str, bool]:
-        return {key: box.isChecked() for key, box in self.screening.items()}
+    def _answers(self) -> dict[str, bool | None]:
+        """Each question's answer: True, False, or None while it is not answered."""
+        return {key: question.answer() for key, question in self.screening.items()}
 
-    def _on_screening_toggled(self, _checked: bool) -> None:
+    def _on_screening_shortcut_activated(self) -> None:
+        """Alt+W / V / M / I: the caller said yes to that question."""
+        question = self.screening.get(self.sender().objectName())
+        if question is None:
+            return
+        question.set_answer(True, by_person=True)
+        question.yes.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def answer_rest_no(self) -> None:
+        """Alt+N: the caller said no to every question not answered yet (a yes already given stays)."""
+        for question in self.screening.values():
+            if question.answer() is None:
+                question.set_answer(False, by_person=True)
+
+    def _on_screening_answered(self) -> None:
         self._mark_started()
+        if all(answer is not None for answer in self._answers().values()):
+            self.screening_error.clear_message()
         self._update_response_box()
 
     def _needs_sheriff(self) -> bool:
         sheriff_first = bool(self._call_type and self._call_type.sheriff_first)
-        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers())
+        caution = bool(self.place_panel.sheriff_first)  # a Sheriff-first caution at the place presets it
+        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers()) or caution
 
     def _update_response_box(self) -> None:
         needed = self._needs_sheriff()
@@ -786,6 +932,8 @@ class IntakeForm(QWidget):
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
+            if self.place_panel.sheriff_first:
+                reasons.insert(0, "caution at this place")
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
@@ -870,6 +1018,16 @@ class IntakeForm(QWidget):
             problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too few digits."))
         elif phone and sum(ch.isdigit() for ch in phone) > 15:
             problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too many digits."))
+        unasked = [key for key, answer in self._answers().items() if answer is None]
+        if unasked:
+            first = self.screening[unasked[0]].yes
+            problems.append(
+                (
+                    self.screening_error,
+                    first,
+                    f"Ask the caller: {', '.join(unasked)} not answered. Y or N on each; Alt+N answers no to the rest.",
+                )
+            )
         response = "cso"
         override = ""
         if self._needs_sheriff():
@@ -935,7 +1093,7 @@ class IntakeForm(QWidget):
         if self._place_text != text:
             self._schedule_lookup(now=True)
             return self._place_text == text and self._lookup_text is None
-        return not self._duplicates_pending
+        return not self._duplicates_pending and not self.place_panel.pending
 
     def _continue_submit(self) -> None:
         if self._submit_when_ready and self._lookups_settled():

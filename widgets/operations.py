@@ -25,7 +25,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from data.errors import DispatchError
+from data.errors import AccountChangedError, DispatchError
 from widgets.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class Operations(QObject):
 
     reported = Signal(object)  # Report
     pending_changed = Signal(int)  # operations under way, every owner together
+    account_changed = Signal(object)  # AccountChangedError: an administrator changed the signed-in account
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -174,6 +175,8 @@ class Operations(QObject):
                 op.report = self.report(
                     "refused" if isinstance(exc, DispatchError) else "failed", failure_text(exc), owner
                 )
+            if isinstance(exc, AccountChangedError):
+                self.account_changed.emit(exc)
             if alive:
                 if on_failure is not None:
                     on_failure(exc)

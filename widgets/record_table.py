@@ -469,7 +469,7 @@ class RecordTablePane(QWidget):
         self.table.activated.connect(self._on_table_activated)
         proxy.rowsInserted.connect(self._schedule_counts)
         proxy.rowsRemoved.connect(self._schedule_counts)
-        proxy.modelReset.connect(self._schedule_counts)
+        proxy.modelReset.connect(self._refresh_counts)  # at once: the first frame shows the right counts
         self._counts_timer.timeout.connect(self._refresh_counts)
 
     # Selection -----------------------------------------------------------------------------------

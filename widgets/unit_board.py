@@ -101,6 +101,9 @@ def natural_key(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
+CHECK_ORDER = {"critical": 0, "warning": 1}
+
+
 def board_key(unit: UnitRecord) -> tuple[Any, ...]:
     return (STATUS_GROUPS.get(unit.status, 9), natural_key(unit.call_sign), unit.id)
 
@@ -154,7 +157,8 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         return record.on_shift
 
     def key_of(self, record: UnitRecord) -> tuple[Any, ...]:
-        return board_key(record)
+        # Overdue status checks first, then checks due: the dispatcher must not scroll to find them.
+        return (CHECK_ORDER.get(self.check_state(record), 2), *board_key(record))
 
     def _on_store_units_changed(self, units: Sequence[UnitRecord]) -> None:
         self._update_rows(units)
@@ -171,6 +175,11 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         self.flash_on = not self.flash_on and self.flashing
         super()._announce_tick()
         last_column = self.columnCount() - 1
+        for row, unit in enumerate(self._rows):
+            key = self.key_of(unit)
+            if key != self._keys[row]:  # a check fell due or overdue: the row moves up
+                self._keys[row] = key
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), [SortKeyRole])
         for row, unit in enumerate(self._rows):
             if self.check_state(unit) in ALERT_STATES:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), FLASH_ROLES)
@@ -325,7 +334,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
 # The proxy ---------------------------------------------------------------------------------------
 class UnitBoardProxy(RecordTableProxy[UnitRecord, tuple[Any, ...]]):
-    """Board order: available, busy, on a call, on break or meal, out of service; then call sign."""
+    """Board order: overdue checks, checks due, then available, busy, on a call, on break or meal, out of service."""
 
     def __init__(self, source: UnitBoardModel, parent: QObject | None = None) -> None:
         super().__init__(source, parent)
@@ -404,13 +413,14 @@ class UnitBoard(RecordTablePane):
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
+        self.hint_label.setMinimumWidth(1)  # gives way on a narrow column: the board's rows matter more
         row.addWidget(self.hint_label)
 
         self._build_table(
             self.proxy,
             UnitBoardDelegate,
             name="Unit list",
-            description="Units on shift: available first. Ctrl+K acknowledges a status check.",
+            description="Units on shift: overdue status checks first, then available. Ctrl+K acknowledges a check.",
         )
         self.table.horizontalHeader().setStretchLastSection(True)
         self._apply_metrics()
@@ -468,6 +478,15 @@ class UnitBoard(RecordTablePane):
 
     def current_unit_id(self) -> int | None:
         return self._current_id()
+
+    def required_height(self) -> int:
+        """Height the pane needs to show every unit on the board without scrolling."""
+        table = self.table
+        rows = max(self.proxy.rowCount(), 1)
+        bar = table.horizontalScrollBar().sizeHint().height()  # the columns may scroll sideways
+        header = table.horizontalHeader().sizeHint().height()
+        body = rows * table.verticalHeader().defaultSectionSize() + header + bar + 2 * table.frameWidth()
+        return self.header_bar.sizeHint().height() + body + 4
 
     def begin_acknowledge(self, unit_id: int | None = None) -> bool:
         """Open the note bar for a unit (the selected one by default); False when there is none."""

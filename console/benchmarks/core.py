@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from data import services
+from data import rules, services
 from data.clock import utc_now
 from data.db import Database
 from data.models import Incident
@@ -54,7 +54,7 @@ def _history(db: Database, count: int) -> None:
                 "caller_name": "",
                 "caller_phone": "",
                 "narrative": "Loud music",
-                "screening": {},
+                "screening": rules.caller_said_no(),
                 "response": "cso",
                 "override_reason": "",
                 "received_at": t,
@@ -74,20 +74,30 @@ def _history(db: Database, count: int) -> None:
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:
+    rounds = int(getattr(args, "rounds", None) or ROUNDS)
+    history = int(getattr(args, "history", None) or HISTORY)
     actor = Actor("bench", role="supervisor", workstation="bench")
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         unit_id, *_ = _shift(db, actor, units=100)
         cycle = []
-        for n in range(ROUNDS):
+        for n in range(rounds):
             t0 = time.perf_counter()
-            inc = services.create_incident(db, actor, call_type="WELFARE", location=f"{8300 + n} Santa Monica Blvd")
+            inc = services.create_incident(
+                db,
+                actor,
+                call_type="WELFARE",
+                location=f"{8300 + n} Santa Monica Blvd",
+                screening=rules.caller_said_no(),
+            )
             services.dispatch_units(db, actor, inc.id, [unit_id])
             services.clear_incident(db, actor, inc.id, disposition="18")
             cycle.append((time.perf_counter() - t0) * 1000)
-        _history(db, HISTORY)
+        _history(db, history)
         for n in range(60):  # a busy afternoon's open calls
-            services.create_incident(db, actor, call_type="NOISE", location=f"{900 + n} N Kings Rd")
+            services.create_incident(
+                db, actor, call_type="NOISE", location=f"{900 + n} N Kings Rd", screening=rules.caller_said_no()
+            )
         loads = []
         for _ in range(15):
             t0 = time.perf_counter()
@@ -98,7 +108,7 @@ def run(args: argparse.Namespace | None = None) -> dict[str, float]:
     return {
         "create_dispatch_clear_ms_median": round(statistics.median(cycle), 2),
         "load_board_ms": round(statistics.median(loads), 2),
-        "history_incidents": HISTORY,
+        "history_incidents": history,
         "board_units": 100,
     }
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data import services
+from data import rules, services
 from data.clock import ManualClock
 from data.db import Database
 from data.permissions import Actor
@@ -158,6 +158,7 @@ def populate_shift(
                 in_city=True,
                 caller_name=caller,
                 caller_phone=phone,
+                screening=rules.caller_said_no(),
                 narrative=CALLS[code][0],
             )
             created.append(inc.id)

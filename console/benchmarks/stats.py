@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 
+from data import rules
 from data.db import Database
 from data.models import DirectoryAgency, Incident, Referral, WelfareCheck
 from data.pack import load_pack
@@ -94,7 +95,7 @@ def year_rows(pack: Any, count: int, seed: int = 2025) -> tuple[list[dict[str, A
                 "caller_name": "" if self_initiated or rng.random() < 0.3 else rng.choice(people),
                 "caller_phone": "",
                 "narrative": "",
-                "screening": {},
+                "screening": rules.caller_said_no(),
                 "response": response,
                 "override_reason": "",
                 "received_at": received,

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from data import services
+from data import rules, services
 from data.db import Database
 from data.listen import ChangeLogPoller
 from data.permissions import Actor
@@ -147,7 +147,12 @@ async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:
             await loop.run_in_executor(
                 None,
                 lambda n=n: services.create_incident(
-                    a, WRITER, call_type="NOISE", location=f"{900 + n} N Kings Rd", narrative="bench"
+                    a,
+                    WRITER,
+                    call_type="NOISE",
+                    location=f"{900 + n} N Kings Rd",
+                    narrative="bench",
+                    screening=rules.caller_said_no(),
                 ),
             )
         )

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from data import rules
 from data.clock import utc_now
 from data.db import Database
 from data.models import Incident, Officer, RosterEntry, Shift, Unit
@@ -105,7 +106,7 @@ def build_board(db: Database, *, incidents: int = INCIDENTS, units: int = UNITS,
                     "caller_name": f"Caller {n}",
                     "caller_phone": f"310-555-{n % 10000:04d}",
                     "narrative": "Benchmark call",
-                    "screening": {},
+                    "screening": rules.caller_said_no(),
                     "response": "cso",
                     "override_reason": "",
                     "received_at": received,

@@ -237,6 +237,8 @@ class PageDecor:
 
     def __call__(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
+        # Pages count within a copy ("Violator copy · page 1 of 1"); the numbered canvas reads this.
+        canvas._cso_copy = self.tag  # type: ignore[attr-defined]
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
@@ -313,14 +315,22 @@ def _page_numbered_canvas(footer_font: str = SANS) -> Callable[..., Canvas]:
             self._startPage()
 
         def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
+            # A run of pages with the same copy tag is numbered on its own; untagged pages count as one run.
+            copies = [str(state.get("_cso_copy", "") or "") for state in self._pages]
+            runs: list[tuple[int, int]] = []  # (number within its run, run length) per page
+            start = 0
+            for index in range(1, len(copies) + 1):
+                if index == len(copies) or copies[index] != copies[start]:
+                    runs += [(n, index - start) for n in range(1, index - start + 1)]
+                    start = index
+            for state, copy, (number, total) in zip(self._pages, copies, runs, strict=True):
                 self.__dict__.update(state)
                 width, _height = self._pagesize
                 self.saveState()
                 self.setFont(footer_font, 7)
                 self.setFillColor(INK)
-                self.drawRightString(width - MARGIN, MARGIN - 20, f"Page {number} of {total}")
+                label = f"{copy.capitalize()} · page {number} of {total}" if copy else f"Page {number} of {total}"
+                self.drawRightString(width - MARGIN, MARGIN - 20, label)
                 self.restoreState()
                 super().showPage()
             super().save()

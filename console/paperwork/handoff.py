@@ -27,6 +27,7 @@ from console.paperwork.common import (
     styles,
     table,
 )
+from console.paperwork.place_notes import PlaceNotes, place_notes, place_section
 from console.paperwork.static_map import static_map
 from data import rules
 from data.db import Database
@@ -124,11 +125,17 @@ def _hazards(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list
     inc = p.incident
     rows = [[markup("<b>Screening question</b>", st.cell), markup("<b>Answer</b>", st.cell)]]
     for key, question in rules.SCREENING_QUESTIONS.items():
-        rows.append([para(question, st.cell), markup(yes_no(inc.screening.get(key)), st.cell)])
+        answer = rules.screening_answer(inc.screening, key)
+        shown = yes_no(answer) if answer is not None else f"{yes_no(None)} <b>Not asked</b>"
+        rows.append([para(question, st.cell), markup(shown, st.cell)])
     needs = rules.incident_needs_sheriff(inc, pack.call_types)
-    rows.append(
-        [para(f"Needs {pack.agency} first (call type or a yes above)", st.cell), markup(yes_no(needs), st.cell)]
+    # An unasked question leaves the answer open: "No" would tell the officer something nobody said.
+    needs_text = (
+        yes_no(True)
+        if needs
+        else (f"{yes_no(None)} <b>Unknown</b>" if rules.unanswered(inc.screening) else yes_no(False))
     )
+    rows.append([para(f"Needs {pack.agency} first (call type or a yes above)", st.cell), markup(needs_text, st.cell)])
     out: list[Flowable] = [markup("Hazards and screening", st.h2), grid(rows, [width * 0.7, width * 0.3], header=True)]
     notes = []
     if inc.override_reason:
@@ -214,7 +221,9 @@ def timeline_table(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -
     return [*out, grid(rows, [width * 0.14, width * 0.12, width * 0.14, width * 0.6], header=True, zebra=True)]
 
 
-def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None) -> bytes:
+def build_handoff(
+    p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None, place: PlaceNotes | None = None
+) -> bytes:
     st = styles(8.5)
     width = content_width()
     inc = p.incident
@@ -230,6 +239,7 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
         _summary(p, pack, st, width),
         *_people(p, st, width),
         *_hazards(p, pack, st, width),
+        *place_section(place, pack, st, width),  # cautions at the place (red) and its history
         markup("Narrative", st.h2),
         para(or_dash(inc.narrative), st.body),
         KeepTogether(_units(p, st, width)),
@@ -244,4 +254,5 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
 
 def handoff_pdf(db: Database, incident_id: int) -> bytes:
     """Load an incident and print its handoff sheet (run off the GUI thread)."""
-    return build_handoff(incident_paperwork(db, incident_id), db.pack, generated_at=db.clock())
+    paperwork = incident_paperwork(db, incident_id)
+    return build_handoff(paperwork, db.pack, generated_at=db.clock(), place=place_notes(db, paperwork.incident))

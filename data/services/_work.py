@@ -14,12 +14,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from data.audit_chain import append
 from data.db import Database
 from data.errors import DatabaseUnavailableError, PermissionDeniedError, StaleWriteError
 from data.feed import CHANNEL, Change
 from data.ledger import LedgerEntry
-from data.models import AuditEntry, ChangeLog, Incident, IncidentEvent, Unit
-from data.permissions import Actor
+from data.models import ChangeLog, Incident, Unit
+from data.permissions import Actor, current_actor, record_refusal
 
 # Deadlock, serialization failure: another workstation changed the same rows at the same moment.
 CONTENTION_SQLSTATES = {"40P01", "40001"}
@@ -141,8 +142,12 @@ class Work:
 
 
 @contextmanager
-def work(db: Database, actor: Actor) -> Iterator[Work]:
+def work(db: Database, actor: Actor, *, privilege: str | None = None, check_account: bool = True) -> Iterator[Work]:
     """Run one action in one transaction; on any refusal nothing is written.
+
+    The account is read first, in the same transaction: a disabled or locked account is refused, the
+    role is the one the database has now (not the one cached at sign-in), and ``privilege`` (a
+    ``data.permissions.PRIVILEGED`` action) must still be allowed to it.
 
     On a dispatch centre's server the commit is checked twice (data.centre): before, that the server
     is not an old primary; after, that it is durable where the centre requires. An acknowledged
@@ -150,21 +155,28 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
     """
     committing = False
     check = None
+    refused: PermissionDeniedError | None = None
     try:
         with db.writer() as session, session.begin():
             w = Work(db, session, actor)
+            if check_account:
+                try:
+                    w.actor = current_actor(session, actor, privilege)
+                except PermissionDeniedError as exc:
+                    refused = exc
+                    raise
             yield w
             session.flush()
             if not w.audited:
                 raise AssertionError("every action must write an audit entry")
             if w.events:
-                session.execute(insert(IncidentEvent), w.events)
+                append(session, "incident_events", w.events)
             if w.answer_back:
                 # Imported late: answers are EIDO documents, built with the services this module serves.
                 from data.services.answer_back import queue_answers
 
                 queue_answers(w)
-            session.execute(insert(AuditEntry), w.audits)
+            append(session, "audit_log", w.audits)
             changes = w.settled_changes()
             if changes:  # one multi-row insert, not one ORM flush per row
                 session.execute(
@@ -182,6 +194,10 @@ def work(db: Database, actor: Actor) -> Iterator[Work]:
                 check = db.centre.before_commit(session)
             entry = w.ledger_entry()
             committing = True
+    except PermissionDeniedError as exc:
+        if exc is refused:  # the account changed since sign-in: audited, in a transaction of its own
+            record_refusal(db, actor, privilege or "action")
+        raise
     except StaleDataError as exc:
         raise StaleWriteError(
             "Someone else changed this record while you were working on it. Reload and try again."

@@ -84,7 +84,7 @@ def add_directory_entry(
     name_ = validate.text("name", name, limit=160, required=True, label="agency name")
     phone_ = _phone(phone)
     about = validate.text("description", description, limit=2000)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_directory") as w:
         if w.session.execute(select(DirectoryAgency.id).where(DirectoryAgency.key == key_)).first():
             raise ValidationError("key", f"The key {key_} is taken; choose another.")
         row = DirectoryAgency(key=key_, name=name_, phone=phone_, description=about, active=True)
@@ -116,7 +116,7 @@ def update_directory_entry(
         changes["description"] = validate.text("description", description, limit=2000)
     if active is not None:
         changes["active"] = bool(active)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_directory") as w:
         row = w.session.get(DirectoryAgency, entry_id)
         if row is None:
             raise NotFoundError(f"No directory entry with id {entry_id}.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from data import rules
 from data.db import Database
 from data.errors import (
+    AlreadyClosedError,
     InvalidTransitionError,
     NotFoundError,
     SheriffFirstError,
@@ -29,6 +30,7 @@ from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
+from data.services.cautions import sheriff_first_cautions
 from data.services.convert import incident_record, units_by_incident
 
 INCIDENT_FIELDS = (
@@ -102,6 +104,31 @@ def stale_incident(w: Work, row: Incident) -> StaleWriteError:
         changed_by=who,
         changes=what,
     )
+
+
+CLOSING_ACTIONS = ("clear_incident", "cancel_incident", "transfer_to_sheriff", "merge_duplicate", "import_eido")
+
+
+def refuse_closed(w: Work, row: Incident, doing: str) -> AlreadyClosedError:
+    """'Incident N was already cleared (13 Information) by X at HH:MM:SS; reopen it first': who closed it, how, when."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == "incident", AuditEntry.entity_id == row.id, AuditEntry.outcome == "ok")
+        .where(AuditEntry.action.in_(CLOSING_ACTIONS))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    last = w.session.execute(query).scalar_one_or_none()
+    how = rules.STATUS_LABELS.get(row.status, row.status).lower()
+    if row.disposition_code:
+        disp = w.db.pack.dispositions.get(row.disposition_code)
+        how += f" ({row.disposition_code}{f' {disp.label}' if disp else ''})"
+    who = f" by {last.username}" if last else ""
+    moment = row.cleared_at or row.status_changed_at
+    when = f" at {_local_clock(w, moment)}" if moment else ""
+    if row.status == "merged":
+        return AlreadyClosedError(f"Incident {row.number} was already {how}{who}{when}; it cannot be {doing}.")
+    return AlreadyClosedError(f"Incident {row.number} was already {how}{who}{when}; reopen it first.")
 
 
 def assigned_by(w: Work, incident_id: int) -> str:
@@ -182,7 +209,7 @@ def create_incident(
     caller_name: str = "",
     caller_phone: str = "",
     narrative: str = "",
-    screening: dict[str, bool] | None = None,
+    screening: Mapping[str, bool | None] | None = None,
     response: str = "cso",
     override_reason: str = "",
     received_at: dt.datetime | None = None,
@@ -195,7 +222,10 @@ def create_incident(
     name = validate.caller_name(caller_name)
     phone = validate.phone(caller_phone)
     story = validate.narrative(narrative)
-    answers = {q: bool((screening or {}).get(q, False)) for q in rules.SCREENING_QUESTIONS}
+    try:
+        answers = rules.clean_screening(screening)  # a question without a yes/no stays not asked
+    except ValueError as exc:
+        raise ValidationError("screening", str(exc)) from None
     if response not in ("cso", "joint", "sheriff"):
         raise ValidationError("response", f"Response must be cso, joint or sheriff, not {response!r}.")
     override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
@@ -203,6 +233,10 @@ def create_incident(
         received = received_at or w.now
         if received > w.now + dt.timedelta(minutes=1):
             raise ValidationError("received_at", "The call cannot be received in the future.")
+        # A Sheriff-first caution at the place presets the screening outcome (data.services.cautions).
+        first = sheriff_first_cautions(w.session, latitude=lat, longitude=lon, location=loc, now=w.now)
+        if first:
+            answers[rules.CAUTION_SCREENING_KEY] = True
         row = add_incident_row(
             w,
             ct,
@@ -222,10 +256,12 @@ def create_incident(
             override_reason=override,
         )
         flagged = [q for q, yes in answers.items() if yes]
-        summary = f"{ct.label} (P{prio}) at {loc}"
+        summary = f"{ct.label} (P{prio}) at {loc}; screening: {rules.screening_summary(answers)}"
         if flagged:
-            summary += f"; screening yes: {', '.join(flagged)}; response: {response}"
+            summary += f"; response: {response}"
         w.event(row.id, "created", summary)
+        for caution in first:
+            w.event(row.id, "caution", f"{db.pack.agency} first by caution {caution.id}: {caution.text}")
         return _finish(w, row, "create_incident", {}, units=())
 
 
@@ -341,9 +377,14 @@ def dispatch_units(
         if row.status not in OPEN_STATUSES:
             raise InvalidTransitionError(f"Incident {row.number} is {row.status}; reopen it before dispatching.")
         if rules.csos_alone_need_override(row, db.pack.call_types) and not override:
+            if rules.incident_needs_sheriff(row, db.pack.call_types):
+                raise SheriffFirstError(
+                    f"Incident {row.number} needs {db.pack.agency} first. Transfer it, mark a joint response, "
+                    "or record an override reason to send CSOs alone."
+                )
             raise SheriffFirstError(
-                f"Incident {row.number} needs {db.pack.agency} first. Transfer it, mark a joint response, "
-                "or record an override reason to send CSOs alone."
+                f"Incident {row.number}: the screening was not asked ({', '.join(rules.unanswered(row.screening))}). "
+                "Ask the caller, or record an override reason to send CSOs alone."
             )
         if override:
             row.override_reason = override
@@ -401,6 +442,8 @@ def clear_incident(
     body = validate.text("note", note, limit=rules.MAX_NARRATIVE)
     with work(db, actor) as w:
         row = load_incident(w, incident_id, expected_version)
+        if row.status not in OPEN_STATUSES:
+            raise refuse_closed(w, row, "cleared")
         before = snapshot(row, *INCIDENT_FIELDS)
         set_status(w, row, "cleared")
         row.disposition_code = code
@@ -420,6 +463,8 @@ def cancel_incident(
     why = validate.text("reason", reason, limit=2000, required=True, label="reason for cancelling")
     with work(db, actor) as w:
         row = load_incident(w, incident_id, expected_version)
+        if row.status not in OPEN_STATUSES:
+            raise refuse_closed(w, row, "cancelled")
         before = snapshot(row, *INCIDENT_FIELDS)
         sent = row.dispatched_at is not None
         set_status(w, row, "cancelled")
@@ -433,7 +478,7 @@ def cancel_incident(
 def reopen_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> IncidentRecord:
     authorize(db, actor, "reopen_incident", entity="incident", entity_id=incident_id)
     why = validate.text("reason", reason, limit=2000, required=True, label="reason for reopening")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="reopen_incident") as w:
         row = load_incident(w, incident_id)
         if row.status == "merged":
             raise InvalidTransitionError(f"Incident {row.number} was merged; reopen the incident it went into.")

@@ -250,7 +250,7 @@ def audit_entries(
         q = q.where(AuditEntry.at < until)
     if limit is not None:
         q = q.limit(limit)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="read_audit") as w:
         rows = w.session.execute(q).scalars().all()
         w.audit(
             "read_audit",

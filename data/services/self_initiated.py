@@ -65,7 +65,7 @@ def start_self_initiated(
             caller_name="",
             caller_phone="",
             narrative="",
-            screening={q: False for q in rules.SCREENING_QUESTIONS},
+            screening={},  # officer-initiated: no caller was screened
             response="cso",
             override_reason="",
             received_at=w.now,

@@ -20,7 +20,7 @@ from data.services.convert import officer_record, shift_record, unit_records
 def create_unit(db: Database, actor: Actor, *, call_sign: str, zone: str | None = None) -> UnitRecord:
     authorize(db, actor, "edit_roster", entity="unit")
     sign = validate.text("call_sign", call_sign, limit=20, required=True, label="call sign").upper()
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_roster") as w:
         if w.session.execute(select(Unit.id).where(Unit.call_sign == sign)).first():
             raise ValidationError("call_sign", f"Call sign {sign} is taken.")
         unit = Unit(call_sign=sign, status="off_duty", status_since=w.now, zone=zone, on_shift=False)
@@ -43,7 +43,7 @@ def create_officer(
     authorize(db, actor, "edit_roster", entity="officer")
     badge_ = validate.text("badge", badge, limit=20, required=True)
     name_ = validate.text("name", name, limit=120, required=True)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_roster") as w:
         if w.session.execute(select(Officer.id).where(Officer.badge == badge_)).first():
             raise ValidationError("badge", f"Badge {badge_} is taken.")
         officer = Officer(badge=badge_, name=name_, skills=list(skills), languages=list(languages))
@@ -67,7 +67,7 @@ def start_shift(
     name_ = validate.text("name", name, limit=80, required=True, label="shift name")
     if ends_at <= starts_at:
         raise ValidationError("ends_at", "A shift must end after it starts.")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_shift") as w:
         for old in w.session.execute(select(Shift).where(Shift.status == "active")).scalars():
             old.status = "closed"
             old.ended_at = w.now
@@ -85,7 +85,7 @@ def start_shift(
 def seed_directory(db: Database, actor: Actor) -> int:
     """Copy the pack's referral directory into the database (entries not there yet)."""
     authorize(db, actor, "edit_directory", entity="directory")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_directory") as w:
         have = set(w.session.execute(select(DirectoryAgency.key)).scalars())
         added = 0
         for entry in db.pack.referrals:
@@ -100,7 +100,7 @@ def seed_directory(db: Database, actor: Actor) -> int:
 
 def close_shift(db: Database, actor: Actor, shift_id: int) -> ShiftRecord:
     authorize(db, actor, "manage_shift", entity="shift", entity_id=shift_id)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="manage_shift") as w:
         shift = w.session.get(Shift, shift_id)
         if shift is None or shift.status != "active":
             raise InvalidTransitionError("That shift is not active.")

@@ -131,7 +131,7 @@ def change_shift(
         if body:
             notes[int(incident_id)] = body
 
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_roster") as w:
         # PostgreSQL: lock the rows read; SQLite: the writer already holds the database lock.
         lock = db.dialect == "postgresql"
 

@@ -148,7 +148,7 @@ def sign_on_unit(
     authorize(db, actor, "edit_roster", entity="unit", entity_id=unit_id)
     if not officer_ids:
         raise ValidationError("officers", "A unit needs at least one officer to sign on.")
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_roster") as w:
         unit = load_unit(w, unit_id)
         if unit.on_shift:
             raise InvalidTransitionError(f"{unit.call_sign} is already signed on.")
@@ -196,7 +196,7 @@ def sign_on_unit(
 
 def sign_off_unit(db: Database, actor: Actor, unit_id: int) -> UnitRecord:
     authorize(db, actor, "edit_roster", entity="unit", entity_id=unit_id)
-    with work(db, actor) as w:
+    with work(db, actor, privilege="edit_roster") as w:
         unit = load_unit(w, unit_id)
         if not unit.on_shift:
             raise InvalidTransitionError(f"{unit.call_sign} is not signed on.")

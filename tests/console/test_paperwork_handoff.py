@@ -69,6 +69,21 @@ def test_screening_answers_and_override_print(db, dispatcher):
     assert squash("No coordinates were recorded") in flat
 
 
+def test_a_question_nobody_asked_prints_as_not_asked_never_as_no(db, dispatcher):
+    inc = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="Plummer Park", screening={"weapon": False, "medical": None}
+    )
+    flat = squash(pdf_text(handoff_pdf(db, inc.id)))
+    assert squash("Is a weapon involved or mentioned? ☐ Yes ☑ No") in flat
+    for question in (
+        "Is anyone being violent or threatening violence?",
+        "Is there a medical emergency?",
+        "Is a crime in progress?",
+    ):
+        assert squash(f"{question} ☐ Yes ☐ No Not asked") in flat
+    assert squash("Needs LASD first (call type or a yes above) ☐ Yes ☐ No Unknown") in flat
+
+
 def test_hostile_text_and_a_long_narrative_flow_onto_more_pages(db, dispatcher, tmp_path):
     inc = services.create_incident(
         db,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from console.paperwork.shift_report import build_shift_report, shift_report_pdf
@@ -86,14 +84,14 @@ def test_report_of_a_shift_with_nothing_in_it(db, clock, supervisor, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_300_incident_shift_reports_within_two_seconds(tmp_path):
+def test_a_300_incident_shift_report_lists_every_citation(tmp_path):
+    # How fast it is, is the paperwork benchmark's figure (shift_report_300_s), not an assertion here.
     db, _clock, populated = populated_database(tmp_path, incidents=300, hours=12)
     try:
-        shift_report_pdf(db, populated.shift_id)
-        started = time.perf_counter()
         pdf = shift_report_pdf(db, populated.shift_id)
-        elapsed = time.perf_counter() - started
     finally:
         db.dispose()
-    assert "SHIFT REPORT" in pdf_text(pdf)
-    assert elapsed < 2.0
+    text = pdf_text(pdf)
+    assert "SHIFT REPORT" in text
+    assert populated.citation_numbers
+    assert [n for n in populated.citation_numbers if n not in text] == []

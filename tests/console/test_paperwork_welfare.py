@@ -35,6 +35,7 @@ def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, superviso
         caller_name="Olga Petrova",
         caller_phone="323-555-0135",
         narrative="Man lying on the grass, not moving much.",
+        screening={"weapon": False, "violence": False, "medical": False, "crime": False},
     )
     services.dispatch_units(db, dispatcher, inc.id, [unit.id])
     services.set_unit_status(db, dispatcher, unit.id, "onscene")
@@ -67,7 +68,7 @@ def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, superviso
     text = pdf_text(pdf)
     flat = squash(text)
     for expected in (
-        f"WELFARE CHECK LOG · {inc.number}",
+        f"WELFARE-CHECK FORM · {inc.number}",
         "Welfare check (WELFARE)",
         "Received",
         "Dispatched",

@@ -7,6 +7,7 @@ import sys
 from data import services
 from data.db import Database
 from data.permissions import Actor
+from tests.data.helpers import NO_SCREENING
 
 
 def main(url: str) -> None:
@@ -19,7 +20,9 @@ def main(url: str) -> None:
             services.clear_incident(db, actor, unit.incident_id, disposition="18", note="finished after restart")
     n = 0
     while True:
-        inc = services.create_incident(db, actor, call_type="NOISE", location=f"{8000 + n} Santa Monica Blvd")
+        inc = services.create_incident(
+            db, actor, screening=NO_SCREENING, call_type="NOISE", location=f"{8000 + n} Santa Monica Blvd"
+        )
         print(f"created {inc.id} {inc.number}", flush=True)
         if units:
             unit = units[n % len(units)]

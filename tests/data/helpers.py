@@ -13,6 +13,8 @@ from data.permissions import Actor
 
 SUPERVISOR = Actor("sup.setup", role="supervisor", workstation="ws-sup")
 CITY_HALL = (34.0900, -118.3661)
+# The caller was asked every screening question and said no (an unasked question is not a no).
+NO_SCREENING = {"weapon": False, "violence": False, "medical": False, "crime": False}
 
 
 def small_shift(db: Database, units: int = 3) -> list[int]:
@@ -53,6 +55,7 @@ def welfare_call(db: Database, actor: Actor, **extra: object):
         "longitude": CITY_HALL[1],
         "caller_name": "Ana Caller",
         "caller_phone": "310-555-0100",
+        "screening": dict(NO_SCREENING),
     }
     fields.update(extra)
     return services.create_incident(db, actor, **fields)

@@ -16,7 +16,7 @@ from data.errors import UnitBusyError
 from data.models import EidoOutbox
 from data.services import answer_back, transfers
 from tests.data.eido_documents import CALL_ID, INCIDENT_ID, sample
-from tests.data.helpers import at_once, small_shift
+from tests.data.helpers import NO_SCREENING, at_once, small_shift
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +30,10 @@ def published(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.json"))
 
 
+# A transferred call was screened by the sending agency, not here: CSOs alone need a reason on record.
+SCREENED_THERE = "LASD screened the call before transferring it"
+
+
 @pytest.fixture
 def transferred(db, dispatcher):
     units = small_shift(db, units=2)
@@ -41,7 +45,7 @@ def test_dispatch_edit_note_and_clear_each_owe_one_valid_update(db, dispatcher, 
     incident, units = transferred
     assert outbox_rows(db) == []  # their own document is not news to them
     clock.advance(seconds=40)
-    rec = services.dispatch_units(db, dispatcher, incident.id, [units[0]])
+    rec = services.dispatch_units(db, dispatcher, incident.id, [units[0]], override_reason=SCREENED_THERE)
     clock.advance(seconds=20)
     rec = services.update_incident(db, dispatcher, incident.id, expected_version=rec.version, priority=3)
     services.add_note(db, dispatcher, incident.id, "Resident answered the door, fine")
@@ -79,16 +83,16 @@ def test_dispatch_edit_note_and_clear_each_owe_one_valid_update(db, dispatcher, 
 
 def test_our_own_calls_and_refused_actions_owe_nothing(db, dispatcher, transferred):
     incident, units = transferred
-    ours = services.create_incident(db, dispatcher, call_type="NOISE", location="Plummer Park")
+    ours = services.create_incident(db, dispatcher, screening=NO_SCREENING, call_type="NOISE", location="Plummer Park")
     services.dispatch_units(db, dispatcher, ours.id, [units[1]])
     with pytest.raises(UnitBusyError):
-        services.dispatch_units(db, dispatcher, incident.id, [units[1]])
+        services.dispatch_units(db, dispatcher, incident.id, [units[1]], override_reason=SCREENED_THERE)
     assert outbox_rows(db) == []
 
 
 def test_an_update_staged_for_another_folder_is_left_to_it(db, dispatcher, transferred, tmp_path, monkeypatch):
     incident, units = transferred
-    services.dispatch_units(db, dispatcher, incident.id, [units[0]])
+    services.dispatch_units(db, dispatcher, incident.id, [units[0]], override_reason=SCREENED_THERE)
     with monkeypatch.context() as patch:  # console A stages it, then stops before publishing
         patch.setattr(answer_back, "_release", lambda *_args: None)
         assert answer_back.drain_outbox(db, tmp_path / "a") == []
@@ -105,7 +109,7 @@ def test_a_console_killed_while_publishing_neither_loses_nor_repeats_an_update(
     db, dispatcher, transferred, tmp_path, point
 ):
     incident, units = transferred
-    services.dispatch_units(db, dispatcher, incident.id, [units[0]])
+    services.dispatch_units(db, dispatcher, incident.id, [units[0]], override_reason=SCREENED_THERE)
     services.clear_incident(db, dispatcher, incident.id, disposition="18")
     outbox = tmp_path / "outbox"
     outbox.mkdir()
@@ -137,7 +141,7 @@ def test_a_console_killed_while_publishing_neither_loses_nor_repeats_an_update(
 
 def test_two_consoles_draining_one_outbox_write_each_update_once(db, dispatcher, transferred, tmp_path):
     incident, units = transferred
-    services.dispatch_units(db, dispatcher, incident.id, [units[0]])
+    services.dispatch_units(db, dispatcher, incident.id, [units[0]], override_reason=SCREENED_THERE)
     for n in range(6):
         services.add_note(db, dispatcher, incident.id, f"note {n}")
     services.clear_incident(db, dispatcher, incident.id, disposition="18")

@@ -12,6 +12,7 @@ import yaml
 from console.benchmarks.paperwork import populate_shift
 from data import eido, services
 from data.services import paperwork
+from tests.data.helpers import NO_SCREENING
 
 SAMPLE = Path(__file__).with_name("eido_sample_call_transfer.json")
 
@@ -35,16 +36,27 @@ def test_every_incident_in_every_state_exports_to_a_valid_eido(db, clock, dispat
     ids = list(shift.incident_ids)
     pending = [i for i in services.load_board(db).incidents if i.status == "pending"]
     extra = services.create_incident(
-        db, dispatcher, call_type="NOISE", location="Plummer Park", caller_phone="(323) 555-0100"
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="NOISE",
+        location="Plummer Park",
+        caller_phone="(323) 555-0100",
     )
     services.cancel_incident(db, dispatcher, extra.id, reason="Caller called back: resolved")
-    moved = services.create_incident(db, dispatcher, call_type="DISORD", location="8800 Sunset Blvd")
+    moved = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="DISORD", location="8800 Sunset Blvd"
+    )
     services.transfer_to_sheriff(db, dispatcher, moved.id, note="Weapon seen")
-    dup = services.create_incident(db, dispatcher, call_type="DISORD", location="8800 Sunset Blvd")
-    open_one = services.create_incident(db, dispatcher, call_type="NOISE", location="Sunset & Doheny")
+    dup = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="DISORD", location="8800 Sunset Blvd"
+    )
+    open_one = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="NOISE", location="Sunset & Doheny"
+    )
     services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=open_one.id)
     services.reopen_incident(db, supervisor, extra.id, reason="Caller called again")
-    gone = services.create_incident(db, dispatcher, call_type="PARKING", location="Kings Road")
+    gone = services.create_incident(db, dispatcher, screening=NO_SCREENING, call_type="PARKING", location="Kings Road")
     services.cancel_incident(db, dispatcher, gone.id, reason="Car left")
     ids += [extra.id, moved.id, dup.id, open_one.id, gone.id] + [p.id for p in pending]
     statuses = set()

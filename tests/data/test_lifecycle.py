@@ -16,7 +16,7 @@ from data.errors import (
     ValidationError,
 )
 from data.models import AuditEntry, IncidentEvent
-from tests.data.helpers import small_shift, welfare_call
+from tests.data.helpers import NO_SCREENING, small_shift, welfare_call
 
 
 def test_welfare_check_from_call_to_clear(any_db, clock, dispatcher):
@@ -71,7 +71,9 @@ def test_sheriff_first_needs_override_or_joint_response(db, dispatcher):
         services.dispatch_units(db, dispatcher, inc.id, [unit_id])
     inc = services.dispatch_units(db, dispatcher, inc.id, [unit_id], override_reason="LASD confirmed scene is safe")
     assert inc.override_reason == "LASD confirmed scene is safe"
-    violent = services.create_incident(db, dispatcher, call_type="MTLV", location="Plummer Park")
+    violent = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="MTLV", location="Plummer Park"
+    )
     services.transfer_to_sheriff(db, dispatcher, violent.id, joint=True)
     _, second, *_ = services.get_units(db)
     assert services.dispatch_units(db, dispatcher, violent.id, [second.id]).response == "joint"
@@ -172,7 +174,13 @@ def test_status_check_acknowledgement_restarts_timer_and_notes_timeline(db, cloc
 def test_recommendations_rank_available_skilled_units_first(db, dispatcher):
     small_shift(db)
     inc = services.create_incident(
-        db, dispatcher, call_type="MNTL", location="Plummer Park", latitude=34.0917, longitude=-118.3495
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="MNTL",
+        location="Plummer Park",
+        latitude=34.0917,
+        longitude=-118.3495,
     )
     recs = services.recommendations(db, inc)
     assert recs[0].unit.call_sign == "CSO11" and recs[0].matching_skills == ("crisis intervention",)

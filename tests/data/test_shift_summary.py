@@ -11,6 +11,7 @@ from console.benchmarks.paperwork import populate_shift
 from data import services
 from data.records import OPEN_STATUSES
 from data.shift_summary import interval_stats, percentile, shift_summary
+from tests.data.helpers import NO_SCREENING
 
 
 def test_percentile_interpolates_like_the_usual_definition():
@@ -27,7 +28,7 @@ def test_intervals_are_checked_against_the_city_targets(db, clock, dispatcher, s
         db, supervisor, name="Day", supervisor="Sgt", starts_at=clock(), ends_at=clock() + dt.timedelta(hours=8)
     )
     services.sign_on_unit(db, supervisor, unit.id, officer_ids=[officer.id])
-    inc = services.create_incident(db, dispatcher, call_type="NOISE", location="A")
+    inc = services.create_incident(db, dispatcher, screening=NO_SCREENING, call_type="NOISE", location="A")
     clock.advance(seconds=50)
     services.dispatch_units(db, dispatcher, inc.id, [unit.id])
     clock.advance(seconds=30)

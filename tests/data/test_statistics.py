@@ -15,7 +15,7 @@ from data.permissions import Actor
 from data.services.paperwork import add_referral, record_welfare_check
 from data.services.self_initiated import start_self_initiated
 from data.statistics import statistics, stats_csv
-from tests.data.helpers import small_shift
+from tests.data.helpers import NO_SCREENING, small_shift
 
 LA = ZoneInfo("America/Los_Angeles")
 DAY_START = dt.datetime(2026, 11, 26, tzinfo=LA)  # 08:00 UTC
@@ -30,7 +30,7 @@ def at(clock, hour: int, minute: int = 0, second: int = 0, day: int = 26) -> Non
 def worked(db, clock, actor, unit_id, *, received, dispatched, enroute, onscene, cleared, disposition, **fields):
     """A call worked start to finish at the given UTC (hour, minute) moments; enroute may be None."""
     at(clock, *received)
-    inc = services.create_incident(db, actor, **fields)
+    inc = services.create_incident(db, actor, screening=NO_SCREENING, **fields)
     at(clock, *dispatched)
     services.dispatch_units(db, actor, inc.id, [unit_id])
     if enroute is not None:
@@ -77,24 +77,44 @@ def day(any_db, clock, dispatcher):
     # 5: cancelled before dispatch (disposition 10), third call at 100 Main St.
     at(clock, 20, 0)
     fifth = services.create_incident(
-        db, dispatcher, call_type="WELFARE", location="100 Main St", zone="0971", caller_name="Ann Lee"
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="WELFARE",
+        location="100 Main St",
+        zone="0971",
+        caller_name="Ann Lee",
     )
     at(clock, 20, 5)
     services.cancel_incident(db, dispatcher, fifth.id, reason="Caller called back")
     # 7: handed to LASD.
     at(clock, 21, 0)
-    seventh = services.create_incident(db, dispatcher, call_type="MNTL", location="400 Elm Dr", zone="0973")
+    seventh = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="MNTL", location="400 Elm Dr", zone="0973"
+    )
     services.transfer_to_sheriff(db, dispatcher, seventh.id, note="Weapon mentioned")
     # 8: dispatched after 300 s and still open; 9: its duplicate, merged.
     at(clock, 22, 0)
     eighth = services.create_incident(
-        db, dispatcher, call_type="WELFARE", location="500 Birch Ln", zone="0972", caller_name="Bob Stone"
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="WELFARE",
+        location="500 Birch Ln",
+        zone="0972",
+        caller_name="Bob Stone",
     )
     at(clock, 22, 5)
     services.dispatch_units(db, dispatcher, eighth.id, [u2])
     at(clock, 22, 6)
     dup = services.create_incident(
-        db, dispatcher, call_type="WELFARE", location="500 Birch Ln", zone="0972", caller_name="Carl Dup"
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="WELFARE",
+        location="500 Birch Ln",
+        zone="0972",
+        caller_name="Carl Dup",
     )
     services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=eighth.id)
     # Officer-initiated: a 30-minute safety audit (cleared) and an education visit still going.
@@ -116,7 +136,13 @@ def day(any_db, clock, dispatcher):
     # The next local day (01:00 PST): outside the range, counted nowhere.
     at(clock, 9, 0, day=27)
     late = services.create_incident(
-        db, dispatcher, call_type="NOISE", location="100 Main St", zone="0971", caller_name="Ivy Chen"
+        db,
+        dispatcher,
+        screening=NO_SCREENING,
+        call_type="NOISE",
+        location="100 Main St",
+        zone="0971",
+        caller_name="Ivy Chen",
     )
     add_referral(db, dispatcher, incident_id=late.id, agency_key="dmh", outcome="accepted")
     return statistics(db, DAY_START, DAY_END)

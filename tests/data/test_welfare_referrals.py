@@ -12,12 +12,15 @@ from data.errors import NotFoundError, ValidationError
 from data.models import AuditEntry
 from data.permissions import Actor
 from data.services import paperwork
+from tests.data.helpers import NO_SCREENING
 
 
 @pytest.fixture
 def incident(db, dispatcher, supervisor):
     services.seed_directory(db, Actor("admin1", role="admin", workstation="ws-admin"))
-    return services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park", caller_name="Olga")
+    return services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="WELFARE", location="Plummer Park", caller_name="Olga"
+    )
 
 
 def test_recording_a_welfare_check_and_correcting_it_keeps_one_log(db, dispatcher, supervisor, incident):

@@ -73,7 +73,7 @@ def test_a_dropped_call_is_queued_marked_transferred_and_clearing_it_answers(
     keys = Keyboard(qtbot)
     win.queue.focus_table()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
-    keys.command(f"D 12 {incident.short_number}")
+    keys.command(f"D 12 {incident.short_number} LASD screened the call before sending it")
     qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Status") == "Dispatched", timeout=10_000)
     keys.command(f"C {incident.short_number} 13 handled by phone with the caller")
     qtbot.waitUntil(lambda: services.get_incident(db, incident.id).status == "cleared", timeout=10_000)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from console.main_window import MainWindow
 from console.settings import Settings
 from data import services
-from tests.data.helpers import small_shift
+from tests.data.helpers import NO_SCREENING, small_shift
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -103,6 +103,7 @@ def test_welfare_check_keyboard_only_from_call_to_clear(qtbot, window, db):
     keys.type("Ana Ruiz", free=True)
     keys.press(Qt.Key.Key_Tab)
     keys.type("310-555-0100", free=True)
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # the caller said no to every screening question
     with qtbot.waitSignal(form.incident_created, timeout=5000) as created:
         keys.press(Qt.Key.Key_Return)
     incident = created.args[0]
@@ -179,7 +180,9 @@ def test_a_change_from_another_workstation_shows_within_a_second_without_a_reset
     other = Database(db.url, clock=clock, upgrade=False)  # a second position on the same database file
     try:
         them = Actor("dispatcher2", workstation="ws-2")
-        incident = services.create_incident(other, them, call_type="NOISE", location="Plummer Park")
+        incident = services.create_incident(
+            other, them, call_type="NOISE", location="Plummer Park", screening=NO_SCREENING
+        )
         qtbot.waitUntil(lambda: queue_row(win, incident.number).get("Status") == "Pending", timeout=1000)
         unit = services.find_unit(other, "13")
         services.dispatch_units(other, them, incident.id, [unit.id])

@@ -17,6 +17,7 @@ from data.permissions import Actor
 from maps.geodata import default_geo_dir, load_geodata
 from maps.map_view import MapView
 from maps.page import build_page, incident_payload, js_call, shows_incident, street_labels
+from tests.data.helpers import NO_SCREENING
 
 # Headless QtWebEngine has no OpenGL here and says so; those lines are about the machine, not the map.
 HEADLESS_NOISE = (r"QRhiGles2: Failed to create", r"Failed to create RHI", r"GPUInfo not initialized")
@@ -92,6 +93,7 @@ def welfare_call(db, actor, where: tuple[float, float] = CITY_HALL):
     return services.create_incident(
         db,
         actor,
+        screening=NO_SCREENING,
         call_type="WELFARE",
         location="8300 Santa Monica Blvd",
         latitude=where[0],

@@ -15,6 +15,7 @@ from data.rules import distance_m
 from maps.geodata import load_geodata
 from maps.simulate import Simulation, SimulationConfig, StreetGraph, load_places
 from maps.simulation_driver import SimulationDriver
+from tests.data.helpers import NO_SCREENING
 
 SUPERVISOR = Actor("sup.sim", role="supervisor", workstation="ws-sup")
 CITY_HALL = (34.090435, -118.370701)
@@ -46,6 +47,7 @@ def call(db, actor, call_type: str = "WELFARE", where: tuple[float, float] = CIT
     return services.create_incident(
         db,
         actor,
+        screening=NO_SCREENING,
         call_type=call_type,
         location="8300 Santa Monica Blvd",
         latitude=where[0],

@@ -59,6 +59,7 @@ def welfare(db: Database, actor: Actor, **extra: object) -> IncidentRecord:
         "longitude": CITY_HALL[1],
         "caller_name": "Ana Ruiz",
         "caller_phone": "310-555-0100",
+        "screening": {"weapon": False, "violence": False, "medical": False, "crime": False},
     }
     fields.update(extra)
     return services.create_incident(db, actor, **fields)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from data import services
 from data.models import AuditEntry
 from data.permissions import Actor
 from data.records import AuditRecord
+from tests.data.helpers import NO_SCREENING
 from widgets.audit_viewer import PERIODS, AuditRecordRole, AuditTableModel, AuditViewer
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -21,9 +22,11 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 @pytest.fixture
 def history(db, clock, dispatcher, supervisor):
     """Two incidents, a refused reopen by a dispatcher, an allowed one by the supervisor."""
-    first = services.create_incident(db, dispatcher, call_type="NOISE", location="Plummer Park")
+    first = services.create_incident(db, dispatcher, screening=NO_SCREENING, call_type="NOISE", location="Plummer Park")
     clock.advance(minutes=5)
-    second = services.create_incident(db, dispatcher, call_type="WELFARE", location="8300 Santa Monica Blvd")
+    second = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="WELFARE", location="8300 Santa Monica Blvd"
+    )
     services.cancel_incident(db, dispatcher, first.id, reason="all quiet")
     clock.advance(minutes=5)
     with pytest.raises(Exception, match="cannot reopen"):

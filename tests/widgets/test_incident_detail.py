@@ -71,7 +71,7 @@ def test_shows_every_field_in_local_time(qtbot, make_detail, store, actions, db,
     assert detail.zone_label.text().startswith("Zone 0976 · in city · 34.09050, -118.37070")
     assert detail.caller_label.text() == "Ana Ruiz · 310-555-0100"
     assert detail.response_label.text() == "Joint response with LASD"
-    assert detail.screening_label.text() == "weapon no · violence no · medical YES · crime no"
+    assert detail.screening_label.text() == "weapon not asked · violence not asked · medical YES · crime not asked"
     assert detail.narrative_view.toPlainText() == "Neighbour not seen for two days."
     # 16:00 UTC on 26 Nov 2026 is 08:00 in Los Angeles (PST).
     assert detail.time_labels["received_at"].text() == "08:00:00\nThu 26 Nov"

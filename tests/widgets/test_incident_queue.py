@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QImage
 
 from data import services
 from data.permissions import Actor
+from tests.data.helpers import NO_SCREENING
 from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.incident_queue import (
@@ -48,7 +49,7 @@ def make_call(db, actor: Actor, call_type: str = "WELFARE", **extra):
         **PLACE,
     }
     fields.update(extra)
-    return services.create_incident(db, actor, **fields)
+    return services.create_incident(db, actor, screening=NO_SCREENING, **fields)
 
 
 def sign_on(db, supervisor: Actor, call_sign: str = "CSO11") -> int:

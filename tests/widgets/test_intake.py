@@ -48,6 +48,11 @@ def incident_count(db) -> int:
     return len(services.search_incidents(db, "", limit=1000))
 
 
+def answer_no(qtbot, form) -> None:
+    """Alt+N: the caller said no to every screening question not answered yet."""
+    qtbot.keyClick(form, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+
+
 def settle(qtbot, form) -> None:
     """Wait for the location lookups and the duplicate check for what is typed now."""
     qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=5000)
@@ -77,11 +82,12 @@ def test_enter_saves_a_good_call_in_few_keys(qtbot, form, db):
     keys.type(form.narrative, "Neighbour not seen for two days.")
     qtbot.keyClick(form.narrative, Qt.Key.Key_Return)  # a new line in free text
     keys.type(form.narrative, "Mail piling up.")
+    keys.press(form, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # the caller said no to all four
     with qtbot.waitSignal(form.incident_created) as created:
         keys.press(form.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
     rec = created.args[0]
-    assert keys.counted == 9  # welf, 4 × Tab, Ctrl+Enter: every field of the call
+    assert keys.counted == 10  # welf, 4 × Tab, Alt+N, Ctrl+Enter: every field of the call
     stored = services.get_incident(db, rec.id)
     assert (stored.call_type, stored.apco_code, stored.priority, stored.status) == ("WELFARE", "WELFARE", 2, "pending")
     assert (stored.location, stored.zone, stored.in_city) == ("8300 Santa Monica Blvd", "0976", True)
@@ -90,7 +96,8 @@ def test_enter_saves_a_good_call_in_few_keys(qtbot, form, db):
     )
     assert (stored.caller_name, stored.caller_phone) == ("Ana Ruiz", "310-555-0100")
     assert stored.narrative == "Neighbour not seen for two days.\nMail piling up."
-    assert stored.response == "cso" and not any(stored.screening.values())
+    assert stored.response == "cso"
+    assert stored.screening == {"weapon": False, "violence": False, "medical": False, "crime": False}
     assert form.type_edit.text() == "" and form.location_edit.text() == ""  # ready for the next call
 
 
@@ -99,6 +106,7 @@ def test_enter_in_any_line_field_saves(qtbot, form, db):
     qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     rec = created.args[0]
@@ -188,6 +196,7 @@ def test_a_refused_service_call_is_shown_inline_and_changes_nothing(qtbot, form,
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
+    answer_no(qtbot, form)
     qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not form.saving)
     assert form.location_error.text() == "✕ That location is closed to new calls."
@@ -196,14 +205,40 @@ def test_a_refused_service_call_is_shown_inline_and_changes_nothing(qtbot, form,
     assert incident_count(db) == 0
 
 
+def test_unanswered_screening_is_refused_and_not_stored_as_no(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    assert form._answers() == dict.fromkeys(("weapon", "violence", "medical", "crime"))
+    assert [form.screening[k].state.text() for k in form.screening] == ["not asked"] * 4
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.screening_error.text().startswith("✕ Ask the caller: weapon, violence, medical, crime not answered")
+    assert form.form_error.text() == "✕ Nothing saved: fix the field marked above."
+    assert form.focusWidget() is form.screening["weapon"].yes
+    qtbot.wait(50)
+    assert incident_count(db) == 0
+
+    # Y and N answer the focused question; the message goes once every question has an answer.
+    qtbot.keyClick(form.focusWidget(), Qt.Key.Key_N)
+    assert form.screening["weapon"].answer() is False
+    qtbot.keyClick(form, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)  # medical: yes
+    assert form.screening_error.isVisible()
+    answer_no(qtbot, form)  # the rest: no; the medical yes stays
+    assert form._answers() == {"weapon": False, "violence": False, "medical": True, "crime": False}
+    assert not form.screening_error.isVisible()
+    assert form.response_box.isVisible() and "medical" in form.response_box.title()
+
+
 def fill_screened_call(qtbot, form) -> None:
     qtbot.keyClicks(form.type_edit, "DISORD")
     qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
     form.location_edit.hide_suggestions()
-    qtbot.keyClick(form.screening["weapon"], Qt.Key.Key_Space)
-    assert form.screening["weapon"].isChecked()
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert form.screening["weapon"].answer() is True
+    answer_no(qtbot, form)
+    assert form._answers() == {"weapon": True, "violence": False, "medical": False, "crime": False}
 
 
 def test_screening_yes_requires_a_choice(qtbot, form, db):
@@ -215,6 +250,7 @@ def test_screening_yes_requires_a_choice(qtbot, form, db):
     assert incident_count(db) == 0
 
     qtbot.keyClick(form.response_buttons["joint"], Qt.Key.Key_Space)
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
@@ -224,6 +260,7 @@ def test_screening_yes_requires_a_choice(qtbot, form, db):
 def test_screening_transfer_creates_then_transfers(qtbot, form, db):
     fill_screened_call(qtbot, form)
     qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created, timeout=5000) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
@@ -239,6 +276,7 @@ def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
     assert "Enter the override reason." in form.response_error.text()
     assert incident_count(db) == 0
     qtbot.keyClicks(form.override_edit, "Caller says the knife is locked in the car")
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
@@ -267,6 +305,7 @@ def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
     qtbot.keyClicks(form.narrative, "Loud music from the plaza")
 
     with qtbot.waitSignal(form.duplicate_merged, timeout=5000) as merged:
+        answer_no(qtbot, form)
         qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
     new_id, into_id = merged.args
     assert into_id == first.id
@@ -287,9 +326,11 @@ def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, cl
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
     form.location_edit.hide_suggestions()
+    answer_no(qtbot, form)
     qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     assert "Possible duplicate" in form.form_error.text()
     assert incident_count(db) == 1
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     assert created.args[0].status == "pending" and incident_count(db) == 2
@@ -334,6 +375,7 @@ def test_prefill_from_the_map(qtbot, form, db):
     assert form.focusWidget() is form.type_edit
     qtbot.keyClicks(form.type_edit, "DUMP")
     qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     rec = created.args[0]
@@ -346,6 +388,7 @@ def test_received_time_is_when_the_call_started(qtbot, form, db, clock):
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
+    answer_no(qtbot, form)
     with qtbot.waitSignal(form.incident_created) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)

@@ -95,7 +95,7 @@ def test_an_action_on_the_transferred_call_is_published_to_the_outbox(qtbot, wat
         os.utime(tmp_path / "inbox" / ".sample.part", (0, 0))
         os.replace(tmp_path / "inbox" / ".sample.part", tmp_path / "inbox" / "sample.json")
     record = arrived.args[0]
-    actions.dispatch(record.id, [units[0]])
+    actions.dispatch(record.id, [units[0]], override_reason="LASD screened the call before sending it")
     outbox = tmp_path / "outbox"
     qtbot.waitUntil(lambda: len(list(outbox.glob("*.json"))) == 1, timeout=10_000)
     document = json.loads(next(outbox.glob("*.json")).read_text(encoding="utf-8"))
