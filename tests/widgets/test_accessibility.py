@@ -420,3 +420,20 @@ def test_alarm_flashing_can_be_turned_off(qtbot, qloop, db, tmp_path, dispatcher
         phases.add(win.board.model.flash_on)
     assert phases == {False}  # due, tinted, but never flashing
     assert win.board.model.counts()["checks"] == 1
+
+
+def test_nothing_is_announced_while_the_screen_is_locked(qtbot, qloop, db, tmp_path, dispatcher):
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings, demo_sign_in=False)
+    qtbot.addWidget(win)
+    win.show()
+    heard = Heard(win.announcer)
+    win.lock_screen()
+    assert win.idle_lock.is_locked
+    win.show_refusal("No unit '99'.")
+    win.board.status_checks_due.emit(["Status check due: CSO12 on 2026-000051, 31 minutes"])
+    assert heard.items == []  # the locked screen hides the work from the room, in sound too
+    win.idle_lock.unlocked.emit()
+    win.show_refusal("No unit '98'.")
+    assert heard.items == [("No unit '98'.", True)]
+    win.idle_lock.stop()
