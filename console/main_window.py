@@ -624,7 +624,15 @@ class MainWindow(QMainWindow):
         minutes = min(max(int(self.settings.get("idle_lock_minutes")), 1), 30)
         self.idle_lock = IdleLock(self, self.db, self.actor, self.runner, minutes=minutes)
         self.idle_lock.sign_out_requested.connect(self.sign_out)
+        self.idle_lock.locked.connect(self._on_idle_lock_locked)
+        self.idle_lock.unlocked.connect(self._on_idle_lock_unlocked)
         self.idle_lock.start()
+
+    def _on_idle_lock_locked(self) -> None:
+        self.announcer.paused = True
+
+    def _on_idle_lock_unlocked(self) -> None:
+        self.announcer.paused = False
 
     def lock_screen(self) -> None:
         if self.idle_lock is not None:

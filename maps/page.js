@@ -640,8 +640,14 @@
       var html = cautionHtml(c);
       var marker = L.marker([c.lat, c.lon], {
         icon: L.divIcon({ className: "cso-anchor", html: html, iconSize: [0, 0] }),
-        keyboard: false,
+        keyboard: true, // reached by Tab like the incidents; its tooltip opens on focus
         zIndexOffset: Z_CAUTION,
+      });
+      marker.on("add", function () {
+        var el = marker.getElement();
+        if (!el) return;
+        var label = "Caution" + (c.sheriff_first ? ", law enforcement first" : "") + ": " + c.text + ", " + c.location;
+        el.setAttribute("aria-label", label + ", within " + Math.round(c.radius) + " metres");
       });
       marker.bindTooltip(cautionTip(c), { direction: "top", offset: [0, -14], opacity: 0.96 });
       cautionLayer.addLayer(circle);

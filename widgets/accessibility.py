@@ -48,6 +48,8 @@ class Announcer(QObject):
         # Weakly: the target is usually the parent, and a child holding its parent makes a cycle.
         self._target = weakref.ref(target if target is not None else parent)
         self.level: AnnouncementLevel = level if level in LEVELS else "all"
+        # While the screen is locked nothing is spoken: the work stays hidden from the room, in sound too.
+        self.paused = False
         self._held: list[str] = []
         self.window_timer = QTimer(self)
         self.window_timer.setSingleShot(True)
@@ -57,7 +59,7 @@ class Announcer(QObject):
     def announce(self, text: str, *, urgent: bool = False) -> None:
         """Urgent: a refusal, an error, a status check or a call waiting too long; else a result."""
         text = spoken(text)
-        if not text or self.level == "off" or (self.level == "important" and not urgent):
+        if not text or self.paused or self.level == "off" or (self.level == "important" and not urgent):
             return
         if urgent:
             self._send(text, urgent=True)

@@ -95,7 +95,7 @@ def main() -> int:
     out["queue_row"] = [table.getAccessibleAt(0, c).name for c in range(table.nColumns)]
     out["queue_headers"] = [table.getColumnDescription(c) for c in range(table.nColumns)]
     # The map's markers arrive once its page is ready.
-    wait_for(lambda: any(o.name.startswith("Incident 20") for o, _ in walk(frame)), timeout=60)
+    wait_for(lambda: any(o.name.startswith("Incident 20") for o, _ in walk(frame)), timeout=120)
     unnamed, focusable = [], 0
     for window in app:
         for obj, path in walk(window):
@@ -119,7 +119,7 @@ def main() -> int:
     out["frame_active"] = bool(wait_for(lambda: frame.getState().contains(pyatspi.STATE_ACTIVE), timeout=15))
     pyatspi.Registry.generateKeyboardEvent(F2, None, pyatspi.KEY_SYM)
     intake = wait_for(
-        lambda: next((w for w in app if w is not None and w.name.startswith("New call") and showing(w)), None), 30
+        lambda: next((w for w in app if w is not None and w.name.startswith("New call") and showing(w)), None), 60
     )
     fields = {}
     if intake is not None:
@@ -179,7 +179,7 @@ def hear_a_refusal(frame, intake) -> list[list]:
             return False
         return True
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     GLib.timeout_add(300, act)
     GLib.timeout_add(200, done)
     pyatspi.Registry.start()

@@ -105,7 +105,7 @@ def test_a_screen_reader_finds_every_control_named_the_queue_readable_and_hears_
         stderr=open(tmp_path / "console.log", "w"),  # noqa: SIM115 - closed with the process
     )
     try:
-        walked = subprocess.run([SYSTEM_PYTHON, str(WALKER)], env=env, capture_output=True, text=True, timeout=300)
+        walked = subprocess.run([SYSTEM_PYTHON, str(WALKER)], env=env, capture_output=True, text=True, timeout=480)
     finally:
         _stop(console)
     assert walked.returncode == 0, walked.stderr + walked.stdout

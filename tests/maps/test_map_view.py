@@ -345,3 +345,30 @@ def test_the_key_is_a_button_that_tells_whether_it_is_open(qtbot, view):
         ),
         timeout=10_000,
     )
+
+
+def test_caution_markers_are_named_and_focusable(qtbot, view):
+    caution = {
+        "id": 7,
+        "lat": CITY_HALL[0],
+        "lon": CITY_HALL[1],
+        "radius": 40,
+        "category": "Hazard",
+        "sheriff_first": True,
+        "text": "Aggressive dog in the yard",
+        "location": "8300 Santa Monica Blvd",
+        "expires": None,
+    }
+    view.page().runJavaScript(js_call("setCautions", [caution]))
+    labels = page_value(
+        qtbot,
+        view,
+        "Array.from(document.querySelectorAll('.leaflet-marker-icon[aria-label^=\"Caution\"]')).map("
+        "e => [e.getAttribute('aria-label'), e.tabIndex])",
+    )
+    assert labels == [
+        [
+            "Caution, law enforcement first: Aggressive dog in the yard, 8300 Santa Monica Blvd, within 40 metres",
+            0,
+        ]
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAccessible
@@ -192,7 +194,8 @@ def test_intake_errors_are_read_with_their_fields_and_announced(qtbot, window):
     assert "too few digits" in description(form.phone_edit)
     assert "Invalid" not in description(form.location_edit)
     text, urgent = heard.items[-1]
-    assert urgent and text.startswith("Nothing saved: fix the 2 fields marked above. Call type: ")
+    # The summary, then the first field's name and its problem (screening may be a third field).
+    assert urgent and re.match(r"Nothing saved: fix the \d fields marked above\. Call type: \S", text), text
     # Fixing a field takes its error off its description.
     qtbot.keyClicks(form.phone_edit, "3")
     assert "Invalid" not in description(form.phone_edit)
@@ -205,7 +208,8 @@ def test_screening_error_is_read_with_the_response_choices(qtbot, window):
     qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "8300 Santa Monica Blvd")
-    form.screening["weapon"].setChecked(True)
+    for key, question in form.screening.items():
+        question.set_answer(key == "weapon", by_person=True)
     form.submit()
     transfer = form.response_buttons["transfer"]
     qtbot.waitUntil(lambda: QApplication.focusWidget() is transfer)
@@ -308,12 +312,12 @@ def test_checking_weapon_announces_the_law_enforcement_choice(qtbot, window, db)
     qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClick(form.type_edit, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: form.screening["weapon"].isChecked())
+    qtbot.waitUntil(lambda: form.screening["weapon"].answer() is True)
     agency = db.pack.agency
     text, urgent = heard.items[-1]
     assert urgent and text.startswith(f"{agency} first (weapon): choose how this call is answered: transfer")
     count = len(heard.items)
-    form.screening["violence"].setChecked(True)  # already shown: not told again
+    form.screening["violence"].set_answer(True, by_person=True)  # already shown: not told again
     assert len(heard.items) == count
 
 
@@ -416,3 +420,20 @@ def test_alarm_flashing_can_be_turned_off(qtbot, qloop, db, tmp_path, dispatcher
         phases.add(win.board.model.flash_on)
     assert phases == {False}  # due, tinted, but never flashing
     assert win.board.model.counts()["checks"] == 1
+
+
+def test_nothing_is_announced_while_the_screen_is_locked(qtbot, qloop, db, tmp_path, dispatcher):
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(db, dispatcher, with_map=False, settings=settings, demo_sign_in=False)
+    qtbot.addWidget(win)
+    win.show()
+    heard = Heard(win.announcer)
+    win.lock_screen()
+    assert win.idle_lock.is_locked
+    win.show_refusal("No unit '99'.")
+    win.board.status_checks_due.emit(["Status check due: CSO12 on 2026-000051, 31 minutes"])
+    assert heard.items == []  # the locked screen hides the work from the room, in sound too
+    win.idle_lock.unlocked.emit()
+    win.show_refusal("No unit '98'.")
+    assert heard.items == [("No unit '98'.", True)]
+    win.idle_lock.stop()
