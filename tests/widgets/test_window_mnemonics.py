@@ -54,7 +54,7 @@ def alt_keys(window: MainWindow) -> dict[str, list[str]]:
     return found
 
 
-def test_every_alt_key_of_the_main_window_means_one_thing(qtbot, db, dispatcher, tmp_path):
+def test_every_alt_key_of_the_main_window_means_one_thing(qtbot, qloop, db, dispatcher, tmp_path):
     small_shift(db, units=1)
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     win = MainWindow(db, dispatcher, with_map=False, settings=settings)
