@@ -51,6 +51,8 @@ def test_a_refusal_in_a_service_leaves_one_audit_row(db, clock):
     with pytest.raises(PermissionDeniedError):
         authorize(db, dispatcher, "void_citation", entity="citation", entity_id=12)
     authorize(db, Actor("sam", role="supervisor", workstation="ws-8"), "void_citation", entity="citation")
+    with pytest.raises(PermissionDeniedError):
+        authorize(db, dispatcher, "read_statistics")
     record_refusal(db, dispatcher, "manage_users")
     with db.read() as s:
         rows = s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
@@ -58,5 +60,6 @@ def test_a_refusal_in_a_service_leaves_one_audit_row(db, clock):
         (r.at, r.username, r.workstation, r.action, r.entity, r.entity_id, r.outcome, r.before, r.after) for r in rows
     ] == [
         (clock(), "dana", "ws-7", "void_citation", "citation", 12, "refused", None, {"role": "dispatcher"}),
+        (clock(), "dana", "ws-7", "read_statistics", "", None, "refused", None, {"role": "dispatcher"}),
         (clock(), "dana", "ws-7", "manage_users", "", None, "refused", None, {"role": "dispatcher"}),
     ]
