@@ -80,6 +80,17 @@ class IntakeDialog(QDialog):
         form.cancelled.connect(self._on_form_done)
         self.resize(720, 640)
 
+    def reject(self) -> None:
+        """Escape or the window's close button: the form asks first when anything is typed."""
+        self.form.cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.form.has_typing() or self.form.saving:
+            event.ignore()
+            self.form.cancel()
+            return
+        super().closeEvent(event)
+
     def _on_form_done(self, *_: object) -> None:
         self.hide()
         parent = self.parentWidget()

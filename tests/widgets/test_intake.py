@@ -356,13 +356,26 @@ def test_outside_the_city_is_flagged(qtbot, form):
     assert form.match_info.severity == "warning" and "Outside West Hollywood" in form.match_info.text()
 
 
-def test_escape_cancels_and_saves_nothing(qtbot, form, db):
+def test_escape_on_an_empty_form_leaves_at_once(qtbot, form, db):
+    with qtbot.waitSignal(form.cancelled):
+        qtbot.keyClick(form.type_edit, Qt.Key.Key_Escape)
+    assert form.leave_question is None
+
+
+def test_escape_on_a_typed_call_asks_back_keeps_it_discard_drops_it(qtbot, form, db, dispatcher):
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "city hall")
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
+    box = form.leave_question
+    assert box is not None and box.isVisible() and "WELFARE · city hall" in box.informativeText()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # back to the call: nothing lost
+    assert not box.isVisible() and form.location_edit.text() == "city hall"
+    qtbot.waitUntil(lambda: services.list_drafts(db, dispatcher) != [], timeout=5000)  # kept as typed
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
     with qtbot.waitSignal(form.cancelled):
-        qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
+        qtbot.mouseClick(form.discard_button, Qt.MouseButton.LeftButton)
     assert form.type_edit.text() == "" and form.location_edit.text() == ""
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: services.list_drafts(db, dispatcher) == [], timeout=5000)
     assert incident_count(db) == 0
 
 
