@@ -50,7 +50,7 @@ from widgets.store import BoardStore
 log = logging.getLogger(__name__)
 
 GEOCODE_DEBOUNCE_MS = 250
-DRAFT_DEBOUNCE_MS = 400  # a draft is saved this long after the last key (tests set 0)
+DRAFT_DEBOUNCE_MS = 400  # a draft is saved this long after a key, then again as typing goes on (tests set 0)
 MAX_TYPE_SUGGESTIONS = 12
 PRIORITY_LABELS = {1: "1 · Urgent", 2: "2 · Prompt", 3: "3 · Routine", 4: "4 · Low"}
 # The word and letter that carry each screening question's Alt key (disjoint from the detail pane's).
@@ -662,7 +662,8 @@ class IntakeForm(QWidget):
 
     # Drafts ------------------------------------------------------------------------------------
     def _schedule_draft(self, *_args: object) -> None:
-        if not self.saving:
+        # A throttle, not a debounce: a dispatcher who never stops typing is still saved every interval.
+        if not self.saving and not self.draft_timer.isActive():
             self.draft_timer.start()
 
     def _on_draft_timer_timeout(self) -> None:
@@ -744,9 +745,13 @@ class IntakeForm(QWidget):
         self._reset_fields()
         self._draft_key = draft.key
         try:
-            self._received_at = dt.datetime.fromisoformat(str(f.get("received_at") or ""))
+            received = dt.datetime.fromisoformat(str(f.get("received_at") or ""))
         except ValueError:
-            self._received_at = draft.created_at
+            received = draft.created_at
+        if received.tzinfo is None:
+            received = received.replace(tzinfo=dt.UTC)
+        # The call was received when the draft began; never later than now (another machine's clock may run ahead).
+        self._received_at = min(received, self._store.db.clock())
         self.received_label.setText(f"Received {self._received_at.astimezone(self._tz):%H:%M:%S}")
         self.type_edit.setText(str(f.get("call_type") or ""))
         ct = self._pack.call_type(self.type_edit.text().strip()) if self.type_edit.text().strip() else None
