@@ -1116,6 +1116,35 @@ class IntakeForm(QWidget):
         if self._received_at is None:
             self._stamp_received()
         self._schedule_draft()
+        # Fixing a field clears its message (each handler); the summary line follows once this returns.
+        QTimer.singleShot(0, self._refresh_form_error)
+
+    def _field_errors(self) -> int:
+        fields = (
+            self.type_error,
+            self.location_error,
+            self.caller_error,
+            self.phone_error,
+            self.narrative_error,
+            self.screening_error,
+            self.response_error,
+        )
+        return sum(1 for m in fields if m.severity == "error" and m.message)
+
+    def _refresh_form_error(self) -> None:
+        """'Nothing saved: fix the 2 fields' counts what is still wrong, and goes when nothing is."""
+        if self.form_error.severity != "error" or not self.form_error.message.startswith("Nothing saved: fix"):
+            return
+        left = self._field_errors()
+        if left == 0:
+            self.form_error.clear_message()
+        else:
+            self.form_error.show_message(
+                "Nothing saved: fix the field marked above."
+                if left == 1
+                else f"Nothing saved: fix the {left} fields marked above.",
+                "error",
+            )
 
     def _on_field_text_edited(self, _text: str) -> None:
         self._mark_started()

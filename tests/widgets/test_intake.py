@@ -55,7 +55,7 @@ def answer_no(qtbot, form) -> None:
 
 def settle(qtbot, form) -> None:
     """Wait for the location lookups and the duplicate check for what is typed now."""
-    qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=5000)
+    qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=20_000)
 
 
 def test_enter_saves_a_good_call_in_few_keys(qtbot, form, db):
@@ -203,6 +203,23 @@ def test_a_refused_service_call_is_shown_inline_and_changes_nothing(qtbot, form,
     assert "Nothing saved" in form.form_error.text()
     assert form.type_edit.text() == "WELFARE"  # the dispatcher's typing is kept
     assert incident_count(db) == 0
+
+
+def test_the_summary_line_counts_what_is_still_wrong_and_goes_when_fixed(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.phone_edit, "abc")
+    qtbot.keyClick(form.phone_edit, Qt.Key.Key_Return)
+    # No location, a bad callback number, unanswered screening.
+    assert form.form_error.text() == "✕ Nothing saved: fix the 3 fields marked above."
+    qtbot.keyClicks(form.location_edit, "city hall")
+    qtbot.waitUntil(lambda: form.form_error.text() == "✕ Nothing saved: fix the 2 fields marked above.")
+    assert not form.location_error.isVisible()
+    form.phone_edit.clear()
+    qtbot.keyClicks(form.phone_edit, "310-555-0100")
+    qtbot.waitUntil(lambda: form.form_error.text() == "✕ Nothing saved: fix the field marked above.")
+    answer_no(qtbot, form)
+    qtbot.waitUntil(lambda: not form.form_error.isVisible())
+    assert not form.screening_error.isVisible() and not form.phone_error.isVisible()
 
 
 def test_unanswered_screening_is_refused_and_not_stored_as_no(qtbot, form, db):
