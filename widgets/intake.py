@@ -310,7 +310,7 @@ class IntakeForm(QWidget):
         self.match_info = InlineMessage(self)
         self.location_error = InlineMessage(self)
 
-        self.duplicate_box = QGroupBox("Possible duplicate: open calls nearby", self)
+        self.duplicate_box = QGroupBox("Possible duplicate: calls at this place", self)
         self.duplicate_box.setObjectName("duplicateBox")
         self.duplicate_list = QListWidget(self.duplicate_box)
         self.duplicate_list.setAccessibleName("Possible duplicates")
@@ -999,10 +999,10 @@ class IntakeForm(QWidget):
     def _check_duplicates(self, place: Place) -> None:
         self._duplicates_pending = True
         self._duplicates_for = place
-        db, received = self._store.db, self._received_at
+        db, received, text = self._store.db, self._received_at, self.location_edit.text().strip()
         self._ops.run(
             lambda: services.duplicates_near(
-                db, latitude=place.latitude, longitude=place.longitude, received_at=received
+                db, latitude=place.latitude, longitude=place.longitude, received_at=received, location=text
             ),
             owner=self,
             on_success=lambda found: self._on_duplicates_found(place, found),
@@ -1030,9 +1030,12 @@ class IntakeForm(QWidget):
             inc = cand.incident
             local = inc.received_at.astimezone(self._tz)
             units = f" · {', '.join(inc.units)}" if inc.units else ""
+            age = self._age(cand.minutes_apart)
+            state = rules.STATUS_LABELS.get(inc.status, inc.status)
+            when = f"received {local:%H:%M}, {age} ago" if inc.is_open else f"{state.lower()} {age} ago"
             item = QListWidgetItem(
                 f"{inc.number}  P{inc.priority} {inc.call_type_label} · {inc.location} · "
-                f"{cand.distance_m:.0f} m away · received {local:%H:%M} · {inc.status}{units}"
+                f"{cand.distance_m:.0f} m away · {state} · {when}{units}"
             )
             item.setData(Qt.ItemDataRole.UserRole, inc.id)
             self.duplicate_list.addItem(item)
@@ -1042,10 +1045,18 @@ class IntakeForm(QWidget):
         )
         if found:
             self.duplicate_list.setCurrentRow(0)
-            self.duplicate_hint.show_message("Same place within minutes: merge keeps this caller's details.", "warning")
+            self.duplicate_hint.show_message(
+                "Same place, still open (or closed minutes ago): merge keeps this caller's details.", "warning"
+            )
         else:
             self.duplicate_hint.clear_message()
         self.duplicate_box.setVisible(bool(found))
+
+    @staticmethod
+    def _age(minutes: float) -> str:
+        if minutes < 90:
+            return f"{minutes:.0f} min"
+        return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:.0f} days"
 
     def _on_merge_button_clicked(self) -> None:
         item = self.duplicate_list.currentItem()

@@ -353,13 +353,22 @@ def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, cl
     assert created.args[0].status == "pending" and incident_count(db) == 2
 
 
-def test_no_duplicate_warning_after_the_window(qtbot, form, db, clock, dispatcher):
-    services.create_incident(
+def test_an_open_call_is_a_possible_duplicate_whatever_its_age_a_closed_one_only_within_the_window(
+    qtbot, form, db, clock, dispatcher
+):
+    noise = services.create_incident(
         db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
     )
-    clock.advance(minutes=11)
+    clock.advance(minutes=12)
     form.start_call()
     qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    assert form.duplicate_box.isVisible() and [c.incident.id for c in form.duplicates] == [noise.id]
+    assert "Pending · received 08:00, 12 min ago" in form.duplicate_list.item(0).text()
+    services.cancel_incident(db, dispatcher, noise.id, reason="caller called back")
+    clock.advance(minutes=11)
+    form.start_call()
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
     assert not form.duplicate_box.isVisible() and form.duplicates == []
