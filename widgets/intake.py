@@ -978,9 +978,14 @@ class IntakeForm(QWidget):
         text = self.location_edit.text().strip()
         if place is None:
             if text and self._place_text == text:
-                self.match_info.show_message("No map match: the call is saved without a map point.", "warning")
+                self.match_info.show_message(
+                    f"No map match: check the address (it may be outside {self._pack.city_name}); "
+                    "the call is saved without a map point.",
+                    "warning",
+                )
             else:
                 self.match_info.clear_message()
+            self._update_response_box()
             self._show_duplicates([], None)
             self._continue_submit()
             return
@@ -993,6 +998,7 @@ class IntakeForm(QWidget):
             )
         else:
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
+        self._update_response_box()  # a place outside the city asks how the call is answered
         self._check_duplicates(place)
 
     # Duplicates --------------------------------------------------------------------------------
@@ -1096,12 +1102,22 @@ class IntakeForm(QWidget):
         sheriff_first = bool(self._call_type and self._call_type.sheriff_first)
         return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers())
 
+    def _outside_city(self) -> bool:
+        place = self.chosen_place()
+        return place is not None and place.in_city is False
+
+    def _needs_choice(self) -> bool:
+        """Law enforcement first, or a place outside the city: the dispatcher chooses how it is answered."""
+        return self._needs_sheriff() or self._outside_city()
+
     def _update_response_box(self) -> None:
-        needed = self._needs_sheriff()
+        needed = self._needs_choice()
         if needed:
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
+            if self._outside_city():
+                reasons.insert(0, f"outside {self._pack.city_name}")
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
@@ -1224,15 +1240,19 @@ class IntakeForm(QWidget):
             )
         response = "cso"
         override = ""
-        if self._needs_sheriff():
+        if self._needs_choice():
             choice = self._response()
             if choice is None:
+                why = (
+                    f"Screening says {self._pack.agency} first"
+                    if self._needs_sheriff()
+                    else f"The place is outside {self._pack.city_name}, where {self._pack.agency} has jurisdiction"
+                )
                 problems.append(
                     (
                         self.response_error,
                         self.response_buttons["transfer"],
-                        f"Screening says {self._pack.agency} first: choose transfer, joint response, "
-                        "or CSOs alone with a reason.",
+                        f"{why}: choose transfer, joint response, or CSOs alone with a reason.",
                     )
                 )
             elif choice == "cso":
@@ -1297,7 +1317,7 @@ class IntakeForm(QWidget):
         self.save_button.setEnabled(False)
         self.merge_button.setEnabled(False)
         self.form_error.show_message("Saving…", "info")
-        transfer = self._response() == "transfer" and self._needs_sheriff()
+        transfer = self._response() == "transfer" and self._needs_choice()
         received = self._received_at or self._store.db.clock()
         self.draft_timer.stop()
         self._actions.create_incident(
@@ -1339,7 +1359,11 @@ class IntakeForm(QWidget):
             note = (
                 "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
                 if any(self._answers().values())
-                else f"{self._pack.agency}-first call type"
+                else (
+                    f"Outside {self._pack.city_name}"
+                    if self._outside_city() and not self._needs_sheriff()
+                    else f"{self._pack.agency}-first call type"
+                )
             )
             self._actions.transfer(
                 record.id,

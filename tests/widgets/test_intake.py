@@ -374,12 +374,23 @@ def test_an_open_call_is_a_possible_duplicate_whatever_its_age_a_closed_one_only
     assert not form.duplicate_box.isVisible() and form.duplicates == []
 
 
-def test_outside_the_city_is_flagged(qtbot, form):
+def test_outside_the_city_is_flagged_needs_a_choice_and_transfers(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "Cedars-Sinai")
     settle(qtbot, form)
     place = form.chosen_place()
     assert place is not None and place.in_city is False
     assert form.match_info.severity == "warning" and "Outside West Hollywood" in form.match_info.text()
+    assert form.response_box.isVisible() and "outside West Hollywood" in form.response_box.title()
+    answer_no(qtbot, form)
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.response_error.text().startswith("✕ The place is outside West Hollywood, where LASD has jurisdiction")
+    assert incident_count(db) == 0
+    qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created, timeout=10_000) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert (stored.status, stored.in_city, stored.disposition_note) == ("transferred", False, "Outside West Hollywood")
 
 
 def test_escape_on_an_empty_form_leaves_at_once(qtbot, form, db):
