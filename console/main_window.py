@@ -78,7 +78,7 @@ class IntakeDialog(QDialog):
         layout.addWidget(form)
         form.incident_created.connect(self._on_form_done)
         form.cancelled.connect(self._on_form_done)
-        self.resize(720, 640)
+        self.resize(740, 720)
 
     def reject(self) -> None:
         """Escape or the window's close button: the form asks first when anything is typed."""

@@ -371,6 +371,7 @@ class IntakeForm(QWidget):
         self.override_edit.setEnabled(False)
         response_layout.addWidget(self.override_edit)
         self.response_error = InlineMessage(self.response_box)
+        self.response_error.setWordWrap(True)
         response_layout.addWidget(self.response_error)
         self.response_box.setVisible(False)
 
