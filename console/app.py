@@ -168,8 +168,14 @@ class ConsoleSession:
             settings=self.settings,
         )
         window.sign_out_requested.connect(self._on_window_sign_out_requested)
+        signing_in = self.dialog is not None
         self.window, self.actor, self.dialog = window, actor, None
-        window.show()
+        if signing_in:
+            # The sign-in dialog closes right after this: the window must already be up, or the
+            # application would have no window left and end.
+            window.show_now()
+        else:
+            window.show_when_loaded()  # the first frame is the real board, not an empty one
 
     def _on_dialog_rejected(self) -> None:
         if self.window is None and self.on_quit is not None:
@@ -251,6 +257,10 @@ def run_console(
         window.simulation = SimulationDriver(window.store, parent=window)  # type: ignore[attr-defined]
         window.simulation.start()  # type: ignore[attr-defined]
     app.lastWindowClosed.connect(loop.stop)
+    if os.environ.get("CSO_START_PROBE"):  # cso-console bench start
+        from console.start_probe import attach
+
+        attach(window, session.close)
     if quit_after is not None:
         from PySide6.QtCore import QTimer
 

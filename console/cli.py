@@ -7,6 +7,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
 
 import console.commands
@@ -60,3 +61,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # every door: one line that says what is wrong, status 2; the traceback with -v
+        if args.verbose:
+            traceback.print_exc()
+        print(f"cso-console: {explain(exc)}", file=sys.stderr)
+        return 2
+
+
+def explain(exc: BaseException) -> str:
+    """One readable line for an error no command refused by itself (a bad URL, a damaged file, odd input)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    if isinstance(exc, NoSuchModuleError | ArgumentError):
+        return f"the database URL cannot be used ({first}); give a SQLite file path or postgresql+psycopg://..."
+    if isinstance(exc, DBAPIError):
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0][:300]
+        return f"the database cannot be used: {reason}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read"
+    if isinstance(exc, UnicodeError):
+        return f"the input is not valid UTF-8 text ({first})"
+    if isinstance(exc, OverflowError):
+        return f"a number is out of range ({first})"
+    return f"{first} ({type(exc).__name__}; run with -v for details)"

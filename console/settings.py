@@ -31,6 +31,19 @@ OPTIONS = {
             "Lock the screen after this many minutes without input (1-30; CJIS allows at most 30).",
         ),
         Option(
+            "announcements",
+            str,
+            "all",
+            "What the screen reader is told without asking: all (results too), important (refusals, status "
+            "checks due, calls waiting too long) or off.",
+        ),
+        Option(
+            "alarm_flashing",
+            str,
+            "on",
+            "A unit row whose status check is due flashes once a second (on), or stays tinted without flashing (off).",
+        ),
+        Option(
             "eido_inbox",
             str,
             "",

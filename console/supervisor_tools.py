@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from console.paperwork.printing import print_pdf
 from console.paperwork.shift_report import shift_report_pdf
 from console.paperwork.welfare import welfare_log_pdf
 from data.permissions import ACTION_NAMES, PRIVILEGED, ROLES, Actor, allowed
@@ -39,7 +38,7 @@ class SupervisorTools(QObject):
         super().__init__(window)
         self.window = window
         actor = window.actor
-        self.menu = window.menuBar().addMenu("Su&pervisor")
+        self.menu = window.menuBar().addMenu("S&upervisor")
         self.menu.setObjectName("supervisorMenu")
         self.shift_action = self._action("Shift change…", "Ctrl+Shift+S", self.open_shift_change)
         self.statistics_action = self._action("Statistics…", "Ctrl+Shift+D", self.open_statistics)
@@ -88,7 +87,7 @@ class SupervisorTools(QObject):
                     w,
                     report_pdf=shift_report_pdf,
                     welfare_log_pdf=welfare_log_pdf,
-                    print_pdf=print_pdf,
+                    print_pdf=w.paperwork.open_preview,
                 )
             )
             self.shift_change.shift_changed.connect(lambda result: w.show_message(f"{result.shift.name} started"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import functools
 import getpass
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import HashingError, InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import hash_secret
+from sqlalchemy import func, select, text
 
 from data.db import Database
 from data.errors import (
@@ -146,8 +149,10 @@ def validate_role(role: str) -> str:
 # Queries -----------------------------------------------------------------------------------------
 def has_users(db: Database) -> bool:
     """Whether anyone can sign in yet (first run: no)."""
+    # A centre's workstation may not read password_hash: every account made with a password has its date.
+    has_password = User.password_changed_at if db.dialect == "postgresql" else User.password_hash
     with db.read() as s:
-        return s.execute(select(User.id).where(User.password_hash.is_not(None)).limit(1)).first() is not None
+        return s.execute(select(User.id).where(has_password.is_not(None)).limit(1)).first() is not None
 
 
 def list_users(db: Database, actor: Actor) -> list[UserRecord]:
@@ -215,14 +220,26 @@ def authenticate(
         raise ValidationError("username", "Type your user name.")
     if not password:
         raise ValidationError("password", "Type your password.")
-    with db.read() as s:
-        user = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
-        stored = user.password_hash if user is not None else None
-        locked = user is not None and user.locked
-    # Checked before the write transaction: argon2 is slow on purpose and must not hold the lock.
-    # An unknown name costs the same time as a known one, so timing does not reveal which exist.
-    matched = False if locked else _verify(ph, stored, password)
-    new_hash = ph.hash(password) if matched and stored is not None and ph.check_needs_rehash(stored) else None
+    if len(password) > MAX_PASSWORD_LENGTH:
+        password = password[: MAX_PASSWORD_LENGTH + 1]  # never matches; costs what any password costs
+    new_hash: str | None = None
+    if db.dialect == "postgresql":
+        # The server checks the password and opens the database session the guards read (migration 0011).
+        status, spec = _server_check(db, name, password, workstation=workstation, keep=action == "sign_in")
+        matched = status.startswith("ok") or status == "disabled"  # "disabled": the right password
+        if status.startswith("ok:"):
+            db.bind_session(status[3:])
+            new_hash = ph.hash(password) if _needs_rehash(ph, spec) else None
+        stored = None
+    else:
+        with db.read() as s:
+            user = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
+            stored = user.password_hash if user is not None else None
+        # Checked before the write transaction: argon2 is slow on purpose and must not hold the lock.
+        # Every attempt costs one hash, whether the name is unknown, locked, disabled or real, so the
+        # time taken does not tell which accounts exist or are locked.
+        matched = _verify(ph, stored, password)
+        new_hash = ph.hash(password) if matched and stored is not None and ph.check_needs_rehash(stored) else None
 
     error: SignInError | None = None
     attempt = Actor(name, role="", workstation=workstation)
@@ -231,10 +248,11 @@ def authenticate(
         if db.dialect == "postgresql":
             query = query.with_for_update()  # two workstations failing at once count both
         row = w.session.execute(query).scalar_one_or_none()
-        if row is not None and matched and row.password_hash != stored:
+        if db.dialect == "sqlite" and row is not None and matched and row.password_hash != stored:
             matched = _verify(ph, row.password_hash, password)  # changed while we checked
         error = _settle_attempt(w, name, row, matched=matched, action=action)
-        if error is None and row is not None and new_hash is not None and row.password_hash == stored:
+        same = db.dialect == "postgresql" or (row is not None and row.password_hash == stored)
+        if error is None and row is not None and new_hash is not None and same:
             row.password_hash = new_hash
             w.audit("rehash_password", "user", row.id, None, {"parameters": _parameters(ph)})
     if error is not None:
@@ -250,7 +268,7 @@ def _settle_attempt(w: Work, name: str, row: User | None, *, matched: bool, acti
         _attempt(w, name, success=False)
         w.audit(action, "user", entity_id, None, {"reason": "account locked"}, outcome="refused")
         return _still_locked(name)
-    if row is None or not matched or row.password_hash is None:
+    if row is None or not matched:
         _attempt(w, name, success=False)
         failures = _failures(w.session, name, w.now, row)
         left = max(0, MAX_FAILURES - failures)
@@ -300,6 +318,8 @@ def _still_locked(name: str) -> AccountLockedError:
 
 
 def _attempt(w: Work, name: str, *, success: bool) -> None:
+    if w.db.dialect == "postgresql":
+        return  # cso_sign_in() recorded it: a guess made straight at the server counts as well
     w.session.add(LoginAttempt(username=name, at=w.now, workstation=w.actor.workstation, success=success))
     w.session.flush()
 
@@ -324,6 +344,63 @@ def record_screen_lock(db: Database, actor: Actor, *, idle_minutes: float | None
 def sign_out(db: Database, actor: Actor) -> None:
     with work(db, actor, check_account=False) as w:  # a disabled user's sign-out is still recorded
         w.audit("sign_out", "session", None, None, None)
+    if db.dialect == "postgresql" and db.session_token:
+        with db.engine.begin() as conn:
+            conn.execute(text("SELECT cso_sign_out()"))
+        db.bind_session(None)
+
+
+# The server's side of sign-in (PostgreSQL) -----------------------------------------------------
+def encode_like(spec: str, password: str) -> str:
+    """The argon2 encoding of password with the salt and parameters the server gave (``cso_password_salt``).
+
+    spec is the stored encoding without its digest, then ``$`` and the digest's length in characters.
+    """
+    try:
+        head, digest_chars = spec.rsplit("$", 1)
+        _, variant, _version, params, salt = head.split("$")
+        cost = dict(item.split("=", 1) for item in params.split(","))
+        raw = base64.b64decode(salt + "=" * (-len(salt) % 4))
+        kind = {"argon2id": Type.ID, "argon2i": Type.I, "argon2d": Type.D}[variant]
+        encoded = hash_secret(
+            password.encode("utf-8", "surrogatepass"),
+            raw,
+            time_cost=int(cost["t"]),
+            memory_cost=int(cost["m"]),
+            parallelism=int(cost["p"]),
+            hash_len=int(digest_chars) * 3 // 4,
+            type=kind,
+        )
+    except (ValueError, KeyError, binascii.Error, HashingError):
+        return ""  # not an argon2 hash: it matches nothing
+    return encoded.decode("ascii")
+
+
+def server_sign_in(db: Database, name: str, password: str, *, workstation: str, keep: bool = True) -> str:
+    """Ask the server to check a password: "ok:TOKEN" (a session to bind), "ok" (keep=False), "wrong", "locked",
+    "disabled". The server records the attempt, so a guess made straight at it counts towards the lockout."""
+    return _server_check(db, name, password, workstation=workstation, keep=keep)[0]
+
+
+def _server_check(db: Database, name: str, password: str, *, workstation: str, keep: bool) -> tuple[str, str]:
+    with db.read() as s:
+        spec = str(s.execute(text("SELECT cso_password_salt(:n)"), {"n": name}).scalar_one())
+    proof = encode_like(spec, password)
+    with db.engine.begin() as conn:
+        status = conn.execute(
+            text("SELECT cso_sign_in(:n, :p, :w, :k, :at)"),
+            {"n": name, "p": proof, "w": workstation[:80], "k": keep, "at": db.clock()},
+        ).scalar_one()
+    return str(status), spec
+
+
+def _needs_rehash(ph: PasswordHasher, spec: str) -> bool:
+    """Whether the stored hash (known by its salt and parameters) was made with other parameters than ph's."""
+    head, _, digest_chars = spec.rpartition("$")
+    try:
+        return ph.check_needs_rehash(f"{head}${'A' * int(digest_chars)}")
+    except (ValueError, InvalidHashError):
+        return False
 
 
 # Administration ----------------------------------------------------------------------------------
@@ -453,9 +530,13 @@ def change_password(
     if own:
         if not current_password:
             raise ValidationError("current_password", "Type your current password.")
-        with db.read() as s:
-            stored = s.execute(select(User.password_hash).where(User.username == name)).scalar_one_or_none()
-        if not _verify(ph, stored, current_password):
+        if db.dialect == "postgresql":
+            ok = server_sign_in(db, name, current_password, workstation=actor.workstation, keep=False) == "ok"
+        else:
+            with db.read() as s:
+                stored = s.execute(select(User.password_hash).where(User.username == name)).scalar_one_or_none()
+            ok = _verify(ph, stored, current_password)
+        if not ok:
             record_refusal(db, actor, "change_password", entity="user")
             raise PermissionDeniedError("The current password is wrong; the password was not changed.")
     hashed = ph.hash(new_password)

@@ -20,6 +20,7 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from data.services import paperwork as paper
+from data.services.cautions import add_caution
 from data.services.self_initiated import start_self_initiated
 
 DEMO_MARK = "DEMO"
@@ -238,6 +239,118 @@ SCENARIOS: list[tuple[str, str, list[str], str]] = [
 
 # Code sections a call type leads to when the officer cites (the pack's municipal-code table).
 CITED_SECTIONS = {"SMOKING": "Ord. 11-863", "DOG": "9.48 / LACC 10.32.010", "NOISE": "9.08.050", "VENDING": "5.122.050"}
+# What the officer saw, in the officer's words: a citation never carries the caller's narrative.
+OFFICER_ACCOUNTS = {
+    "SMOKING": "Observed the person smoking a cigarette at a patio table of the outdoor dining area; "
+    "staff had asked them to stop. Advised of the ordinance before citing.",
+    "DOG": "Observed the dog off leash in the public right-of-way with the owner present; "
+    "owner advised of the leash law before citing.",
+    "NOISE": "Amplified music audible from the sidewalk across the street; asked to lower it, "
+    "the volume was raised again within minutes.",
+    "VENDING": "Observed food being sold from a cart on the sidewalk during prohibited hours; "
+    "vendor advised of the hours and of the permit process.",
+}
+
+
+@dataclass(frozen=True)
+class WelfareFacts:
+    """What the officer's welfare-check form says for a demo scenario (agreeing with its narrative and notes)."""
+
+    name: str
+    declined_name: bool
+    age: str
+    housing: str
+    description: str
+    condition: str
+    oriented: bool
+    services: str
+    accepted: bool
+    follow_up: str = ""
+
+
+WELFARE_FACTS = {
+    "Caller's elderly neighbour has not answered the door for two days; mail piling up.": WelfareFacts(
+        "Dorothy Kaplan",
+        False,
+        "80s",
+        "housed",
+        "Resident of the apartment, in a dressing gown; answered through the window.",
+        "Well; her phone had been switched off",
+        True,
+        "Care Team call-back",
+        True,
+    ),
+    "Man lying on the bus bench, not moving much, about 50s, no shoes.": WelfareFacts(
+        "Eddie Walker",
+        False,
+        "50s",
+        "unhoused",
+        "Man on the bus bench, no shoes, blanket.",
+        "Responsive and oriented; declined medical",
+        True,
+        "Shelter bed through LA-HOP, water, socks",
+        True,
+        "Check back at the bench tomorrow morning",
+    ),
+    "Woman shouting at passers-by, talking to herself, not threatening anyone.": WelfareFacts(
+        "Maria Lopez",
+        False,
+        "40s",
+        "unknown",
+        "Woman on the sidewalk, agitated at first, calmer after talking.",
+        "Says she lost her medication",
+        True,
+        "DMH Help Line field team",
+        True,
+        "DMH field team to follow up",
+    ),
+    "Person sleeping in the doorway of a closed shop, business owner asks for help.": WelfareFacts(
+        "Chris Dunn",
+        False,
+        "30s",
+        "unhoused",
+        "Man sleeping in the shop doorway with a backpack.",
+        "Tired, calm",
+        True,
+        "Hygiene kit, list of drop-in centres",
+        True,
+        "Check back at the same doorway tomorrow morning",
+    ),
+    "Intoxicated man unsteady on his feet near the bus stop.": WelfareFacts(
+        "John (last name not given)",
+        False,
+        "30s",
+        "housed",
+        "Man unsteady on his feet at the bus stop; lives nearby.",
+        "Intoxicated, steady once seated",
+        True,
+        "Water; waited with him until his friend arrived",
+        True,
+    ),
+    "Person slumped against the wall in the alley, breathing.": WelfareFacts(
+        "",
+        True,
+        "60s",
+        "unknown",
+        "Man sitting against the alley wall, woke when spoken to.",
+        "Says he is fine",
+        True,
+        "Medical check, shelter list",
+        False,
+    ),
+    "Older woman sitting in the sun for hours, looks confused, very hot day.": WelfareFacts(
+        "Svetlana K.",
+        False,
+        "70s",
+        "unknown",
+        "Older woman on a bench in full sun, hot and thirsty.",
+        "Confused at first, better after water and shade",
+        False,
+        "Water, shade, a ride to the cooling centre",
+        True,
+        "Care Team to check on her tomorrow",
+    ),
+}
 WELFARE_TYPES = ("WELFARE", "MNTL", "SLMP", "EXPOSURE", "OUTREACH", "INTOX")
 REFERRED = {
     "WELFARE": ("care_team",),
@@ -270,6 +383,7 @@ class DemoSummary:
     citations: int = 0
     welfare_checks: int = 0
     referrals: int = 0
+    cautions: int = 0
 
     def lines(self) -> list[str]:
         status = ", ".join(f"{n} {s}" for s, n in sorted(self.by_status.items()))
@@ -278,6 +392,8 @@ class DemoSummary:
             f"  {self.units} units, {self.officers} officers on shift",
             f"  {self.incidents} incidents: {status}",
             f"  {self.citations} citations, {self.welfare_checks} welfare checks, {self.referrals} referrals",
+            f"  {self.cautions} cautions at places (and earlier calls at 8286 Santa Monica Blvd for its history)",
+            f"  {REPEAT_PERSON}: {len(REPEAT_PERSON_CHECKS)} earlier welfare checks with referrals (repeat contacts)",
         ]
 
 
@@ -311,7 +427,16 @@ class _Scheduler:
 
 
 def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
-    """Fill an empty database with a day shift that ends at the database clock's 'now'."""
+    """Fill an empty database with a day shift that ends at the database clock's 'now'.
+
+    All of it in one transaction: a seed stopped half-way (killed, a refusal, a lost server) leaves the
+    database as empty as it was, and the next seed starts again.
+    """
+    with db.one_transaction():
+        return _seed_demo(db, seed=seed)
+
+
+def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
     if not services.is_empty(db):
         raise DispatchError("The database already has units; the demo shift only goes into an empty database.")
     rng = random.Random(seed)
@@ -326,6 +451,7 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
     places = _places(db)
     summary = DemoSummary()
     try:
+        summary.cautions = _place_knowledge(db, sup, disp, start, places)
         db.clock = lambda: start - dt.timedelta(minutes=5)
         services.start_shift(
             db,
@@ -335,8 +461,6 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
             starts_at=start,
             ends_at=start + dt.timedelta(hours=10),
         )
-        # Copying the pack's referral directory is an administrator's action.
-        services.seed_directory(db, Actor("demo.admin", role="admin", workstation="DEMO", display_name="Demo Admin"))
         badge_ids = {}
         for badge, name, skills, langs in OFFICERS:
             officer = services.create_officer(db, sup, badge=badge, name=name, skills=skills, languages=langs)
@@ -462,35 +586,47 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
                         violations=[CITED_SECTIONS[code]],
                         location=inc.location,
                         incident_id=incident_id,
-                        description=inc.narrative,
+                        description=OFFICER_ACCOUNTS[code],
                     )
                     summary.citations += 1
                 if code in WELFARE_TYPES:
+                    # The same random draws as always (the rest of the demo stays the same shift); the
+                    # scenario's own facts win, so a form agrees with its incident's narrative and notes.
                     declined = rng.random() < 0.3
                     unhoused = code in ("OUTREACH", "EXPOSURE") or rng.random() < 0.4
+                    drawn_name = "" if declined else rng.choice(SUBJECTS)
+                    drawn_age = f"{rng.randint(2, 7)}0s"
+                    oriented = rng.random() < 0.8
+                    w = WELFARE_FACTS.get(inc.narrative)
+                    if w is not None:
+                        declined, housing, age = w.declined_name, w.housing, w.age
+                        name = "" if declined else w.name
+                    else:
+                        housing = "unhoused" if unhoused else "unknown"
+                        name, age = drawn_name, drawn_age
                     paper.record_welfare_check(
                         db,
                         disp,
                         incident_id=incident_id,
                         officer_id=officer_id,
-                        subject_name="" if declined else rng.choice(SUBJECTS),
+                        subject_name=name,
                         subject_declined=declined,
-                        approx_age=f"{rng.randint(2, 7)}0s",
-                        description=inc.narrative,
+                        approx_age=age,
+                        description=w.description if w else "Spoke with the person on scene.",
                         observations={
                             "responsive": True,
-                            "oriented": rng.random() < 0.8,
+                            "oriented": w.oriented if w else oriented,
                             "injuries": False,
                             "needs_medical": False,
-                            "housing_status": "unhoused" if unhoused else "housed",
+                            "housing_status": housing,
                             "safety_cautions": "",
-                            "condition": "Calm, talking with officers",
+                            "condition": w.condition if w else "Calm, talking with officers",
                         },
-                        services_offered="Water, hygiene kit, shelter bed list, Care Team call-back",
-                        services_accepted=not declined,
+                        services_offered=w.services if w else "Water, referral list",
+                        services_accepted=w.accepted if w else True,
                         escalation=["care_team"] if code == "MNTL" else [],
-                        follow_up_needed=unhoused,
-                        follow_up_note="Check back at the same place tomorrow morning" if unhoused else "",
+                        follow_up_needed=bool(w.follow_up) if w else False,
+                        follow_up_note=w.follow_up if w else "",
                     )
                     summary.welfare_checks += 1
                 for agency in REFERRED.get(code, ()):
@@ -562,6 +698,81 @@ def seed_demo(db: Database, *, seed: int = 90069) -> DemoSummary:
     for inc in board.incidents:
         summary.by_status[inc.status] = summary.by_status.get(inc.status, 0) + 1
     return summary
+
+
+# Cautions at demo places: (place label, category, Sheriff first, text, days it lasts).
+CAUTIONS = (
+    ("8286 Santa Monica Blvd", "safety", True, "Prior assault on staff by a resident (demo)", 60),
+    ("936 Hammond St", "access", False, "Gate code 4411#; manager on site until 10 pm (demo)", 90),
+    ("948 Palm Ave", "medical", False, "Resident on oxygen: no open flame, no smoking near the unit (demo)", 30),
+    ("Plummer Park", "safety", False, "Two dogs off leash reported aggressive near the community garden (demo)", 14),
+)
+# A person contacted again and again (data.services.contacts): (days ago, place, services accepted, referral
+# agency, its outcome, follow-up in days).
+REPEAT_PERSON = "Jordan Reyes (demo)"
+REPEAT_PERSON_CHECKS = (
+    (75, "West Hollywood Park", False, "la_hop", "declined", None),
+    (33, "Plummer Park", False, "dmh", "declined", None),
+    (6, "8286 Santa Monica Blvd", True, "la_hop", "accepted", 10),
+)
+# Earlier calls at the first caution's address, so its history shows at intake: (days ago, type, disposition).
+EARLIER_CALLS = ((200, "WELFARE", "18"), (41, "DISORD", "15"), (9, "NOISE", "18"))
+
+
+def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, places: list[dict[str, Any]]) -> int:
+    """Cautions at a few demo places, and earlier calls at the first one (before the shift starts)."""
+    by_label = {str(p["label"]): p for p in places}
+    db.clock = lambda: start - dt.timedelta(days=365)
+    # Copying the pack's referral directory is an administrator's action.
+    services.seed_directory(db, Actor("demo.admin", role="admin", workstation="DEMO", display_name="Demo Admin"))
+    for days, code, disposition in EARLIER_CALLS:
+        db.clock = lambda days=days: start - dt.timedelta(days=days)  # type: ignore[misc]
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type=code,
+            narrative=f"{DEMO_MARK} earlier call at this address.",
+            caller_name=f"{DEMO_MARK} neighbour",
+            **_place_fields(by_label[CAUTIONS[0][0]]),
+        )
+        services.clear_incident(db, disp, rec.id, disposition=disposition, note="demo")
+    for days, label, accepted, agency, outcome, follow_up in REPEAT_PERSON_CHECKS:
+        db.clock = lambda days=days: start - dt.timedelta(days=days)  # type: ignore[misc]
+        rec = services.create_incident(
+            db,
+            disp,
+            call_type="WELFARE",
+            narrative=f"{DEMO_MARK} person sitting on the sidewalk, asked for water.",
+            **_place_fields(by_label[label]),
+        )
+        paper.record_welfare_check(
+            db,
+            disp,
+            incident_id=rec.id,
+            subject_name=REPEAT_PERSON,
+            approx_age="40s",
+            services_offered="Water, shelter bed, outreach",
+            services_accepted=accepted,
+            follow_up_needed=follow_up is not None,
+        )
+        due = (db.clock() + dt.timedelta(days=follow_up)).date() if follow_up is not None else None
+        paper.add_referral(db, disp, incident_id=rec.id, agency_key=agency, outcome=outcome, follow_up_on=due)
+        services.clear_incident(db, disp, rec.id, disposition="15", note="demo")
+    db.clock = lambda: start - dt.timedelta(days=2)
+    for label, category, first, text, days in CAUTIONS:
+        place = by_label[label]
+        add_caution(
+            db,
+            sup,
+            location=label,
+            latitude=float(place["lat"]),
+            longitude=float(place["lon"]),
+            text=text,
+            category=category,
+            sheriff_first=first,
+            expires_at=start + dt.timedelta(days=days),
+        )
+    return len(CAUTIONS)
 
 
 def _shift_label(hour: int) -> str:

@@ -281,13 +281,14 @@ class EchoFilter:
     foreign() on the loop's.
     """
 
-    def __init__(self, ttl: float = 30.0) -> None:
+    def __init__(self, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self._clock = clock  # seconds, monotonic; tests pass their own
         self._pending: dict[Change, deque[float]] = {}
         self._lock = threading.Lock()
 
     def remember(self, changes: Iterable[Change]) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             for change in changes:
                 self._pending.setdefault(change, deque()).append(now)
@@ -296,7 +297,7 @@ class EchoFilter:
                     self._fresh(change, now)
 
     def foreign(self, changes: Iterable[Change]) -> list[Change]:
-        now = time.monotonic()
+        now = self._clock()
         kept = []
         with self._lock:
             for change in changes:

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -151,7 +154,19 @@ class Incident(Base):
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_received_at", "received_at"),
         Index("ix_incidents_cleared_at", "cleared_at"),
+        # Added by migration 0012 (location history): incidents near a point over a time.
+        Index(
+            "ix_incidents_point",
+            "latitude",
+            "longitude",
+            "received_at",
+            postgresql_include=["id", "number", "call_type", "status", "location", "disposition_code"],
+        ),
     )
+
+
+# Added by migration 0012: incidents without a map point are found by their address as typed, any case.
+Index("ix_incidents_location_lower", func.lower(Incident.location), Incident.latitude)
 
 
 class IncidentEvent(Base):
@@ -166,6 +181,9 @@ class IncidentEvent(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     author: Mapped[str] = mapped_column(String(80))
     workstation: Mapped[str] = mapped_column(String(80), default="")
+    # Added by migration 0011: the row's place in the timeline's hash chain and its seal (data.audit_chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEntry(Base):
@@ -184,6 +202,18 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # One random key per action (all its audit rows share it): a console asks which of its actions the server has.
     action_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Added by migration 0011: the row's place in the audit hash chain and its seal (data.audit_chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChainHead(Base):
+    """The last number and seal of each hash chain (audit_log, incident_events), kept by whoever seals rows."""
+
+    __tablename__ = "chain_heads"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class User(Base):
@@ -192,7 +222,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(16))  # dispatcher, supervisor, admin
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Deferred: on a dispatch centre's server a workstation's login may not read it (migration 0011).
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
@@ -349,6 +380,41 @@ class EidoOutbox(Base):
     document: Mapped[str] = mapped_column(Text)
     staged_in: Mapped[str | None] = mapped_column(Text)  # the outbox folder it was staged in
     written_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class Caution(Base):
+    """A caution at a place (a point and a radius): shown in red wherever the place comes up, until it expires.
+
+    Never deleted: one ended early keeps its row with who ended it and why, so the history stays.
+    """
+
+    __tablename__ = "cautions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(12))  # safety, access, medical, other
+    sheriff_first: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    starts_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("category IN ('safety', 'access', 'medical', 'other')", name="ck_cautions_category"),
+        CheckConstraint("expires_at > starts_at", name="ck_cautions_expiry_after_start"),
+        CheckConstraint("radius_m > 0 AND radius_m <= 1000", name="ck_cautions_radius"),
+        CheckConstraint("length(text) > 0", name="ck_cautions_text"),
+        Index("ix_cautions_latitude_longitude", "latitude", "longitude"),
+        Index("ix_cautions_expires_at", "expires_at"),
+    )
 
 
 class IntakeDraft(Base):

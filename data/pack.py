@@ -27,6 +27,7 @@ class CallType:
     sheriff_first: bool = False
     skills: tuple[str, ...] = ()
     kind: str = "call"
+    welfare_form: bool = False  # the officer files a welfare-check form; the shift's log lists every one
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,26 @@ class DirectoryEntry:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """Location history: incidents within radius_m of a place over the last `months` count as its history."""
+
+    radius_m: float = 75.0
+    months: int = 12
+    shown: int = 5  # the last few listed in the intake and the detail; one key opens the full list
+    # Who may read a person's earlier contacts (data.services.contacts); the read is audited.
+    contact_roles: tuple[str, ...] = ("dispatcher", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class CautionSettings:
+    """Cautions at a place: the longest lifetime allowed, and who besides supervisors may add one."""
+
+    longest_days: int = 180
+    dispatchers_may_add: bool = False
+    default_radius_m: float = 30.0
+
+
+@dataclass(frozen=True)
 class Pack:
     name: str
     directory: Path
@@ -87,6 +108,9 @@ class Pack:
     escalations: dict[str, str] = field(default_factory=dict)
     # Calls other agencies transfer in (NENA EIDO): the local call type when their document names none.
     transfers: dict[str, Any] = field(default_factory=lambda: {"call_type": "ASSIST"})
+    # What is known about a place: how far and how far back its history reaches, and the rules for cautions.
+    history: HistorySettings = field(default_factory=lambda: HistorySettings())
+    cautions: CautionSettings = field(default_factory=lambda: CautionSettings())
 
     @property
     def geo_dir(self) -> Path:
@@ -187,6 +211,7 @@ def _call_types(path: Path, apco: dict[str, str]) -> dict[str, CallType]:
             sheriff_first=bool(e.get("sheriff_first", False)),
             skills=tuple(e.get("skills", ())),
             kind=kind,
+            welfare_form=bool(e.get("welfare_form", False)),
         )
     return out
 
@@ -270,6 +295,7 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
     if str(transfers["call_type"]).upper() not in call_types:
         raise PackError(f"{root / 'pack.toml'}: [transfers] call_type {transfers['call_type']!r} is not a call type")
     transfers["call_type"] = str(transfers["call_type"]).upper()
+    history, cautions = _place_settings(root / "pack.toml", meta)
     timers = {k: (int(v[0]), int(v[1])) for k, v in meta["timers"].items()}
     for status, (warn, crit) in timers.items():
         if not 0 < warn < crit:
@@ -292,4 +318,33 @@ def load_pack(name: str = DEFAULT_PACK, directory: Path | None = None) -> Pack:
         care_team={k: str(v) for k, v in meta["care_team"].items()},
         escalations=escalations,
         transfers=transfers,
+        history=history,
+        cautions=cautions,
     )
+
+
+def _place_settings(path: Path, meta: dict[str, Any]) -> tuple[HistorySettings, CautionSettings]:
+    """[history] and [cautions] of pack.toml; both optional (the defaults above), checked when given."""
+    raw_history = meta.get("history") or {}
+    raw_cautions = meta.get("cautions") or {}
+    if not isinstance(raw_history, dict) or not isinstance(raw_cautions, dict):
+        raise PackError(f"{path}: [history] and [cautions] must be tables")
+    try:
+        history = HistorySettings(
+            radius_m=float(raw_history.get("radius_m", HistorySettings.radius_m)),
+            months=int(raw_history.get("months", HistorySettings.months)),
+            shown=int(raw_history.get("shown", HistorySettings.shown)),
+            contact_roles=tuple(str(r) for r in raw_history.get("contact_roles", HistorySettings.contact_roles)),
+        )
+        cautions = CautionSettings(
+            longest_days=int(raw_cautions.get("longest_days", CautionSettings.longest_days)),
+            dispatchers_may_add=bool(raw_cautions.get("dispatchers_may_add", CautionSettings.dispatchers_may_add)),
+            default_radius_m=float(raw_cautions.get("default_radius_m", CautionSettings.default_radius_m)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise PackError(f"{path}: [history] or [cautions] has a value of the wrong kind ({exc})") from exc
+    if not 0 < history.radius_m <= 1000 or not 1 <= history.months <= 120 or not 1 <= history.shown <= 50:
+        raise PackError(f"{path}: [history] needs 0 < radius_m <= 1000, months 1-120 and shown 1-50")
+    if not 1 <= cautions.longest_days <= 3650 or not 0 < cautions.default_radius_m <= 1000:
+        raise PackError(f"{path}: [cautions] needs longest_days 1-3650 and 0 < default_radius_m <= 1000")
+    return history, cautions

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from data.audit_chain import append
 from data.errors import AccountChangedError, PermissionDeniedError
-from data.models import AuditEntry, User
+from data.models import User
 
 if TYPE_CHECKING:
     from data.db import Database
@@ -127,18 +128,23 @@ def record_refusal(db: Database, actor: Actor, action: str, *, entity: str = "",
     """Audit a refused action; a failure to write the row is logged, never raised over the refusal."""
     try:
         with db.writer() as session, session.begin():
-            session.add(
-                AuditEntry(
-                    at=db.clock(),
-                    username=actor.username,
-                    workstation=actor.workstation,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    outcome="refused",
-                    before=None,
-                    after={"role": actor.role},
-                )
+            append(
+                session,
+                "audit_log",
+                [
+                    {
+                        "at": db.clock(),
+                        "username": actor.username,
+                        "workstation": actor.workstation,
+                        "action": action,
+                        "entity": entity,
+                        "entity_id": entity_id,
+                        "outcome": "refused",
+                        "before": None,
+                        "after": {"role": actor.role},
+                        "action_key": None,
+                    }
+                ],
             )
     except DBAPIError:
         log.exception("could not audit the refusal of %s for %s", action, actor.username)

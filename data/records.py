@@ -202,3 +202,95 @@ class DuplicateCandidate:
     incident: IncidentRecord
     distance_m: float
     minutes_apart: float
+
+
+CAUTION_CATEGORIES = {"safety": "Safety", "access": "Access", "medical": "Medical", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class CautionRecord:
+    """A caution at a place: a point with a radius, shown in red while it is active."""
+
+    id: int
+    location: str
+    latitude: float
+    longitude: float
+    radius_m: float
+    text: str
+    category: str
+    sheriff_first: bool
+    author: str
+    created_at: dt.datetime
+    starts_at: dt.datetime
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None
+    ended_by: str | None
+    end_reason: str
+    version: int
+
+    def state(self, now: dt.datetime) -> str:
+        """'active', 'upcoming', 'expired' (its expiry passed) or 'ended' (someone ended it early)."""
+        if self.ended_at is not None and self.ended_at <= now:
+            return "ended"
+        if self.expires_at <= now:
+            return "expired"
+        if self.starts_at > now:
+            return "upcoming"
+        return "active"
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.state(now) == "active"
+
+    @property
+    def category_label(self) -> str:
+        return CAUTION_CATEGORIES.get(self.category, self.category)
+
+    def headline(self, agency: str = "LASD") -> str:
+        """'SAFETY · LASD FIRST: prior assault on staff' - how the caution reads in red."""
+        first = f" · {agency.upper()} FIRST" if self.sheriff_first else ""
+        return f"{self.category_label.upper()}{first}: {self.text}"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One earlier incident at or near a place."""
+
+    incident_id: int
+    number: str
+    call_type: str
+    call_type_label: str
+    status: str
+    location: str
+    received_at: dt.datetime
+    disposition_code: str | None
+    disposition_label: str
+    distance_m: float | None  # None: matched by the address as typed (no map point)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class LocationHistory:
+    """What happened at a place: incidents within the pack's radius (or at the same address) since `since`.
+
+    `entries` are open ones first, then newest first; `by_type` counts them per call type, most first.
+    """
+
+    location: str
+    latitude: float | None
+    longitude: float | None
+    radius_m: float
+    since: dt.datetime
+    entries: tuple[HistoryEntry, ...]
+    by_type: tuple[tuple[str, str, int], ...]  # (code, label, count)
+    total: int = 0  # every incident counted, also past the full list's limit
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.entries)
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for e in self.entries if e.is_open)

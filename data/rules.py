@@ -86,6 +86,9 @@ def incident_status_for(unit_statuses: Iterable[str]) -> str:
     return {0: "pending", 1: "dispatched", 2: "enroute", 3: "onscene"}[best]
 
 
+# Set in an incident's screening when a Sheriff-first caution was active at its place when it was created.
+CAUTION_SCREENING_KEY = "caution"
+
 # A screening question has three answers: True (yes), False (no) and None or absent (not asked).
 # Nobody's silence is a "no": a call saved before every question was asked, or transferred in by
 # another agency, keeps its unanswered questions unanswered.
@@ -105,7 +108,7 @@ def screening_answer(screening: Mapping[str, Any] | None, question: str) -> bool
 
 def clean_screening(screening: Mapping[str, Any] | None) -> dict[str, bool]:
     """Only real answers are stored: a question without a True/False answer is left out (not asked)."""
-    unknown = set(screening or {}) - set(SCREENING_QUESTIONS)
+    unknown = set(screening or {}) - set(SCREENING_QUESTIONS) - {CAUTION_SCREENING_KEY}
     if unknown:
         raise ValueError(f"Unknown screening question {sorted(unknown)[0]!r}.")
     answers = {}
@@ -113,6 +116,8 @@ def clean_screening(screening: Mapping[str, Any] | None) -> dict[str, bool]:
         answer = screening_answer(screening, question)
         if answer is not None:
             answers[question] = answer
+    if (screening or {}).get(CAUTION_SCREENING_KEY) is True:  # set by the service, kept through edits
+        answers[CAUTION_SCREENING_KEY] = True
     return answers
 
 
@@ -131,8 +136,12 @@ def screening_summary(screening: Mapping[str, Any] | None) -> str:
 
 
 def needs_sheriff(*, sheriff_first: bool, screening: Mapping[str, Any]) -> bool:
-    """Any violent, armed, medical or in-progress-crime answer, or a Sheriff-first type."""
-    return sheriff_first or any(screening_answer(screening, q) is True for q in SCREENING_QUESTIONS)
+    """Any violent, armed, medical or in-progress-crime answer, a Sheriff-first type or a Sheriff-first caution."""
+    return (
+        sheriff_first
+        or any(screening_answer(screening, q) is True for q in SCREENING_QUESTIONS)
+        or screening.get(CAUTION_SCREENING_KEY) is True
+    )
 
 
 class ScreenedCall(Protocol):

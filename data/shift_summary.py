@@ -100,6 +100,8 @@ class ShiftSummary:
     referrals_declined: int
     referrals_by_agency: tuple[AgencyReferrals, ...]
     handoff_note: str
+    # Places of this shift's calls with two or more incidents in the history's months (data.services.history).
+    repeat_locations: tuple[Count, ...] = ()
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -240,7 +242,23 @@ def shift_summary(db: Database, shift_id: int) -> ShiftSummary:
             for (key, name), c in sorted(agencies.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
         ),
         handoff_note=handoff_note,
+        repeat_locations=repeat_locations(db, records, end),
     )
+
+
+def repeat_locations(db: Database, records: Sequence[IncidentRecord], end: dt.datetime) -> tuple[Count, ...]:
+    """This shift's call places that saw two or more incidents in the pack's months up to the shift's end."""
+    from data.services.history import place_counts
+
+    places: dict[tuple[float | None, float | None, str], str] = {}
+    for r in records:
+        if r.kind == "call" and r.status != "merged":
+            places.setdefault((r.latitude, r.longitude, " ".join(r.location.split()).lower()), r.location)
+    keys = list(places)
+    counts = place_counts(db, [(lat, lon, places[(lat, lon, key)]) for lat, lon, key in keys], now=end)
+    found = [Count(places[k], places[k], n) for k, n in zip(keys, counts, strict=True) if n >= 2]
+    found.sort(key=lambda c: (-c.count, c.label))
+    return tuple(found)
 
 
 def _disposition_label(dispositions: Mapping[str, object], code: str) -> str:

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from data.clock import Clock, utc_now
 from data.pack import Pack, load_pack
-from data.records import IncidentRecord, UnitRecord
+from data.records import CautionRecord, IncidentRecord, UnitRecord
 from maps.page import (
     ASSET_DIR,
     WEBCHANNEL_JS,
     build_page,
+    caution_payload,
     incident_payload,
     js_call,
     shows_incident,
@@ -150,7 +151,9 @@ class MapView(QWebEngineView):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("City map")
-        self.setAccessibleDescription("Incidents and units; click a marker to select it, right-click for a new call")
+        self.setAccessibleDescription(
+            "Incidents and units. Tab reaches each marker, Enter selects it; right-click for a new call there"
+        )
         db = getattr(store, "db", None)
         self.store = store
         self.pack: Pack = pack or getattr(db, "pack", None) or load_pack()
@@ -162,6 +165,7 @@ class MapView(QWebEngineView):
         self._menu_point: tuple[float, float] | None = None
         self._pending_incidents: dict[int, dict[str, Any] | None] = {}
         self._pending_units: dict[int, dict[str, Any] | None] = {}
+        self._cautions: list[dict[str, Any]] = []
         self.page_path: Path | None = None
 
         self.update_timer = QTimer(self)
@@ -248,6 +252,12 @@ class MapView(QWebEngineView):
         if self._is_ready:
             self.page().runJavaScript(js_call("select", incident_id))
 
+    def set_cautions(self, cautions: list[CautionRecord]) -> None:
+        """Draw these active cautions (a red sign at each point and its radius), replacing the ones shown."""
+        self._cautions = [caution_payload(c, self.pack.agency) for c in cautions]
+        if self._is_ready:
+            self.page().runJavaScript(js_call("setCautions", self._cautions))
+
     def request_new_call_at(self, lat: float, lon: float) -> asyncio.Future[str] | Future[str]:
         """Reverse-geocode a point off the GUI thread, then emit new_call_requested."""
         loop = _running_loop()
@@ -316,7 +326,7 @@ class MapView(QWebEngineView):
             "incidents": [incident_payload(r) for r in self.store.incidents.values() if shows_incident(r)],
             "units": [unit_payload(u, self.pack.unit_statuses) for u in self.store.units.values() if shows_unit(u)],
         }
-        script = js_call("apply", batch)
+        script = js_call("apply", batch) + ";" + js_call("setCautions", self._cautions)
         if self._selected is not None:
             script += ";" + js_call("select", self._selected)
         self.page().runJavaScript(script)
@@ -328,6 +338,11 @@ class MapView(QWebEngineView):
     def _on_page_load_finished(self, ok: bool) -> None:
         if not ok:
             log.error("the map page did not load: %s", self.page_path)
+        # QtWebEngine's render widget shows in the accessibility tree as a second, nameless root
+        # of the page; naming it tells a screen reader what it is.
+        proxy = self.focusProxy()
+        if proxy is not None and not proxy.accessibleName():
+            proxy.setAccessibleName("City map")
 
     def _on_bridge_page_ready(self) -> None:
         self._is_ready = True

@@ -13,6 +13,7 @@
   var Z_UNIT = 10000;
   var Z_INCIDENT = 20000;
   var Z_SELECTED = 100000;
+  var Z_CAUTION = 5000; // under incidents and units: the caution marks the place, the call on it stays on top
 
   function esc(text) {
     return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -30,6 +31,10 @@
 
   function csoCreateMap(map, layers, config) {
     var container = map.getContainer();
+    document.documentElement.setAttribute("lang", "en"); // read in the console's language (WCAG 3.1.1)
+    // The container takes focus for Leaflet's keys (arrows pan, + and - zoom): a named application.
+    container.setAttribute("role", "application");
+    container.setAttribute("aria-label", "City map: arrow keys pan, plus and minus zoom, Tab goes to the markers");
     var state = {
       startedAt: performance.now(),
       readyAt: null,
@@ -39,6 +44,7 @@
       selected: null,
       incidents: {},
       units: {},
+      cautions: {},
       clockOffset: 0,
       lastEvent: null,
       pin: null,
@@ -46,6 +52,7 @@
       labelTimer: null,
       autoView: true,
     };
+    var cautionLayer = L.layerGroup().addTo(map);
     var incidentLayer = L.layerGroup().addTo(map);
     var unitLayer = L.layerGroup().addTo(map);
     var statusLabels = config.statusLabels || {};
@@ -247,6 +254,33 @@
       return lines.join("<br>");
     }
 
+    // What a screen reader reads for a marker (it gets focus by Tab; Enter selects, as a click does).
+    function incidentLabel(d) {
+      return (
+        "Incident " + d.number + ", priority " + d.priority + ", " + statusName(d.status) + ", " + d.type + ", " +
+        d.location + (d.units && d.units.length ? ", units " + d.units.join(", ") : "")
+      );
+    }
+
+    function unitLabel(u) {
+      return "Unit " + u.call_sign + ", " + u.label + (u.incident_number ? ", on " + u.incident_number : "");
+    }
+
+    // Enter or Space on a focused marker acts as a click (Leaflet's keyboard option only makes it focusable).
+    function pressable(marker, kind, id) {
+      marker.on("keydown", function (e) {
+        var key = e.originalEvent.key;
+        if (key !== "Enter" && key !== " ") return;
+        e.originalEvent.preventDefault();
+        send(kind, id);
+      });
+    }
+
+    function nameMarker(rec) {
+      var el = rec.marker.getElement();
+      if (el) el.setAttribute("aria-label", rec.kind === "unit" ? unitLabel(rec.data) : incidentLabel(rec.data));
+    }
+
     function incidentHtml(rec) {
       var d = rec.data;
       var cls = "cso-inc p" + d.priority + " st-" + d.status + (state.selected === d.id ? " sel" : "");
@@ -279,6 +313,7 @@
         var el = rec.marker.getElement();
         if (el) el.innerHTML = html;
       }
+      nameMarker(rec);
       var tip = rec.marker.getTooltip();
       if (tip) tip.options.offset = L.point(rec.off[0], rec.off[1] - (rec.kind === "unit" ? 12 : 18));
     }
@@ -298,12 +333,14 @@
         rec = state.incidents[d.id] = { kind: "incident", data: d, off: [0, 0], html: null, marker: null };
         rec.marker = L.marker([d.lat, d.lon], {
           icon: blankIcon(),
-          keyboard: false,
+          keyboard: true,
           riseOnHover: true,
         });
         rec.marker.on("click", function () {
           send("incidentClicked", d.id);
         });
+        rec.marker.on("add", nameMarker.bind(null, rec));
+        pressable(rec.marker, "incidentClicked", d.id);
         rec.marker.bindTooltip(
           function () {
             return incidentTip(state.incidents[d.id] ? state.incidents[d.id].data : d);
@@ -338,13 +375,15 @@
         rec = state.units[u.id] = { kind: "unit", data: u, off: [0, 0], html: null, marker: null, ll: null };
         rec.marker = L.marker([0, 0], {
           icon: blankIcon(),
-          keyboard: false,
+          keyboard: true,
           riseOnHover: true,
           zIndexOffset: Z_UNIT,
         });
         rec.marker.on("click", function () {
           send("unitClicked", u.id);
         });
+        rec.marker.on("add", nameMarker.bind(null, rec));
+        pressable(rec.marker, "unitClicked", u.id);
         rec.marker.bindTooltip(
           function () {
             return unitTip(state.units[u.id] ? state.units[u.id].data : u);
@@ -523,6 +562,42 @@
       state.labelTimer = setTimeout(layoutLabels, 120);
     }
 
+    // ------------------------------------------------------------------ cautions
+
+    function cautionTip(c) {
+      var lines = ['<b class="cso-caution-tip">CAUTION · ' + esc(c.text) + "</b>"];
+      lines.push('<span class="cso-tip-sub">' + esc(c.location) + " · within " + Math.round(c.radius) + " m</span>");
+      var until = Date.parse(c.expires);
+      if (!isNaN(until)) lines.push('<span class="cso-tip-sub">until ' + esc(new Date(until).toLocaleDateString()) + "</span>");
+      return lines.join("<br>");
+    }
+
+    function cautionHtml(c) {
+      return '<div class="cso-caution' + (c.sheriff_first ? " first" : "") + '" title="Caution">!</div>';
+    }
+
+    function drawCaution(c) {
+      var circle = L.circle([c.lat, c.lon], {
+        radius: c.radius,
+        color: "#c62828",
+        weight: 2,
+        dashArray: "4 3",
+        fillColor: "#e53935",
+        fillOpacity: 0.12,
+        interactive: false,
+      });
+      var html = cautionHtml(c);
+      var marker = L.marker([c.lat, c.lon], {
+        icon: L.divIcon({ className: "cso-anchor", html: html, iconSize: [0, 0] }),
+        keyboard: false,
+        zIndexOffset: Z_CAUTION,
+      });
+      marker.bindTooltip(cautionTip(c), { direction: "top", offset: [0, -14], opacity: 0.96 });
+      cautionLayer.addLayer(circle);
+      cautionLayer.addLayer(marker);
+      state.cautions[c.id] = { data: c, circle: circle, marker: marker, html: html };
+    }
+
     // ------------------------------------------------------------------ API
 
     var api = { map: map };
@@ -583,6 +658,14 @@
       return api.apply({ removeUnits: ids });
     };
 
+    // Active cautions, all at once (they are few and change rarely).
+    api.setCautions = function (list) {
+      cautionLayer.clearLayers();
+      state.cautions = {};
+      (list || []).forEach(drawCaution);
+      return Object.keys(state.cautions).length;
+    };
+
     api.select = function (id) {
       var previous = state.selected;
       state.selected = id === null || id === undefined ? null : Number(id);
@@ -635,7 +718,20 @@
         }).length,
         incidents: {},
         units: {},
+        cautions: {},
       };
+      Object.keys(state.cautions).forEach(function (id) {
+        var c = state.cautions[id];
+        out.cautions[id] = {
+          lat: c.data.lat,
+          lon: c.data.lon,
+          radius: c.data.radius,
+          text: c.data.text,
+          sheriff_first: c.data.sheriff_first,
+          html: c.html,
+          shown: map.hasLayer(c.marker),
+        };
+      });
       Object.keys(state.incidents).forEach(function (id) {
         var rec = state.incidents[id];
         var d = rec.data;
@@ -693,9 +789,10 @@
         })
         .join("");
       return (
-        '<div class="cso-key-title">Key</div><div class="cso-key-body">' +
+        '<button type="button" class="cso-key-title" aria-expanded="true">Key</button>' +
+        '<div class="cso-key-body" role="group" aria-label="Map key">' +
         '<div><em>Priority</em>' + pr + "</div><div><em>Status</em>" + st + "</div><div><em>Units</em>" + un +
-        "</div></div>"
+        '</div><div><em>Place</em><span class="cso-key-caution">!</span>Caution (red ring: its radius)</div></div>'
       );
     }
 
@@ -703,10 +800,16 @@
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "cso-key");
       div.innerHTML = legendHtml();
-      if (container.clientWidth < 700 || container.clientHeight < 560) div.classList.add("cso-key-folded");
+      var button = div.firstChild;
+      function fold(folded) {
+        div.classList.toggle("cso-key-folded", folded);
+        button.setAttribute("aria-expanded", folded ? "false" : "true");
+      }
+      fold(container.clientWidth < 700 || container.clientHeight < 560);
       L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.on(div.firstChild, "click", function () {
-        div.classList.toggle("cso-key-folded");
+      // A real button: Tab reaches it, Enter and Space fold and unfold it, a screen reader hears its state.
+      L.DomEvent.on(button, "click", function () {
+        fold(!div.classList.contains("cso-key-folded"));
       });
       return div;
     };
@@ -719,6 +822,7 @@
     legend.addTo(map);
     layers.control.addOverlay(incidentLayer, "Incidents");
     layers.control.addOverlay(unitLayer, "Units");
+    layers.control.addOverlay(cautionLayer, "Cautions");
     map.on("overlayadd overlayremove", function (e) {
       if (e.layer === layers.tiles) container.classList.toggle("cso-tiles", e.type === "overlayadd");
       if (e.layer === layers.streetNames) layoutLabels();

@@ -26,7 +26,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon, shape
 from shapely.ops import polylabel
 
 from data.pack import UnitStatus
-from data.records import OPEN_STATUSES, IncidentRecord, UnitRecord
+from data.records import OPEN_STATUSES, CautionRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
 from maps.geodata import (
     BOUNDARY_FILE,
@@ -149,6 +149,21 @@ def unit_payload(rec: UnitRecord, statuses: Mapping[str, UnitStatus] | None = No
         "incident_id": rec.incident_id,
         "incident_number": rec.incident_number,
         "crew": list(rec.officers),
+    }
+
+
+def caution_payload(rec: CautionRecord, agency: str = "") -> dict[str, Any]:
+    """What the page needs to draw one active caution: a red symbol at its point and its circle."""
+    return {
+        "id": rec.id,
+        "lat": rec.latitude,
+        "lon": rec.longitude,
+        "radius": rec.radius_m,
+        "category": rec.category_label,
+        "sheriff_first": rec.sheriff_first,
+        "text": rec.headline(agency) if agency else rec.text,
+        "location": rec.location,
+        "expires": _iso(rec.expires_at),
     }
 
 

@@ -520,16 +520,20 @@ class TcpProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.dropping = threading.Event()
+        self.forwarding = threading.Event()
+        self.forwarding.set()
         self._closed = threading.Event()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True, name="proxy-accept").start()
 
     def blackhole(self) -> None:
+        self.forwarding.clear()
         self.dropping.set()
 
     def restore(self) -> None:
         self.dropping.clear()
+        self.forwarding.set()
 
     def _accept(self) -> None:
         while not self._closed.is_set():
@@ -556,9 +560,14 @@ class TcpProxy:
                     break
                 if not self.dropping.is_set():
                     dst.sendall(data)
-        if not self.dropping.is_set():
-            with contextlib.suppress(OSError):
-                dst.shutdown(socket.SHUT_WR)
+        # An end that closed while the link was down is seen closed by the other end once the link is
+        # back (its kernel answers the other's next packet with a reset): the server then ends that
+        # session and gives back its locks, as it would after a real partition heals.
+        while not self.forwarding.wait(0.1):
+            if self._closed.is_set():
+                return
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
 
     def close(self) -> None:
         self._closed.set()

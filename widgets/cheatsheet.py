@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.commands import ALIASES, VERBS
 
@@ -50,59 +58,75 @@ KEYS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def cheat_sheet_html(extra_keys: Sequence[tuple[str, str, str]] = ()) -> str:
-    """The sheet as HTML: commands first, then keys by area (area, key, meaning for extras)."""
+def cheat_sheet_sections(extra_keys: Sequence[tuple[str, str, str]] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sheet as (heading, [(key or command, what it does)]): commands first, then keys by area."""
     aliases: dict[str, list[str]] = {}
     for alias, verb in ALIASES.items():
         aliases.setdefault(verb, []).append(alias)
-    rows = []
-    for verb in VERBS.values():
-        also = (
-            f" <span class='alias'>also {escape(', '.join(aliases[verb.name]))}</span>" if verb.name in aliases else ""
-        )
-        rows.append(f"<tr><td class='key'>{escape(verb.usage)}</td><td>{escape(verb.summary)}{also}</td></tr>")
-    parts = [
-        "<style>"
-        "h2 { margin: 10px 0 4px 0; font-size: 13pt; }"
-        "td { padding: 2px 14px 2px 0; vertical-align: top; }"
-        "td.key { font-family: monospace; font-weight: 600; white-space: nowrap; }"
-        ".alias { color: #78909c; }"
-        "p.note { color: #78909c; }"
-        "</style>",
-        "<h2>Commands</h2>",
-        "<p class='note'>A unit may be typed by the end of its call sign (12 for CSO-12) and an incident by its "
-        "last digits, when that names only one.</p>",
-        "<table>",
-        *rows,
-        "</table>",
+    commands = [
+        (verb.usage, verb.summary + (f" (also {', '.join(aliases[verb.name])})" if verb.name in aliases else ""))
+        for verb in VERBS.values()
     ]
+    sections = [("Commands", commands)]
     areas: dict[str, list[tuple[str, str]]] = {area: list(keys) for area, keys in KEYS.items()}
     for area, key, meaning in extra_keys:
         areas.setdefault(area, []).append((key, meaning))
-    for area, keys in areas.items():
-        parts.append(f"<h2>{escape(area)}</h2><table>")
-        parts += [f"<tr><td class='key'>{escape(k)}</td><td>{escape(m)}</td></tr>" for k, m in keys]
-        parts.append("</table>")
-    return "".join(parts)
+    sections += list(areas.items())
+    return sections
+
+
+COMMAND_NOTE = (
+    "A unit may be typed by the end of its call sign (12 for CSO-12) and an incident by its last digits, "
+    "when that names only one."
+)
 
 
 class CheatSheet(QDialog):
-    """Non-modal, so the dispatcher can keep it open beside the board; F1 or Esc closes it."""
+    """Non-modal, so the dispatcher can keep it open beside the board; F1 or Esc closes it.
+
+    A tree of two columns rather than a page of text: a screen reader moves by section (each a
+    heading row with its level) and reads each row as key and meaning, with the column headers.
+    """
 
     def __init__(self, parent: QWidget | None = None, *, extra_keys: Sequence[tuple[str, str, str]] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("cheatSheet")
         self.setWindowTitle("Commands and keys")
         self.setModal(False)
-        self.browser = QTextBrowser(self)
-        self.browser.setOpenLinks(False)
-        self.browser.setHtml(cheat_sheet_html(extra_keys))
+        self.note = QLabel(COMMAND_NOTE, self)
+        self.note.setWordWrap(True)
+        self.tree = QTreeWidget(self)
+        self.tree.setAccessibleName("Commands and keys")
+        self.tree.setAccessibleDescription(COMMAND_NOTE)
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Key or command", "What it does"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        for heading, rows in cheat_sheet_sections(extra_keys):
+            section = QTreeWidgetItem(self.tree, [heading])
+            font = section.font(0)
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            section.setFont(0, font)
+            section.setFirstColumnSpanned(True)
+            section.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            for key, meaning in rows:
+                row = QTreeWidgetItem(section, [key, meaning])
+                row.setFont(0, fixed)
+                row.setToolTip(1, meaning)
+        self.tree.expandAll()
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
+        layout.addWidget(self.note)
+        layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
-        self.resize(720, 760)
+        self.resize(900, 760)
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, activated=self.close)
 
     def toggle(self) -> None:
@@ -112,3 +136,6 @@ class CheatSheet(QDialog):
             self.show()
             self.raise_()
             self.activateWindow()
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.tree.currentItem() is None:
+                self.tree.setCurrentItem(self.tree.topLevelItem(0))

@@ -10,8 +10,9 @@ from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from data import services
-from data.records import OPEN_STATUSES, IncidentRecord, UnitRecord
+from data.records import OPEN_STATUSES, CitationRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
+from data.services.paperwork import void_citation
 from data.services.self_initiated import start_self_initiated
 from widgets import commands
 from widgets.actions import DispatchActions
@@ -82,6 +83,11 @@ class CommandLine(QWidget):
     find_requested = Signal(str)
     incident_selected = Signal(int)
     print_requested = Signal(int)
+    citation_requested = Signal(int)  # incident id: open the citation form
+    welfare_form_requested = Signal(int)  # incident id: open the welfare-check form
+    welfare_log_requested = Signal(str)  # "current" or a shift number
+    citation_print_requested = Signal(str)  # citation number: reprint (after VOID)
+    incident_cleared = Signal(object)  # IncidentRecord cleared by C: the window offers its paperwork
     help_requested = Signal()
 
     def __init__(
@@ -106,7 +112,7 @@ class CommandLine(QWidget):
         self.edit.setObjectName("commandInput")
         self.edit.setPlaceholderText("D 12 123 · ER 12 · OS 12 · C 123 18 · NOTE 123 text · N new call · F1 help")
         self.edit.setClearButtonEnabled(True)
-        self.edit.setAccessibleName("Command line")
+        self.edit.setAccessibleName("CMD command line")  # holds the visible prompt (label in name)
         self.prompt.setBuddy(self.edit)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.edit.setFont(fixed)
@@ -162,12 +168,20 @@ class CommandLine(QWidget):
             self.new_call_requested.emit()
         elif cmd.verb == "HELP":
             self._say(
-                "N · D unit incident · ER/OS/AV/BK/OOS unit · C incident code · NOTE · ACK · FIND · P · SI", "info"
+                "N · D unit incident · ER/OS/AV/BK/OOS unit · C incident code · NOTE · ACK · FIND · P · SI"
+                " · CIT · VOID · WC · WL",
+                "info",
             )
             self.help_requested.emit()
         elif cmd.verb == "FIND":
             self._say(f"Searching for {cmd.text!r}", "info")
             self.find_requested.emit(cmd.text)
+        elif cmd.verb == "WL":
+            shift = cmd.text.strip() or "current"
+            self._say(f"Preparing the welfare-check log of shift {shift}…", "info")
+            self.welfare_log_requested.emit(shift)
+        elif cmd.verb == "VOID":
+            self._void(cmd, line)
         else:
             self.answer.show_message(f"{line} …", "info")  # under way; the result replaces it
             db, geocoder = self._store.db, self._geocoder
@@ -250,6 +264,14 @@ class CommandLine(QWidget):
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
+            keywords = follow(incident.id)
+            selected = keywords["on_success"]
+
+            def cleared(record: IncidentRecord) -> None:
+                selected(record)
+                self.incident_cleared.emit(record)
+
+            keywords["on_success"] = cleared
             # The version on the dispatcher's board (what they saw), else the one just looked up.
             seen = self._store.incidents.get(incident.id, incident)
             act.clear(
@@ -258,7 +280,7 @@ class CommandLine(QWidget):
                 cmd.text,
                 expected_version=seen.version,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
-                **follow(incident.id),
+                **keywords,
             )
         elif cmd.verb == "NOTE" and incident is not None:
             act.add_note(incident.id, cmd.text, **follow(incident.id))
@@ -267,6 +289,30 @@ class CommandLine(QWidget):
         elif cmd.verb == "P" and incident is not None:
             self.incident_selected.emit(incident.id)
             self.print_requested.emit(incident.id)
+        elif cmd.verb == "CIT" and incident is not None:
+            self.incident_selected.emit(incident.id)
+            self.citation_requested.emit(incident.id)
+        elif cmd.verb == "WC" and incident is not None:
+            self.incident_selected.emit(incident.id)
+            self.welfare_form_requested.emit(incident.id)
+
+    def _void(self, cmd: Command, line: str) -> None:
+        """VOID <citation> <reason>: the service checks the role and the reason; the reprint follows."""
+        db, actor, number, reason = self._store.db, self._actions.actor, cmd.citation, cmd.text
+        self.answer.show_message(f"{line} …", "info")
+
+        def voided(record: CitationRecord) -> None:
+            if record.incident_id is not None:
+                self.incident_selected.emit(record.incident_id)
+            self.citation_print_requested.emit(record.number)
+
+        self._ops.run(
+            lambda: void_citation(db, actor, number, reason),
+            owner=self,
+            message=lambda c: f"Citation {c.number} voided: {c.void_reason}",
+            on_success=voided,
+            on_failure=lambda _exc: self._restore(line),
+        )
 
     def _restore(self, line: str) -> None:
         # The dispatcher fixes a refused command rather than retyping it; selected, so typing a new one

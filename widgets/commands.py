@@ -11,6 +11,7 @@ _UNIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 _INCIDENT = re.compile(r"^(?:\d{1,6}|[A-Za-z]{0,4}\d{4}-\d{1,6})$")
 _DISPOSITION = re.compile(r"^\d{1,2}$")
 _CALL_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,19}$")
+_CITATION = re.compile(r"^[A-Za-z]{1,4}-?\d{1,9}$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,28 @@ VERBS: dict[str, Verb] = {
         Verb("FIND", "FIND <text>", "Search incidents by number, place, caller or narrative", ("text",)),
         Verb("P", "P <incident>", "Print an incident's handoff sheet", ("incident",)),
         Verb(
+            "CIT", "CIT <incident>", "Issue an administrative citation on an incident (form, then print)", ("incident",)
+        ),
+        Verb(
+            "VOID",
+            "VOID <citation> <reason>",
+            "Void a citation (supervisors), with the reason; the reprint is marked VOID",
+            ("citation", "text"),
+            text_name="the reason for voiding",
+        ),
+        Verb(
+            "WC",
+            "WC <incident>",
+            "Record or correct the welfare-check form of an incident, then print it",
+            ("incident",),
+        ),
+        Verb(
+            "WL",
+            "WL [shift]",
+            "Print the welfare-check log of the current shift, or of the shift with that number",
+            optional_text=True,
+        ),
+        Verb(
             "SI",
             "SI <unit> <type> <location>",
             "Officer-initiated work (audit, education, business check, outreach): the unit starts on scene",
@@ -67,7 +90,7 @@ VERBS: dict[str, Verb] = {
         Verb("HELP", "HELP", "List commands and keys (same as F1)"),
     )
 }
-ALIASES = {"?": "HELP", "H": "HELP", "NEW": "N", "CLR": "C", "PRINT": "P", "BRK": "BK"}
+ALIASES = {"CITE": "CIT", "WELFARE": "WC", "?": "HELP", "H": "HELP", "NEW": "N", "CLR": "C", "PRINT": "P", "BRK": "BK"}
 STATUS_VERBS = {name: v.status for name, v in VERBS.items() if v.status}
 WHAT = {
     "unit": "a unit",
@@ -75,6 +98,7 @@ WHAT = {
     "incident": "an incident",
     "disposition": "a disposition code",
     "calltype": "a call type",
+    "citation": "a citation number",
     "text": "some text",
 }
 
@@ -88,6 +112,7 @@ class Command:
     incident: str = ""
     disposition: str = ""
     call_type: str = ""
+    citation: str = ""
     text: str = ""  # a note, search text, or (SI) the location
 
     @property
@@ -177,6 +202,11 @@ def _take(kind: str, token: str, fields: dict[str, object], dispositions: Collec
             known = ", ".join(sorted(dispositions))
             return f"Unknown disposition {code}; use one of {known}"
         fields["disposition"] = code
+    elif kind == "citation":
+        if not _CITATION.match(token):
+            return f"{token[:20]!r} is not a citation number (like AC-000123)"
+        letters = token.rstrip("0123456789").rstrip("-").upper()
+        fields["citation"] = f"{letters}-{int(token[len(token.rstrip('0123456789')) :]):06d}"
     elif kind == "calltype":
         if not _CALL_TYPE.match(token):
             return f"{token[:20]!r} is not a call type"

@@ -8,6 +8,8 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
+from widgets.accessibility import send_announcement, set_description_part
+
 ValueRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -46,6 +48,10 @@ class CompletingLineEdit(QLineEdit):
             Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowDoesNotAcceptFocus
         )
         popup.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+        # QCompleter makes this field the popup's focus proxy, so the popup "has focus" too and
+        # every highlight moves a screen reader's focus into the list (and never back). The keys
+        # reach this field anyway; the highlighted suggestion is announced instead (_move_highlight).
+        popup.setFocusProxy(None)
         popup.selectionModel().currentChanged.connect(self._on_popup_current_changed)
 
     # Suggestions -------------------------------------------------------------------------------
@@ -65,6 +71,8 @@ class CompletingLineEdit(QLineEdit):
             popup.setCurrentIndex(popup.model().index(0, 0) if self.tab_takes_first else QModelIndex())
             self._default_highlight = False
             self._chosen_by_user = False
+            top = f"; Tab takes {rows[0][0]}" if self.tab_takes_first else "; Down arrow to choose"
+            set_description_part(self, "suggestions", f"{len(rows)} suggestion{'s' if len(rows) != 1 else ''}{top}")
         else:
             self.hide_suggestions()
 
@@ -76,6 +84,8 @@ class CompletingLineEdit(QLineEdit):
         popup = self.completer_.popup()
         if popup.isVisible():
             popup.hide()
+        if self.accessibleDescription():
+            set_description_part(self, "suggestions", "")
 
     def suggestions_visible(self) -> bool:
         return self.completer_.popup().isVisible()
@@ -130,6 +140,7 @@ class CompletingLineEdit(QLineEdit):
         current = popup.currentIndex().row()
         row = max(0, min(rows - 1, current + step)) if current >= 0 else (0 if step > 0 else rows - 1)
         popup.setCurrentIndex(popup.model().index(row, 0))
+        send_announcement(self, str(popup.currentIndex().data(Qt.ItemDataRole.DisplayRole) or ""))
 
     def _accept(self, *, take_first: bool, by_enter: bool) -> bool:
         if not self.suggestions_visible():

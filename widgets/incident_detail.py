@@ -35,16 +35,26 @@ from PySide6.QtWidgets import (
 
 from data import rules, services
 from data.permissions import allowed
-from data.records import OPEN_STATUSES, EventRecord, IncidentRecord, UnitRecord
+from data.records import (
+    OPEN_STATUSES,
+    CitationRecord,
+    EventRecord,
+    IncidentRecord,
+    UnitRecord,
+    WelfareCheckRecord,
+)
 from data.rules import STATUS_LABELS, Recommendation
 from data.services import paperwork
 from widgets import theme
 from widgets.actions import DispatchActions
+from widgets.citation_form import CitationForm
 from widgets.incident_dialogs import DispositionDialog, ReasonDialog, TransferDialog
 from widgets.inline import InlineMessage
+from widgets.location_history import PlaceKnowledgePanel
 from widgets.referrals import ReferralDialog
 from widgets.store import BoardStore
 from widgets.timeline_model import TimelineModel
+from widgets.welfare_form import MissingWelfareForm, WelfareForm
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +87,8 @@ class IncidentDetail(QWidget):
 
     print_requested = Signal(int)
     export_eido_requested = Signal(int)
+    citation_print_requested = Signal(str)  # citation number: the window previews it for printing
+    welfare_print_requested = Signal(int)  # incident id: the window previews its welfare-check form
     edit_requested = Signal(int)  # the window opens the edit dialog (widgets/incident_edit.py)
 
     def __init__(
@@ -167,6 +179,8 @@ class IncidentDetail(QWidget):
         self.narrative_view.setAccessibleName("Narrative")
         self.narrative_view.setMaximumHeight(72)
         self.narrative_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # Cautions (red) and the history of the incident's place (widgets/location_history.py).
+        self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, page)
         facts = QGridLayout()
         facts.setHorizontalSpacing(10)
         facts.setVerticalSpacing(3)
@@ -174,6 +188,7 @@ class IncidentDetail(QWidget):
         rows = (
             ("Location", self.location_label),
             ("", self.zone_label),
+            ("Place", self.place_panel),
             ("Caller", self.caller_label),
             ("Response", self.response_label),
             ("Screening", self.screening_label),
@@ -185,6 +200,8 @@ class IncidentDetail(QWidget):
             label = QLabel(title, page)
             label.setObjectName("factTitle")
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            if title:
+                label.setBuddy(widget)  # a screen reader reads the value with its title (label relation)
             facts.addWidget(label, row, 0)
             facts.addWidget(widget, row, 1)
             self._fact_titles[widget] = label
@@ -200,6 +217,7 @@ class IncidentDetail(QWidget):
             value = QLabel("—", page)
             value.setObjectName("timeValue")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            caption.setBuddy(value)
             times.addWidget(caption, 0, column)
             times.addWidget(value, 1, column)
             self.time_labels[attr] = value
@@ -235,6 +253,33 @@ class IncidentDetail(QWidget):
         units.setColumnStretch(0, 2)
         units.setColumnStretch(1, 3)
 
+        # Citations on the incident: Enter reprints the highlighted one; supervisors void.
+        self.citations_list = QListWidget(page)
+        self.citations_list.setAccessibleName("Citations (Enter reprints, Delete voids)")
+        self.citations_list.setMaximumHeight(72)
+        self.citations_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.citations_title = QLabel("Citations", page)
+        self.citations_title.setObjectName("sectionTitle")
+        self.citations_title.setBuddy(self.citations_list)
+        self.reprint_button = QPushButton("Reprint  Enter", page)
+        self.reprint_button.setToolTip("Print the highlighted citation again (Enter in the list)")
+        # "&View" (the queue's filter) owns Alt+V: in the list, Delete voids the highlighted citation.
+        self.void_button = QPushButton("Void…  Del", page)
+        for button in (self.reprint_button, self.void_button):
+            button.setAutoDefault(False)
+        citation_row = QHBoxLayout()
+        citation_row.setSpacing(4)
+        citation_row.addWidget(self.citations_title, 1)
+        citation_row.addWidget(self.reprint_button)
+        citation_row.addWidget(self.void_button)
+        self.citations_box = QWidget(page)
+        citations_layout = QVBoxLayout(self.citations_box)
+        citations_layout.setContentsMargins(0, 0, 0, 0)
+        citations_layout.setSpacing(2)
+        citations_layout.addLayout(citation_row)
+        citations_layout.addWidget(self.citations_list)
+        self.citations: list[CitationRecord] = []
+
         # Actions: Alt+letter on every button; print and export also Ctrl+P / Ctrl+E.
         self.dispatch_button = QPushButton("&Dispatch", page)
         self.enroute_button = QPushButton("&En route", page)
@@ -249,6 +294,10 @@ class IncidentDetail(QWidget):
         self.eido_button = QPushButton("EIDO  Ctrl+E", page)
         self.referral_button = QPushButton("Referral…  Ctrl+R", page)
         self.referral_button.setToolTip("Record a referral to a directory agency (Ctrl+R)")
+        self.citation_button = QPushButton("Ci&tation…  Ctrl+T", page)
+        self.citation_button.setToolTip("Issue an administrative citation on this incident (Ctrl+T or Alt+T)")
+        self.welfare_button = QPushButton("&Welfare form…  Ctrl+W", page)
+        self.welfare_button.setToolTip("Record or correct the welfare-check form, then print it (Ctrl+W or Alt+W)")
         self.dispatch_button.setToolTip("Dispatch the selected recommended unit (Alt+D)")
         self.enroute_button.setToolTip("Assigned unit en route: the selected one, or every dispatched unit (Alt+E)")
         self.onscene_button.setToolTip("Assigned unit on scene: the selected one, or every unit not yet there (Alt+O)")
@@ -270,6 +319,8 @@ class IncidentDetail(QWidget):
             self.print_button,
             self.eido_button,
             self.referral_button,
+            self.citation_button,
+            self.welfare_button,
         )
         for button in self.action_buttons:
             button.setAutoDefault(False)
@@ -289,6 +340,7 @@ class IncidentDetail(QWidget):
         self.timeline_view = QTableView(page)
         self.timeline_view.setModel(self.timeline)
         self.timeline_view.setAccessibleName("Timeline")
+        self.timeline_view.setTabKeyNavigation(False)  # Tab leaves the table for the note line
         self.timeline_view.verticalHeader().setVisible(False)
         self.timeline_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -307,6 +359,7 @@ class IncidentDetail(QWidget):
         note_title.setObjectName("sectionTitle")
         note_title.setBuddy(self.note_edit)
         self.note_button = QPushButton("Add", page)
+        self.note_button.setAccessibleName("Add note")
         self.note_button.setAutoDefault(False)
         note_row = QHBoxLayout()
         note_row.addWidget(note_title)
@@ -321,7 +374,7 @@ class IncidentDetail(QWidget):
         upper_layout.setSpacing(6)
         upper_layout.addLayout(facts)
         upper_layout.addWidget(times_frame)
-        upper_layout.addLayout(units)
+        upper_layout.addWidget(self.citations_box)
         lower = QWidget(page)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(8, 4, 8, 6)
@@ -353,6 +406,7 @@ class IncidentDetail(QWidget):
         action_layout.setSpacing(4)
         action_layout.addLayout(actions)
         action_layout.addWidget(self.action_message)
+        action_layout.addLayout(units)  # the recommended units next to Dispatch, never scrolled away
         page_layout.addWidget(action_bar)
         page_layout.addWidget(splitter, 1)
 
@@ -405,6 +459,20 @@ class IncidentDetail(QWidget):
         # Referrals (widgets/referrals.py)
         self.referral_button.clicked.connect(self.open_referral_dialog)
         QShortcut(QKeySequence("Ctrl+R"), self, self.open_referral_dialog, context=context)
+        # Paperwork: citations and the welfare-check form
+        self.citation_button.clicked.connect(self.open_citation_form)
+        self.welfare_button.clicked.connect(self.open_welfare_form)
+        self.reprint_button.clicked.connect(self.reprint_citation)
+        self.void_button.clicked.connect(self.open_void_dialog)
+        self.citations_list.itemActivated.connect(self._on_citations_list_item_activated)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.citations_list,
+            self.open_void_dialog,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(QKeySequence("Ctrl+T"), self, self.open_citation_form, context=context)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.open_welfare_form, context=context)
 
     # Public ------------------------------------------------------------------------------------
     @property
@@ -423,6 +491,10 @@ class IncidentDetail(QWidget):
         """Show an incident (None clears the pane); one not on the board is fetched off-thread."""
         self.action_message.clear_message()
         self.note_edit.clear()
+        if incident_id != self.incident_id:
+            self.citations = []
+            self.citations_list.clear()
+            self.citations_title.setText("Citations")
         if incident_id is None:
             self._record = None
             self._recommendations = []
@@ -517,6 +589,7 @@ class IncidentDetail(QWidget):
             expected_version=rec.version,
             owner=self,
             message=lambda r: f"{r.number} cleared {code} {label}",
+            on_success=self.offer_welfare_form,
         )
 
     def open_cancel_dialog(self) -> ReasonDialog | None:
@@ -592,6 +665,9 @@ class IncidentDetail(QWidget):
         self._record = rec
         self.stack.setCurrentIndex(1)
         self._render()
+        self.place_panel.show_place(
+            latitude=rec.latitude, longitude=rec.longitude, location=rec.location, exclude_id=rec.id
+        )
         if fresh:
             self._fetch_timeline()
             self._refresh_recommendations()
@@ -755,6 +831,16 @@ class IncidentDetail(QWidget):
         self.print_button.setEnabled(rec is not None)
         self.eido_button.setEnabled(rec is not None)
         self.referral_button.setEnabled(rec is not None)
+        self.citation_button.setEnabled(rec is not None and rec.status != "merged")
+        self.welfare_button.setEnabled(rec is not None and rec.status != "merged")
+        has_citation = bool(self.citations)
+        self.reprint_button.setEnabled(has_citation)
+        self.void_button.setEnabled(has_citation)
+        self.void_button.setToolTip(
+            "Void the highlighted citation, with a reason (Delete in the list)"
+            if allowed(self._actions.actor, "void_citation")
+            else "Only a supervisor can void a citation; you can reprint it."
+        )
         self.edit_button.setEnabled(rec is not None and rec.is_open)
         self.note_edit.setEnabled(rec is not None)
         self.note_button.setEnabled(rec is not None)
@@ -772,6 +858,31 @@ class IncidentDetail(QWidget):
             owner=self,
             on_success=lambda events: self._on_timeline_fetched(incident_id, events),
         )
+        self._ops.run(
+            lambda: paperwork.citations_for_incident(db, incident_id),
+            owner=self,
+            on_success=lambda found: self._on_citations_fetched(incident_id, found),
+        )
+
+    def _on_citations_fetched(self, incident_id: int, citations: list[CitationRecord]) -> None:
+        if incident_id != self.incident_id:
+            return
+        selected = self.selected_citation()
+        self.citations = list(citations)
+        self.citations_list.clear()
+        for c in self.citations:
+            sections = ", ".join(v.section for v in c.violations)
+            state = "VOID · " if c.status == "void" else ""
+            item = QListWidgetItem(f"{c.number}  {state}{c.violator_name} · {sections} · ${c.total_dollars}")
+            item.setData(Qt.ItemDataRole.UserRole, c.number)
+            item.setToolTip(f"Void: {c.void_reason}" if c.status == "void" else f"Issued by {c.officer_name}")
+            self.citations_list.addItem(item)
+            if selected is not None and c.number == selected.number:
+                self.citations_list.setCurrentItem(item)
+        if self.citations_list.currentItem() is None and self.citations_list.count():
+            self.citations_list.setCurrentRow(self.citations_list.count() - 1)
+        self.citations_title.setText(f"Citations ({len(self.citations)})" if self.citations else "Citations: none")
+        self._update_buttons()
 
     def _on_timeline_fetched(self, incident_id: int, events: list[EventRecord]) -> None:
         if incident_id != self.incident_id:
@@ -869,3 +980,141 @@ class IncidentDetail(QWidget):
         dialog = ReferralDialog(self._store.db, self._ops, self._actions.actor, self._record, self)
         self._open(dialog)
         return dialog
+
+    # Paperwork: citations and the welfare-check form ------------------------------------------
+    def selected_citation(self) -> CitationRecord | None:
+        item = self.citations_list.currentItem()
+        if item is None:
+            return None
+        number = item.data(Qt.ItemDataRole.UserRole)
+        return next((c for c in self.citations if c.number == number), None)
+
+    def open_citation_form(self, incident_id: int | None = None) -> None:
+        """Load who worked the incident off the GUI thread, then open the citation form on it."""
+        rec = self._record
+        if incident_id is None:
+            if rec is None:
+                return
+            incident_id = rec.id
+        if rec is not None and rec.id == incident_id and rec.status == "merged":
+            self._say(f"{rec.number} was merged; issue the citation on the incident it was merged into.", "error")
+            return
+        db = self._store.db
+        self._ops.run(
+            lambda: paperwork.paperwork_context(db, incident_id),
+            owner=self,
+            on_success=self._show_citation_form,
+        )
+
+    def _show_citation_form(self, context: paperwork.PaperworkContext) -> None:
+        if context.incident.status == "merged":
+            self._say(f"{context.incident.number} was merged; cite on the incident it was merged into.", "error")
+            return
+        form = CitationForm(self._store.db, self._ops, self._actions.actor, context, self)
+        form.issued.connect(self._on_citation_form_issued)
+        self._open(form)
+
+    def _on_citation_form_issued(self, record: CitationRecord) -> None:
+        self.citation_print_requested.emit(record.number)
+        self._fetch_timeline()
+
+    def _on_citations_list_item_activated(self, _item: QListWidgetItem) -> None:
+        self.reprint_citation()
+
+    def reprint_citation(self) -> None:
+        citation = self.selected_citation()
+        if citation is None:
+            self._say("No citation on this incident to print.", "error")
+            return
+        self.citation_print_requested.emit(citation.number)
+
+    def open_void_dialog(self) -> ReasonDialog | None:
+        citation = self.selected_citation()
+        if citation is None:
+            self._say("Highlight the citation to void in the list first.", "error")
+            return None
+        if not allowed(self._actions.actor, "void_citation"):
+            self._say(
+                f"Only a supervisor can void a citation; ask one to void {citation.number}. You can reprint it.",
+                "error",
+            )
+            return None
+        if citation.status == "void":
+            self._say(f"Citation {citation.number} is already void: {citation.void_reason}", "error")
+            return None
+        dialog = ReasonDialog(
+            f"Void citation {citation.number}",
+            f"Why is {citation.number} ({citation.violator_name}) void? The reason is kept with the citation.",
+            placeholder="e.g. issued to the wrong person; section does not apply",
+            parent=self,
+        )
+        dialog.chosen.connect(lambda reason: self.void_citation(citation.number, reason))
+        self._open(dialog)
+        return dialog
+
+    def void_citation(self, number: str, reason: str) -> None:
+        """Void through the service (it checks the role and the reason again); the VOID reprint follows."""
+        db, actor = self._store.db, self._actions.actor
+
+        def voided(record: CitationRecord) -> None:
+            self.citation_print_requested.emit(record.number)
+            self._fetch_timeline()
+
+        self._ops.run(
+            lambda: paperwork.void_citation(db, actor, number, reason),
+            owner=self,
+            message=lambda c: f"Citation {c.number} voided: {c.void_reason}",
+            on_success=voided,
+        )
+
+    def open_welfare_form(self, incident_id: int | None = None) -> None:
+        """The welfare-check form of the incident (widgets/welfare_form.py)."""
+        if incident_id is None:
+            if self._record is None:
+                return
+            incident_id = self._record.id
+        db = self._store.db
+        self._ops.run(
+            lambda: paperwork.paperwork_context(db, incident_id),
+            owner=self,
+            on_success=self._show_welfare_form,
+        )
+
+    def _show_welfare_form(self, context: paperwork.PaperworkContext) -> None:
+        form = WelfareForm(self._store.db, self._ops, self._actions.actor, context, self)
+        form.saved.connect(self._on_welfare_form_saved)
+        self._open(form)
+
+    def _on_welfare_form_saved(self, record: WelfareCheckRecord) -> None:
+        self.welfare_print_requested.emit(record.incident_id)
+        self._fetch_timeline()
+
+    def offer_welfare_form(self, record: IncidentRecord) -> None:
+        """After a welfare-check call is cleared: if it has no form yet, offer to fill it in or skip it."""
+        call_type = self._pack.call_types.get(record.call_type)
+        if call_type is None or not call_type.welfare_form:
+            return
+        db, incident_id = self._store.db, record.id
+
+        def checked(found: WelfareCheckRecord | None) -> None:
+            if found is not None:
+                return
+            dialog = MissingWelfareForm(record.number, self)
+            dialog.fill_requested.connect(lambda: self.open_welfare_form(incident_id))
+            dialog.skipped.connect(lambda reason: self._skip_welfare_form(incident_id, record.number, reason))
+            self._open(dialog)
+
+        self._ops.run(
+            lambda: paperwork.welfare_check_for_incident(db, incident_id),
+            owner=self,
+            on_success=checked,
+            report_failure=False,
+        )
+
+    def _skip_welfare_form(self, incident_id: int, number: str, reason: str) -> None:
+        self._actions.add_note(
+            incident_id,
+            f"Welfare-check form not filled in: {reason}",
+            owner=self,
+            message=lambda _r: f"{number}: welfare-check form skipped; the reason is in the timeline",
+        )

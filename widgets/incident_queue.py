@@ -517,6 +517,8 @@ class IncidentQueue(RecordTablePane):
 
     incident_selected = Signal(int)
     incident_activated = Signal(int)
+    calls_waiting_too_long = Signal(list)  # one line per pending call that just passed a waiting limit
+    metrics_changed = Signal()  # the columns' widths follow a new text size (required_width changed)
     id_role = IncidentIdRole
 
     def __init__(
@@ -531,9 +533,10 @@ class IncidentQueue(RecordTablePane):
         self.model = IncidentQueueModel(store, clock=clock, parent=self)
         self.proxy = IncidentQueueProxy(self.model, parent=self)
         self._store = store
+        self._alarmed: set[tuple[int, str]] = set()  # (incident id, escalation level) already told
+        self._type_labels = [ct.label for ct in store.db.pack.call_types.values()] or ["Welfare check"]
         row = self._build_header(
             "Incidents",
-            title_name="Incident queue title",
             count_name="Incident counts",
             bar_name="Incident queue filters",
         )
@@ -567,7 +570,6 @@ class IncidentQueue(RecordTablePane):
             label = QLabel(text)
             self._filter_labels.append(label)
             label.setObjectName("filterLabel")
-            label.setAccessibleName(f"{text.replace('&', '')} label")
             label.setBuddy(combo)
             label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             row.addWidget(label)
@@ -629,6 +631,13 @@ class IncidentQueue(RecordTablePane):
 
     def current_incident_id(self) -> int | None:
         return self._current_id()
+
+    def required_width(self) -> int:
+        """Width the pane needs to show number, priority, the whole type, location, status, units and age."""
+        columns = (COL_NUMBER, COL_PRIORITY, COL_TYPE, COL_STATUS, COL_UNITS, COL_AGE)
+        chrome = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self.contentsMargins()
+        return sum(self._widths[c] for c in columns) + self._location_min + chrome + margins.left() + margins.right()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -694,6 +703,24 @@ class IncidentQueue(RecordTablePane):
             parts.insert(0, f"{WARNING_SIGN} {counts['escalated']} overdue")
         parts.append(f"{self.proxy.rowCount()} shown")
         self.count_label.setText("  ·  ".join(parts))
+        self._tell_waiting_too_long()
+
+    def _tell_waiting_too_long(self) -> None:
+        """Tell once per limit passed (amber, then red) for each pending call; screen readers hear it."""
+        late: dict[tuple[int, str], IncidentRecord] = {}
+        for rec in self.model.records():
+            level = self.model.escalation(rec)
+            if level:
+                late[(rec.id, level)] = rec
+        fresh = [key for key in late if key not in self._alarmed]
+        self._alarmed = set(late)
+        lines = [
+            f"Call waiting too long: {rec.number}, priority {rec.priority}, {rec.call_type_label}, {rec.location}, "
+            f"{spoken_elapsed(self.model.age_seconds(rec))}"
+            for rec in (late[key] for key in fresh)
+        ]
+        if lines:
+            self.calls_waiting_too_long.emit(lines)
 
     # Keyboard and font changes -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -736,7 +763,8 @@ class IncidentQueue(RecordTablePane):
         self._widths = {
             COL_NUMBER: wide.horizontalAdvance(f"{TRANSFERRED_MARK} 2026-000000") + 18,
             COL_PRIORITY: wide.horizontalAdvance("P4") + metrics.ascent() + 22,
-            COL_TYPE: metrics.horizontalAdvance("Neighbour or civil disp") + 12,
+            # The pack's longest call type, whole: a dispatcher reads the type, not its first letters.
+            COL_TYPE: max(metrics.horizontalAdvance(label) for label in self._type_labels) + 16,
             COL_ZONE: metrics.horizontalAdvance("00000") + 12,
             COL_STATUS: wide.horizontalAdvance("Dispatched") + 30,
             COL_UNITS: metrics.horizontalAdvance("CSO10, CSO12") + 12,
@@ -754,9 +782,10 @@ class IncidentQueue(RecordTablePane):
         self._fitted = None
         self._fit_columns()
         self._fit_filter_bar(self.width())
+        self.metrics_changed.emit()
 
     def _fit_columns(self, available: int | None = None) -> None:
-        """Keep Location readable on a narrow pane: Type narrows, then Zone and In status step aside.
+        """Keep Location readable on a narrow pane: Zone and In status step aside, then Type narrows.
 
         Widths are set only when that choice changes, so a column the dispatcher resized stays put.
         """
@@ -768,11 +797,11 @@ class IncidentQueue(RecordTablePane):
         def needed() -> int:
             return sum(w for c, w in widths.items() if c not in hidden) + self._location_min
 
-        if needed() > available:
-            widths[COL_TYPE] = self._type_narrow
         for col in (COL_ZONE, COL_IN_STATUS):
             if needed() > available:
                 hidden.append(col)
+        if needed() > available:
+            widths[COL_TYPE] = self._type_narrow
         fitted = (widths[COL_TYPE], tuple(hidden))
         if fitted == self._fitted:
             return

@@ -5,11 +5,13 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from widgets import theme
+from widgets.accessibility import set_description_part
 
 if TYPE_CHECKING:
     from widgets.operations import Operations, Report
@@ -37,6 +39,7 @@ class InlineMessage(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._keep_space = keep_space
         self._report_owner: weakref.ref[QObject] | None = None
+        self._fields: list[weakref.ref[QWidget]] = []
         self.severity = ""
         self.message = ""
         self.clear_message()
@@ -52,6 +55,7 @@ class InlineMessage(QLabel):
         self.setText(f"{mark} {text}" if mark else text)
         self.setAccessibleDescription(text)
         self.setVisible(True)
+        self._describe_fields(f"Invalid entry: {text}" if severity == "error" else "")
 
     def clear_message(self) -> None:
         self.severity = ""
@@ -59,6 +63,19 @@ class InlineMessage(QLabel):
         self.setProperty("severity", "")
         self.setText("")
         self.setVisible(self._keep_space)
+        self._describe_fields("")
+
+    def describes(self, *fields: QWidget) -> None:
+        """Tie this line's errors to the fields it is about: each field's accessible description carries them."""
+        # Weakly, like the report owner: the fields are this line's siblings under one parent.
+        self._fields = [weakref.ref(field) for field in fields]
+
+    def error_fields(self) -> list[QWidget]:
+        return [f for f in (ref() for ref in self._fields) if f is not None and shiboken6.isValid(f)]
+
+    def _describe_fields(self, text: str) -> None:
+        for field in self.error_fields():
+            set_description_part(field, "error", text)
 
     def show_report(self, report: Report) -> None:
         severity = "error" if report.is_failure else ("info" if report.kind == "info" else "ok")

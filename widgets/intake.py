@@ -40,9 +40,11 @@ from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
 from data.services.drafts import DraftRecord
 from widgets import theme
+from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
+from widgets.location_history import PlaceKnowledgePanel
 from widgets.operations import failure_text
 from widgets.places import Place, lookup, pack_geocoder, place_at
 from widgets.store import BoardStore
@@ -307,6 +309,10 @@ class IntakeForm(QWidget):
         self.match_combo = QComboBox(self)
         self.match_combo.setAccessibleName("Map match")
         self.match_combo.setVisible(False)
+        # On Linux a combo box is read by its current value: its name comes from the label's relation.
+        self.match_label = QLabel("Map match", self)
+        self.match_label.setBuddy(self.match_combo)
+        self.match_label.setVisible(False)
         self.match_info = InlineMessage(self)
         self.location_error = InlineMessage(self)
 
@@ -327,6 +333,8 @@ class IntakeForm(QWidget):
         dup_row.addWidget(self.merge_button)
         dup_layout.addLayout(dup_row)
         self.duplicate_box.setVisible(False)
+        # Cautions and history of the place, as soon as it is found (widgets/location_history.py).
+        self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, self)
 
         self.caller_edit = QLineEdit(self)
         self.caller_edit.setPlaceholderText("Name, or leave empty if withheld")
@@ -335,6 +343,8 @@ class IntakeForm(QWidget):
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setPlaceholderText("310-555-0100")
         self.phone_edit.setAccessibleName("Callback number")
+        # Else the placeholder is read as the description, as if it were the number.
+        self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
         self.phone_error = InlineMessage(self)
 
         self.screening: dict[str, ScreeningQuestion] = {}
@@ -402,7 +412,15 @@ class IntakeForm(QWidget):
         phone_label.setBuddy(self.phone_edit)
         narrative_label = QLabel("Narrative")
         narrative_label.setBuddy(self.narrative)
-        for label in (type_label, priority_label, location_label, caller_label, phone_label, narrative_label):
+        for label in (
+            type_label,
+            priority_label,
+            location_label,
+            caller_label,
+            phone_label,
+            narrative_label,
+            self.match_label,
+        ):
             label.setObjectName("fieldLabel")
 
         form = QGridLayout()
@@ -418,10 +436,14 @@ class IntakeForm(QWidget):
         form.addWidget(self.type_error, 2, 1, 1, 3)
         form.addWidget(location_label, 3, 0)
         form.addWidget(self.location_edit, 3, 1, 1, 3)
+        form.addWidget(self.match_label, 4, 0)
         form.addWidget(self.match_combo, 4, 1, 1, 3)
         form.addWidget(self.match_info, 5, 1, 1, 3)
         form.addWidget(self.location_error, 6, 1, 1, 3)
-        form.addWidget(self.duplicate_box, 7, 1, 1, 3)
+        place_and_duplicates = QVBoxLayout()
+        place_and_duplicates.addWidget(self.place_panel)
+        place_and_duplicates.addWidget(self.duplicate_box)
+        form.addLayout(place_and_duplicates, 7, 1, 1, 3)
         form.addWidget(caller_label, 8, 0)
         form.addWidget(self.caller_edit, 8, 1)
         form.addWidget(phone_label, 8, 2)
@@ -472,6 +494,13 @@ class IntakeForm(QWidget):
             QWidget.setTabOrder(first, second)
         self.match_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setFocusProxy(self.type_edit)
+        # A screen reader hears each error with its field, in the field's description.
+        self.type_error.describes(self.type_edit)
+        self.location_error.describes(self.location_edit)
+        self.caller_error.describes(self.caller_edit)
+        self.phone_error.describes(self.phone_edit)
+        self.narrative_error.describes(self.narrative)
+        self.response_error.describes(*self.response_buttons.values(), self.override_edit)
         self._style()
 
     def _style(self) -> None:
@@ -522,6 +551,7 @@ class IntakeForm(QWidget):
         self.location_edit.completion_accepted.connect(self._on_location_edit_completion_accepted)
         self.match_combo.currentIndexChanged.connect(self._on_match_combo_current_index_changed)
         self.merge_button.clicked.connect(self._on_merge_button_clicked)
+        self.place_panel.knowledge_changed.connect(self._on_place_panel_knowledge_changed)
         # Screening and response
         for question in self.screening.values():
             question.answered.connect(self._on_screening_answered)
@@ -967,6 +997,7 @@ class IntakeForm(QWidget):
             self.match_combo.addItem(self._describe_place(place))
         self.match_combo.blockSignals(False)
         self.match_combo.setVisible(len(places) > 1)
+        self.match_label.setVisible(len(places) > 1)
         self._on_match_combo_current_index_changed(0 if places else -1)
 
     def _describe_place(self, place: Place) -> str:
@@ -977,6 +1008,7 @@ class IntakeForm(QWidget):
     def _on_match_combo_current_index_changed(self, row: int) -> None:
         place = self._places[row] if 0 <= row < len(self._places) else None
         text = self.location_edit.text().strip()
+        self._show_place_knowledge(place, text)
         if place is None:
             if text and self._place_text == text:
                 self.match_info.show_message(
@@ -1001,6 +1033,20 @@ class IntakeForm(QWidget):
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
         self._update_response_box()  # a place outside the city asks how the call is answered
         self._check_duplicates(place)
+
+    # What is known about the place -------------------------------------------------------------
+    def _show_place_knowledge(self, place: Place | None, text: str) -> None:
+        if self._place_text != text or not text:
+            self.place_panel.clear()
+        elif place is None:
+            self.place_panel.show_place(latitude=None, longitude=None, location=text)
+        else:
+            location = place.label if place.kind in ("intersection", "landmark") else text
+            self.place_panel.show_place(latitude=place.latitude, longitude=place.longitude, location=location)
+
+    def _on_place_panel_knowledge_changed(self) -> None:
+        self._update_response_box()
+        self._continue_submit()
 
     # Duplicates --------------------------------------------------------------------------------
     def _check_duplicates(self, place: Place) -> None:
@@ -1101,7 +1147,8 @@ class IntakeForm(QWidget):
 
     def _needs_sheriff(self) -> bool:
         sheriff_first = bool(self._call_type and self._call_type.sheriff_first)
-        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers())
+        caution = bool(self.place_panel.sheriff_first)  # a Sheriff-first caution at the place presets it
+        return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers()) or caution
 
     def _outside_city(self) -> bool:
         place = self.chosen_place()
@@ -1117,12 +1164,18 @@ class IntakeForm(QWidget):
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
+            if self.place_panel.sheriff_first:
+                reasons.insert(0, "caution at this place")
             if self._outside_city():
                 reasons.insert(0, f"outside {self._pack.city_name}")
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
+        revealed = needed and self.response_box.isHidden()
         self.response_box.setVisible(needed)
+        if revealed:  # a screen reader does not notice a group appearing: say what it asks
+            text = f"{self.response_box.title()}: transfer (Alt+S), joint (Alt+J) or CSOs alone (Alt+U)"
+            announce(self, text, urgent=True)  # a safety question: heard even with announcements turned down
         if not needed:
             self.response_error.clear_message()
 
@@ -1274,6 +1327,9 @@ class IntakeForm(QWidget):
                 else f"Nothing saved: fix the {len(problems)} fields marked above.",
                 "error",
             )
+            announce(
+                self, f"{self.form_error.message} {accessible_name(problems[0][1])}: {problems[0][2]}", urgent=True
+            )
             return None
         assert ct is not None
         place = self.chosen_place()
@@ -1305,7 +1361,7 @@ class IntakeForm(QWidget):
         if self._place_text != text:
             self._schedule_lookup(now=True)
             return self._place_text == text and self._lookup_text is None
-        return not self._duplicates_pending
+        return not self._duplicates_pending and not self.place_panel.pending
 
     def _continue_submit(self) -> None:
         if self._submit_when_ready and self._lookups_settled():

@@ -32,7 +32,7 @@ class LostActionsBanner(QWidget):
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss_button = QPushButton("&Dismiss (Ctrl+Shift+K)", self)
+        self.dismiss_button = QPushButton("Dis&miss (Ctrl+Shift+K)", self)
         self.dismiss_button.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.dismiss_button.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)

@@ -141,6 +141,11 @@ class Operations(QObject):
         is for background reads whose failure the view shows in its own place (a log line is written).
         """
         op: Operation[T] = Operation()
+        if self.runner.closed:
+            # The window is closing (sign-out, quit): a timer or a late signal asked for more work.
+            log.info("operation asked for after the task runner closed: not run")
+            op.finished = True
+            return op
         self._count(owner, +1)
         disabled = [w for w in busy if w.isEnabled()]
         for widget in disabled:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets import theme
+from widgets.accessibility import spoken
 from widgets.store import BoardStore
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -60,9 +61,14 @@ class ElidingLabel(QLabel):
         super().__init__(text, parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
+    caption = ""  # when set, the accessible name is "caption: text", so it carries what is shown
+
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip(text)
+        if self.caption:
+            words = spoken(text)
+            self.setAccessibleName(f"{self.caption}: {words}" if words else self.caption)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
@@ -393,14 +399,14 @@ class RecordTablePane(QWidget):
         self._activated_signal: SignalInstance | None = None
 
     # Building ------------------------------------------------------------------------------------
-    def _build_header(self, title: str, *, title_name: str, count_name: str, bar_name: str) -> QHBoxLayout:
+    def _build_header(self, title: str, *, count_name: str, bar_name: str) -> QHBoxLayout:
         """The title and counts bar (self.title, self.count_label); returns its row for more widgets."""
-        self.title = QLabel(title)
+        self.title = QLabel(title)  # read as its text: a fixed accessible name would hide it
         self.title.setObjectName("panelTitle")
-        self.title.setAccessibleName(title_name)
         self.count_label = ElidingLabel()  # gives way first when the pane is narrow
         self.count_label.setObjectName("panelCount")
-        self.count_label.setAccessibleName(count_name)
+        self.count_label.caption = count_name
+        self.count_label.setText("")
         self.header_bar = QWidget()
         self.header_bar.setObjectName("filterBar")
         self.header_bar.setAccessibleName(bar_name)
@@ -463,7 +469,7 @@ class RecordTablePane(QWidget):
         self.table.activated.connect(self._on_table_activated)
         proxy.rowsInserted.connect(self._schedule_counts)
         proxy.rowsRemoved.connect(self._schedule_counts)
-        proxy.modelReset.connect(self._schedule_counts)
+        proxy.modelReset.connect(self._refresh_counts)  # at once: the first frame shows the right counts
         self._counts_timer.timeout.connect(self._refresh_counts)
 
     # Selection -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class BoardStore(QObject):
     incidents_changed = Signal(list)  # list[IncidentRecord], new or updated
     units_changed = Signal(list)  # list[UnitRecord], new or updated (off-shift ones included)
     timeline_changed = Signal(int)  # incident id
+    cautions_changed = Signal(int)  # caution id (widgets.location_history, widgets.cautions)
     _changes_arrived = Signal(list)
 
     def __init__(self, db: Database, runner: TaskRunner, parent: QObject | None = None) -> None:
@@ -58,6 +59,9 @@ class BoardStore(QObject):
         for change in changes:
             if change.kind == "timeline":
                 self.timeline_changed.emit(change.id)
+                continue
+            if change.kind == "caution":
+                self.cautions_changed.emit(change.id)
                 continue
             if change.kind not in self._dirty:
                 continue

@@ -47,6 +47,7 @@ class TaskRunner(QObject):
         # One writer thread at a time keeps this workstation's actions in the order the dispatcher made them.
         self._lane = ActionLane(deadline_s=deadline_s, interrupt=interrupt)
         self._pending = 0
+        self._closed = False
 
     @property
     def pending(self) -> int:
@@ -98,6 +99,11 @@ class TaskRunner(QObject):
     def deadline_s(self) -> float | None:
         return self._lane.deadline_s
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def shutdown(self) -> None:
         """Finish the queued calls; a call stuck past its deadline is not waited for."""
+        self._closed = True
         self._lane.shutdown(wait=True)

@@ -101,6 +101,9 @@ def natural_key(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
+CHECK_ORDER = {"critical": 0, "warning": 1}
+
+
 def board_key(unit: UnitRecord) -> tuple[Any, ...]:
     return (STATUS_GROUPS.get(unit.status, 9), natural_key(unit.call_sign), unit.id)
 
@@ -141,6 +144,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         self.timers: dict[str, tuple[int, int]] = dict(store.db.pack.timers)
         self._tz = ZoneInfo(store.db.pack.timezone)
         self.flash_on = False
+        self.flashing = True  # setting alarm_flashing: off keeps a due row tinted but still (WCAG 2.2.2)
         store.units_changed.connect(self._on_store_units_changed)
         store.incidents_changed.connect(self._on_store_incidents_changed)
         self._fill(self._board_records())
@@ -153,7 +157,8 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
         return record.on_shift
 
     def key_of(self, record: UnitRecord) -> tuple[Any, ...]:
-        return board_key(record)
+        # Overdue status checks first, then checks due: the dispatcher must not scroll to find them.
+        return (CHECK_ORDER.get(self.check_state(record), 2), *board_key(record))
 
     def _on_store_units_changed(self, units: Sequence[UnitRecord]) -> None:
         self._update_rows(units)
@@ -167,9 +172,14 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
     def _announce_tick(self) -> None:
         """The timers move on and rows with a status check due flip their flash phase."""
-        self.flash_on = not self.flash_on
+        self.flash_on = not self.flash_on and self.flashing
         super()._announce_tick()
         last_column = self.columnCount() - 1
+        for row, unit in enumerate(self._rows):
+            key = self.key_of(unit)
+            if key != self._keys[row]:  # a check fell due or overdue: the row moves up
+                self._keys[row] = key
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), [SortKeyRole])
         for row, unit in enumerate(self._rows):
             if self.check_state(unit) in ALERT_STATES:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last_column), FLASH_ROLES)
@@ -324,7 +334,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
 # The proxy ---------------------------------------------------------------------------------------
 class UnitBoardProxy(RecordTableProxy[UnitRecord, tuple[Any, ...]]):
-    """Board order: available, busy, on a call, on break or meal, out of service; then call sign."""
+    """Board order: overdue checks, checks due, then available, busy, on a call, on break or meal, out of service."""
 
     def __init__(self, source: UnitBoardModel, parent: QObject | None = None) -> None:
         super().__init__(source, parent)
@@ -379,6 +389,7 @@ class UnitBoard(RecordTablePane):
 
     unit_selected = Signal(int)
     unit_activated = Signal(int)
+    status_checks_due = Signal(list)  # one line per unit whose status check fell due or overdue just now
     id_role = UnitIdRole
 
     def __init__(
@@ -394,22 +405,22 @@ class UnitBoard(RecordTablePane):
         self._store = store
         self._actions = actions
         self._ack_unit_id: int | None = None
+        self._alarmed: set[tuple[int, str]] = set()  # (unit id, check state) already told
         self.model = UnitBoardModel(store, clock=clock, parent=self)
         self.proxy = UnitBoardProxy(self.model, parent=self)
 
-        row = self._build_header(
-            "Units", title_name="Unit board title", count_name="Unit counts", bar_name="Unit board header"
-        )
+        row = self._build_header("Units", count_name="Unit counts", bar_name="Unit board header")
         self.hint_label = QLabel("Ctrl+K: acknowledge check")
         self.hint_label.setObjectName("filterLabel")
         self.hint_label.setAccessibleName("Unit board keyboard hint")
+        self.hint_label.setMinimumWidth(1)  # gives way on a narrow column: the board's rows matter more
         row.addWidget(self.hint_label)
 
         self._build_table(
             self.proxy,
             UnitBoardDelegate,
             name="Unit list",
-            description="Units on shift: available first. Ctrl+K acknowledges a status check.",
+            description="Units on shift: overdue status checks first, then available. Ctrl+K acknowledges a check.",
         )
         self.table.horizontalHeader().setStretchLastSection(True)
         self._apply_metrics()
@@ -418,13 +429,13 @@ class UnitBoard(RecordTablePane):
         self.ack_bar = QFrame()
         self.ack_bar.setObjectName("ackBar")
         self.ack_bar.setAccessibleName("Acknowledge status check")
-        self.ack_label = QLabel()
-        self.ack_label.setAccessibleName("Status check unit")
+        self.ack_label = QLabel()  # read as its text: which unit, which incident, how long
         self.ack_note = QLineEdit()
         self.ack_note.setAccessibleName("Status check note")
+        self.ack_label.setBuddy(self.ack_note)
         self.ack_note.setPlaceholderText("Note (optional), e.g. code 4, all OK")
         self.ack_note.setMaxLength(2000)
-        self.ack_button = QPushButton("&Acknowledge")
+        self.ack_button = QPushButton("Acknow&ledge")
         self.ack_button.setAccessibleName("Acknowledge status check")
         self.ack_button.setDefault(True)
         self.ack_cancel = QPushButton("Cancel")
@@ -468,6 +479,15 @@ class UnitBoard(RecordTablePane):
     def current_unit_id(self) -> int | None:
         return self._current_id()
 
+    def required_height(self) -> int:
+        """Height the pane needs to show every unit on the board without scrolling."""
+        table = self.table
+        rows = max(self.proxy.rowCount(), 1)
+        bar = table.horizontalScrollBar().sizeHint().height()  # the columns may scroll sideways
+        header = table.horizontalHeader().sizeHint().height()
+        body = rows * table.verticalHeader().defaultSectionSize() + header + bar + 2 * table.frameWidth()
+        return self.header_bar.sizeHint().height() + body + 4
+
     def begin_acknowledge(self, unit_id: int | None = None) -> bool:
         """Open the note bar for a unit (the selected one by default); False when there is none."""
         target = unit_id if unit_id is not None else self.current_unit_id()
@@ -481,6 +501,7 @@ class UnitBoard(RecordTablePane):
             where = f" on {unit.incident_number}" if unit.incident_number else ""
             minutes = self.model.check_minutes(unit)
             self.ack_label.setText(f"Status check {unit.call_sign}{where} ({minutes} min):")
+            self.ack_note.setAccessibleName(f"Status check note for {unit.call_sign}{where}")
         else:
             self.ack_label.setText(f"{unit.call_sign} has no status-check timer running.")
         self.ack_note.setEnabled(can_ack)
@@ -518,6 +539,25 @@ class UnitBoard(RecordTablePane):
         text = "  ·  ".join(parts)
         if text != self.count_label.text():
             self.count_label.setText(text)
+        self._tell_checks_due()
+
+    def _tell_checks_due(self) -> None:
+        """Tell once when a unit's check falls due and once more when it is overdue (screen readers hear it)."""
+        due: dict[tuple[int, str], UnitRecord] = {}
+        for unit in self.model.records():
+            state = self.model.check_state(unit)
+            if state in ALERT_STATES:
+                due[(unit.id, state)] = unit
+        fresh = [key for key in due if key not in self._alarmed]
+        self._alarmed = set(due)
+        lines = []
+        for unit_id, state in fresh:
+            unit = due[(unit_id, state)]
+            where = f" on {unit.incident_number}" if unit.incident_number else ""
+            word = "overdue" if state == "critical" else "due"
+            lines.append(f"Status check {word}: {unit.call_sign}{where}, {self.model.check_minutes(unit)} minutes")
+        if lines:
+            self.status_checks_due.emit(lines)
 
     # Keyboard and font changes -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -1,4 +1,4 @@
-"""Sign-in and audit figures: argon2 sign-in time, unknown-user time, audit-log view, idle-filter cost."""
+"""Sign-in and audit figures: argon2 sign-in time, refusals that take the same time, audit-log view, idle-filter cost."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import insert
-
 from data import auth, services
+from data.audit_chain import append
 from data.clock import utc_now
 from data.db import Database
-from data.errors import WrongPasswordError
-from data.models import AuditEntry
+from data.errors import SignInError
 from data.permissions import Actor
 
 ROUNDS = 7
@@ -26,18 +24,42 @@ AUDIT_ROWS = 50_000
 PASSWORD = "Bench password 8300 Santa Monica"
 
 
-def _median_ms(fn, rounds: int = ROUNDS) -> float:
+def _median_ms(fn, rounds: int = ROUNDS, setup=None) -> float:
     times = []
     for _ in range(rounds):
+        if setup is not None:
+            setup()
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
     return round(statistics.median(times), 1)
 
 
-def _failing(db: Database, name: str) -> None:
-    with contextlib.suppress(WrongPasswordError):
-        auth.authenticate(db, name, "not the password", workstation="bench")
+def _failing(db: Database, name: str, password: str = "not the password") -> None:
+    with contextlib.suppress(SignInError):
+        auth.authenticate(db, name, password, workstation="bench")
+
+
+def _refusals(db: Database, admin, rounds: int = ROUNDS) -> dict[str, float]:
+    """Sign-in refusals: wrong password, unknown name, locked and disabled accounts must all take the same time."""
+    auth.create_user(db, admin, "bench.locked", role="dispatcher", password=PASSWORD)
+    auth.create_user(db, admin, "bench.disabled", role="dispatcher", password=PASSWORD)
+    auth.create_user(db, admin, "bench.spare", role="admin", password=PASSWORD)
+    for _ in range(auth.MAX_FAILURES):
+        _failing(db, "bench.locked")
+    auth.disable_user(db, admin, "bench.disabled")
+    names = (f"no.such.user{n}" for n in itertools.count())
+    right = lambda: auth.authenticate(db, "bench.user", PASSWORD, workstation="bench")  # noqa: E731
+    figures = {
+        "wrong_password_ms_median": _median_ms(lambda: _failing(db, "bench.user"), rounds, setup=right),
+        "unknown_user_ms_median": _median_ms(lambda: _failing(db, next(names)), rounds),
+        "locked_user_ms_median": _median_ms(lambda: _failing(db, "bench.locked", PASSWORD), rounds),
+        "disabled_user_ms_median": _median_ms(lambda: _failing(db, "bench.disabled"), rounds),
+    }
+    wrong = figures["wrong_password_ms_median"] or 1.0
+    figures["unknown_vs_wrong_ratio"] = round(figures["unknown_user_ms_median"] / wrong, 2)
+    figures["locked_vs_wrong_ratio"] = round(figures["locked_user_ms_median"] / wrong, 2)
+    return figures
 
 
 def _idle_filter_us() -> float:
@@ -76,17 +98,19 @@ def _idle_filter_us() -> float:
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:
+    rounds = int(getattr(args, "rounds", None) or ROUNDS)
+    audit_rows = int(getattr(args, "audit_rows", None) or AUDIT_ROWS)
     admin = auth.local_admin("bench")
     supervisor = Actor("bench.sup", role="supervisor", workstation="bench")
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'auth.sqlite3'}")
         auth.create_user(db, admin, "bench.user", role="dispatcher", password=PASSWORD)
-        sign_in = _median_ms(lambda: auth.authenticate(db, "bench.user", PASSWORD, workstation="bench"))
+        sign_in = _median_ms(lambda: auth.authenticate(db, "bench.user", PASSWORD, workstation="bench"), rounds)
         wrong = _median_ms(
-            lambda: (_failing(db, "bench.user"), auth.authenticate(db, "bench.user", PASSWORD, workstation="bench"))
+            lambda: (_failing(db, "bench.user"), auth.authenticate(db, "bench.user", PASSWORD, workstation="bench")),
+            rounds,
         )
-        names = (f"no.such.user{n}" for n in itertools.count())
-        unknown = _median_ms(lambda: _failing(db, next(names)))
+        refusals = _refusals(db, admin, rounds)
         now = utc_now()
         rows = [
             {
@@ -99,18 +123,19 @@ def run(args: argparse.Namespace | None = None) -> dict[str, float]:
                 "outcome": "ok",
                 "before": None,
                 "after": {"status": "pending"},
+                "action_key": None,
             }
-            for n in range(AUDIT_ROWS)
+            for n in range(audit_rows)
         ]
         with db.writer() as s, s.begin():
-            s.execute(insert(AuditEntry), rows)
-        view = _median_ms(lambda: services.audit_entries(db, supervisor, limit=2000))
-        filtered = _median_ms(lambda: services.audit_entries(db, supervisor, username="user7", limit=2000))
+            append(s, "audit_log", rows)
+        view = _median_ms(lambda: services.audit_entries(db, supervisor, limit=2000), rounds)
+        filtered = _median_ms(lambda: services.audit_entries(db, supervisor, username="user7", limit=2000), rounds)
         db.dispose()
     return {
         "sign_in_ms_median": sign_in,
         "failed_then_right_ms_median": wrong,
-        "unknown_user_ms_median": unknown,
+        **refusals,
         "audit_view_2000_of_50000_ms_median": view,
         "audit_view_by_user_ms_median": filtered,
         "idle_filter_us_per_event": _idle_filter_us(),

@@ -74,12 +74,14 @@ def _history(db: Database, count: int) -> None:
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:
+    rounds = int(getattr(args, "rounds", None) or ROUNDS)
+    history = int(getattr(args, "history", None) or HISTORY)
     actor = Actor("bench", role="supervisor", workstation="bench")
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         unit_id, *_ = _shift(db, actor, units=100)
         cycle = []
-        for n in range(ROUNDS):
+        for n in range(rounds):
             t0 = time.perf_counter()
             inc = services.create_incident(
                 db,
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace | None = None) -> dict[str, float]:
             services.dispatch_units(db, actor, inc.id, [unit_id])
             services.clear_incident(db, actor, inc.id, disposition="18")
             cycle.append((time.perf_counter() - t0) * 1000)
-        _history(db, HISTORY)
+        _history(db, history)
         for n in range(60):  # a busy afternoon's open calls
             services.create_incident(
                 db, actor, call_type="NOISE", location=f"{900 + n} N Kings Rd", screening=rules.caller_said_no()
@@ -106,7 +108,7 @@ def run(args: argparse.Namespace | None = None) -> dict[str, float]:
     return {
         "create_dispatch_clear_ms_median": round(statistics.median(cycle), 2),
         "load_board_ms": round(statistics.median(loads), 2),
-        "history_incidents": HISTORY,
+        "history_incidents": history,
         "board_units": 100,
     }
 

@@ -59,6 +59,7 @@ def _median_ms(times: list[float]) -> float:
 
 
 def run(args: argparse.Namespace | None = None, *, rounds: int = ROUNDS) -> dict[str, Any]:
+    rounds = int(getattr(args, "rounds", None) or rounds)
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'eido.sqlite3'}")
         raws = [json.dumps(variant(n)).encode("utf-8") for n in range(rounds)]

@@ -57,7 +57,7 @@ def _scenario(fault: str, deadline_s: float) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float | int]:
-    deadline = DEFAULT_DEADLINE_S
+    deadline = float(getattr(args, "deadline", None) or DEFAULT_DEADLINE_S)
     crash = _scenario("crash", deadline)
     frozen = _scenario("freeze", deadline)
     return {

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from data.pack import load_pack
@@ -207,7 +207,7 @@ def run(args: Sequence[str] | argparse.Namespace | None = None) -> dict[str, flo
 
         def reload(done: Callable[..., None]) -> None:
             view.bridge.page_ready.connect(done)
-            view.load(QUrl.fromLocalFile(str(page)))
+            view._load(page)  # as the view loads its own page: qwebchannel.js beside it
 
         _wait(reload, "rebuilt page")
         results["full_rebuild_ms"] = round((time.perf_counter() - start) * 1000.0, 1)

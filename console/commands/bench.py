@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import pkgutil
 
-import console.benchmarks
+from console.benchmarks import AREAS
 
 
 def areas() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(console.benchmarks.__path__) if not m.name.startswith("_"))
+    return list(AREAS)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -23,10 +22,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     p.add_argument("area", choices=areas(), help="what to measure")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--quick", action="store_true", help="a small run of seconds that only checks it works")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.quick:
+        for key, value in AREAS[args.area].quick.items():
+            setattr(args, key, value)
     module = importlib.import_module(f"console.benchmarks.{args.area}")
     figures = module.run(args)
     if args.json:

@@ -47,7 +47,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.all and not args.out:
         print("cso-console export eido --all needs --out DIR (one file per incident)", file=sys.stderr)
         return 2
-    db = Database(args.db)
+    db = Database(args.db, create=False)
     try:
         if args.all:
             folder = Path(args.out)
@@ -97,7 +97,7 @@ def run_import(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"{prog}: {args.file}: {exc}", file=sys.stderr)
         return 2
-    db = Database(args.db)
+    db = Database(args.db, create=False)
     try:
         result = transfers.import_eido(db, cli_actor(), document, locate=_transfer_locator(db))
     except ValidationError as exc:
@@ -120,7 +120,7 @@ def _run_inbox(args: argparse.Namespace, folder: Path) -> int:
     if not folder.is_dir():
         print(f"cso-console import eido: {folder} is not a folder", file=sys.stderr)
         return 2
-    db = Database(args.db)
+    db = Database(args.db, create=False)
     try:
         outcomes = Inbox(folder).process(db, cli_actor(), _transfer_locator(db))
     finally:
@@ -131,7 +131,7 @@ def _run_inbox(args: argparse.Namespace, folder: Path) -> int:
 
 
 def run_outbox(args: argparse.Namespace) -> int:
-    db = Database(args.db)
+    db = Database(args.db, create=False)
     try:
         written = answer_back.drain_outbox(db, Path(args.outbox))
     except OSError as exc:

@@ -25,7 +25,7 @@ def _write(path: Path, pdf: bytes) -> None:
 
 
 def _run(args: argparse.Namespace, make: Callable[[Database], tuple[str, bytes]]) -> int:
-    db = Database(args.db)
+    db = Database(args.db, create=False)
     try:
         default_name, pdf = make(db)
     except DispatchError as exc:

@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -77,13 +78,23 @@ def local(moment: dt.datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S") -
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, *, hours: bool = False) -> str:
+    """m:ss, or h:mm:ss past an hour; `hours` always gives h:mm:ss (one format down a column of totals)."""
     if seconds is None:
         return DASH
     total = round(seconds)
     h, rem = divmod(total, 3600)
     m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return f"{h}:{m:02d}:{s:02d}" if h or hours else f"{m}:{s:02d}"
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut with an ellipsis so it fits `width` points in the font (running headers and footers)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,9 @@ def gap(points: float = 6) -> Spacer:
     return Spacer(1, points)
 
 
+FOOTER_WIDEST = "Violator copy · page 10 of 10"
+
+
 class PageDecor:
     """Draws the running header and footer of one page template."""
 
@@ -237,13 +251,18 @@ class PageDecor:
 
     def __call__(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
+        # Pages count within a copy ("Violator copy · page 1 of 1"); the numbered canvas reads this.
+        canvas._cso_copy = self.tag  # type: ignore[attr-defined]
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN, height - MARGIN + 6, width - MARGIN, height - MARGIN + 6)
         canvas.setFillColor(INK)
         canvas.setFont(SANS_BOLD, 8)
-        canvas.drawString(MARGIN, height - MARGIN + 10, self.organisation)
+        usable = width - 2 * MARGIN
+        organisation = fit_text(self.organisation, SANS_BOLD, 8, usable * 0.45)
+        canvas.drawString(MARGIN, height - MARGIN + 10, organisation)
+        room = usable - stringWidth(organisation, SANS_BOLD, 8) - 16
         if self.tag:
             canvas.setFont(SANS_BOLD, 10)
             text_w = canvas.stringWidth(self.tag, SANS_BOLD, 10)
@@ -254,11 +273,15 @@ class PageDecor:
             canvas.setFillColor(INK)
         else:
             canvas.setFont(SANS, 8)
-            canvas.drawRightString(width - MARGIN, height - MARGIN + 10, self.title)
+            canvas.drawRightString(width - MARGIN, height - MARGIN + 10, fit_text(self.title, SANS, 8, room))
         canvas.line(MARGIN, MARGIN - 10, width - MARGIN, MARGIN - 10)
         canvas.setFont(SANS, 7)
-        canvas.drawString(MARGIN, MARGIN - 20, f"Generated {self.generated}")
-        canvas.drawCentredString(width / 2, MARGIN - 20, self.title)
+        generated = f"Generated {self.generated}"
+        canvas.drawString(MARGIN, MARGIN - 20, generated)
+        # The centred title keeps clear of the date on the left and the page number on the right
+        # ("Violator copy · page 10 of 10" is the widest).
+        side = max(stringWidth(generated, SANS, 7), stringWidth(FOOTER_WIDEST, SANS, 7)) + 12
+        canvas.drawCentredString(width / 2, MARGIN - 20, fit_text(self.title, SANS, 7, usable - 2 * side))
         canvas.restoreState()
 
     def after(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -313,14 +336,22 @@ def _page_numbered_canvas(footer_font: str = SANS) -> Callable[..., Canvas]:
             self._startPage()
 
         def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
+            # A run of pages with the same copy tag is numbered on its own; untagged pages count as one run.
+            copies = [str(state.get("_cso_copy", "") or "") for state in self._pages]
+            runs: list[tuple[int, int]] = []  # (number within its run, run length) per page
+            start = 0
+            for index in range(1, len(copies) + 1):
+                if index == len(copies) or copies[index] != copies[start]:
+                    runs += [(n, index - start) for n in range(1, index - start + 1)]
+                    start = index
+            for state, copy, (number, total) in zip(self._pages, copies, runs, strict=True):
                 self.__dict__.update(state)
                 width, _height = self._pagesize
                 self.saveState()
                 self.setFont(footer_font, 7)
                 self.setFillColor(INK)
-                self.drawRightString(width - MARGIN, MARGIN - 20, f"Page {number} of {total}")
+                label = f"{copy.capitalize()} · page {number} of {total}" if copy else f"Page {number} of {total}"
+                self.drawRightString(width - MARGIN, MARGIN - 20, label)
                 self.restoreState()
                 super().showPage()
             super().save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, KeepTogether, TableStyle
@@ -27,6 +28,7 @@ from console.paperwork.common import (
     styles,
     table,
 )
+from console.paperwork.place_notes import PlaceNotes, place_notes, place_section
 from console.paperwork.static_map import static_map
 from data import rules
 from data.db import Database
@@ -40,6 +42,10 @@ def response_text(response: str, agency: str) -> str:
     return texts.get(response, response)
 
 
+# A disposition note longer than this prints under the summary, where it may run over pages.
+SUMMARY_NOTE = 300
+
+
 def yes_no(answer: bool | None) -> str:
     """Two printed boxes as markup, one ticked: ☑ Yes ☐ No (both empty when not asked)."""
     return options([(answer is True, "Yes"), (answer is False, "No")])
@@ -49,6 +55,9 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
     inc = p.incident
     tz = pack.timezone
     disposition = disposition_text(inc, pack) or DASH
+    if len(inc.disposition_note or "") > SUMMARY_NOTE:
+        # The summary sits beside the map in one table row, which cannot run onto a second page.
+        disposition = disposition_text(replace(inc, disposition_note=""), pack) + " · note in full below"
     half = width / 2
     rows = [
         [
@@ -220,7 +229,9 @@ def timeline_table(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -
     return [*out, grid(rows, [width * 0.14, width * 0.12, width * 0.14, width * 0.6], header=True, zebra=True)]
 
 
-def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None) -> bytes:
+def build_handoff(
+    p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None, place: PlaceNotes | None = None
+) -> bytes:
     st = styles(8.5)
     width = content_width()
     inc = p.incident
@@ -234,8 +245,14 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
         ),
         gap(6),
         _summary(p, pack, st, width),
+        *(
+            [markup("Disposition note", st.h2), para(inc.disposition_note, st.body)]
+            if len(inc.disposition_note or "") > SUMMARY_NOTE
+            else []
+        ),
         *_people(p, st, width),
         *_hazards(p, pack, st, width),
+        *place_section(place, pack, st, width),  # cautions at the place (red) and its history
         markup("Narrative", st.h2),
         para(or_dash(inc.narrative), st.body),
         KeepTogether(_units(p, st, width)),
@@ -250,4 +267,5 @@ def build_handoff(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime
 
 def handoff_pdf(db: Database, incident_id: int) -> bytes:
     """Load an incident and print its handoff sheet (run off the GUI thread)."""
-    return build_handoff(incident_paperwork(db, incident_id), db.pack, generated_at=db.clock())
+    paperwork = incident_paperwork(db, incident_id)
+    return build_handoff(paperwork, db.pack, generated_at=db.clock(), place=place_notes(db, paperwork.incident))

@@ -1,16 +1,34 @@
-"""Print preview and save-as for paperwork PDFs; pages are rasterised off the GUI thread."""
+"""Print preview, print and save-as for paperwork PDFs; pages are rasterised off the GUI thread.
+
+QPrintPreviewDialog is not used: it does not own its QPrinter (a printer held only by a local
+variable is deleted while the dialog still paints on it: the segfault of the shift-change prints),
+and its Print button runs QPrintDialog and QFileDialog in nested ``exec()`` loops under the qasync
+loop. ``PrintPreview`` owns its printer for its whole life and opens every dialog with ``open()``.
+"""
 
 from __future__ import annotations
 
+import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPaintDevice, QPainter
+from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPaintDevice, QPainter, QPixmap, QShortcut
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.inline import InlineMessage
 
 # 200 dpi keeps small print crisp at about 15 MB per Letter page in memory.
 PRINT_DPI = 200
@@ -48,8 +66,8 @@ def render_pages(pdf_bytes: bytes, dpi: int = PRINT_DPI) -> list[QImage]:
                 images.append(image)
             return images
         finally:
+            # Python owns the document; deleteLater() would wait for an event loop this thread lacks.
             document.close()
-            document.deleteLater()
 
 
 def fit_rect(image_size: QSize, target: QRect) -> QRect:
@@ -98,7 +116,7 @@ def configure_printer(printer: QPrinter, images: Sequence[QImage], title: str) -
 class _Relay(QObject):
     """Lives on the GUI thread; worker threads emit through it (queued into the GUI thread)."""
 
-    done = Signal(list)
+    done = Signal(object)
     failed = Signal(str)
 
 
@@ -131,93 +149,231 @@ class _WriteTask(QRunnable):
         except OSError as exc:
             self._relay.failed.emit(f"Could not save {self._path}: {exc.strerror or exc}")
             return
-        self._relay.done.emit([str(self._path)])
+        self._relay.done.emit(str(self._path))
 
 
 def write_pdf_file(path: Path, data: bytes) -> Path:
-    """Write a PDF atomically (a half-written file never replaces a good one)."""
+    """Write a file atomically (a half-written file never replaces a good one)."""
     path = Path(path)
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    partial.replace(path)
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     return path
 
 
-class PdfPrintJob(QObject):
-    """Renders a PDF's pages in the background, then shows Qt's print preview for them."""
+def default_printer() -> QPrinter:
+    return QPrinter(QPrinter.PrinterMode.HighResolution)
 
-    rendered = Signal(int)  # page count, on the GUI thread
-    failed = Signal(str)
-    printed = Signal()
 
-    def __init__(self, pdf_bytes: bytes, title: str, parent: QObject | None = None, *, dpi: int = PRINT_DPI) -> None:
+def save_folder() -> Path:
+    """Where save dialogs start: $CSO_PAPERWORK_DIR, else Documents, else home."""
+    chosen = os.environ.get("CSO_PAPERWORK_DIR", "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
+class PrintPreview(QDialog):
+    """The pages of one PDF, with Print… (Ctrl+P) and Save as PDF… (Ctrl+S); nothing here blocks the loop.
+
+    ``reported(kind, text)`` says what happened, once it has: "done" after the printer took the pages or
+    the file is on disk, "failed" with the reason otherwise. The dialog stays open after a failure.
+    A printer set to PDF output receives the document itself (text stays text), not pictures of its pages.
+    """
+
+    reported = Signal(str, str)  # kind ("done", "failed", "info"), text
+    rendered = Signal(int)  # page count
+    finished_printing = Signal(str)  # where it went: a printer name or a file path
+
+    PREVIEW_WIDTH = 720
+
+    def __init__(
+        self,
+        pdf_bytes: bytes,
+        title: str,
+        *,
+        file_name: str = "",
+        printer: QPrinter | None = None,
+        folder: Path | None = None,
+        parent: QWidget | None = None,
+        dpi: int = PRINT_DPI,
+    ) -> None:
         super().__init__(parent)
+        self.setObjectName("printPreview")
+        self.setWindowTitle(f"Print preview: {title}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.title = title
+        self.pdf_bytes = pdf_bytes
+        self.file_name = file_name or "paperwork.pdf"
+        self.folder = folder or save_folder()
+        # Owned here for the dialog's whole life: Qt's print dialogs only borrow it.
+        self.printer = printer if printer is not None else default_printer()
         self.images: list[QImage] = []
-        self.dialog: QPrintPreviewDialog | None = None
-        self._bytes = pdf_bytes
-        self._dpi = dpi
+        self.print_dialog: QPrintDialog | None = None
+        self.save_dialog: QFileDialog | None = None
+        self.busy = False
+        # Parentless: a render finishing after the dialog closed emits into a live object, not a deleted one.
         self._relay = _Relay()
-        self._relay.done.connect(self._on_relay_done)
-        self._relay.failed.connect(self.failed)
+        self._relay.done.connect(self._on_rendered)
+        self._relay.failed.connect(self._on_render_failed)
+        self._writer = _Relay()
+        self._writer.done.connect(self._on_written)
+        self._writer.failed.connect(self._on_failed)
+        self._build()
+        QThreadPool.globalInstance().start(_RenderTask(pdf_bytes, dpi, self._relay))
 
-    def start(self) -> None:
-        QThreadPool.globalInstance().start(_RenderTask(self._bytes, self._dpi, self._relay))
+    def _build(self) -> None:
+        self.pages_label = QLabel("Preparing the pages…", self)
+        self.pages_label.setObjectName("panelCount")
+        self.pages = QWidget(self)
+        self.pages_layout = QVBoxLayout(self.pages)
+        self.pages_layout.setSpacing(12)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.pages)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Pages")
+        self.scroll = scroll
+        self.message = InlineMessage(self)
+        self.print_button = QPushButton("&Print…  Ctrl+P", self)
+        self.print_button.setDefault(True)
+        self.print_button.setEnabled(False)
+        self.save_button = QPushButton("&Save as PDF…  Ctrl+S", self)
+        self.close_button = QPushButton("Close  Esc", self)
+        self.close_button.setAutoDefault(False)
+        self.save_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pages_label, 1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.print_button.clicked.connect(self.open_print_dialog)
+        self.save_button.clicked.connect(self.open_save_dialog)
+        self.close_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.open_print_dialog)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.open_save_dialog)
+        self.resize(self.PREVIEW_WIDTH + 80, 860)
 
-    def _on_relay_done(self, images: list[QImage]) -> None:
+    # Pages -------------------------------------------------------------------------------------
+    def _on_rendered(self, images: list[QImage]) -> None:
         self.images = images
-        self.rendered.emit(len(images))
+        for number, image in enumerate(images, start=1):
+            label = QLabel(self.pages)
+            label.setPixmap(
+                QPixmap.fromImage(image).scaledToWidth(self.PREVIEW_WIDTH, Qt.TransformationMode.SmoothTransformation)
+            )
+            label.setAccessibleName(f"Page {number} of {len(images)}")
+            label.setStyleSheet("border: 1px solid #888;")
+            self.pages_layout.addWidget(label)
+        count = len(images)
+        self.pages_label.setText(f"{self.title} · {count} page{'s' if count != 1 else ''}")
+        self.print_button.setEnabled(count > 0)
+        self.print_button.setFocus()
+        self.rendered.emit(count)
 
-    def paint(self, printer: QPrinter) -> int:
-        """Paint the rendered pages onto a printer (what the preview and the real print both call)."""
-        return paint_pages(printer, self.images)
+    def _on_render_failed(self, reason: str) -> None:
+        self.pages_label.setText("No preview")
+        text = f"{self.title} cannot be shown or printed: {reason}"
+        self.message.show_message(text, "error")
+        self.reported.emit("failed", text)
 
-    def open_preview(self, parent: QWidget | None) -> QPrintPreviewDialog:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        configure_printer(printer, self.images, self.title)
-        dialog = QPrintPreviewDialog(printer, parent)
+    # Printing ----------------------------------------------------------------------------------
+    def open_print_dialog(self) -> QPrintDialog | None:
+        """Qt's print dialog (printer, copies, print to file), opened without a nested event loop."""
+        if not self.images or self.busy:
+            return None
+        configure_printer(self.printer, self.images, self.title)
+        if self.printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and not self.printer.outputFileName():
+            self.printer.setOutputFileName(str(self.folder / self.file_name))
+        dialog = QPrintDialog(self.printer, self)
         dialog.setWindowTitle(f"Print {self.title}")
-        dialog.paintRequested.connect(self.paint)
-        dialog.accepted.connect(self.printed)
-        dialog.finished.connect(dialog.deleteLater)
-        self.dialog = dialog
-        # open(), not exec(): a nested event loop would stall the qasync loop.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(self.print_now)
+        self.print_dialog = dialog
+        QDialog.open(dialog)  # QPrintDialog.open() in PySide wants a receiver; the plain one is QDialog's
+        return dialog
+
+    def print_now(self) -> None:
+        """Send the pages to the printer the print dialog set up."""
+        if self.busy:
+            return
+        printer = self.printer
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+            target = printer.outputFileName()
+            if not target:
+                self._on_failed("Choose a file to print to.")
+                return
+            self._write(Path(target))
+            return
+        try:
+            count = paint_pages(printer, self.images)
+        except PdfError as exc:
+            self._on_failed(f"{self.title} was not printed: {exc}")
+            return
+        where = printer.printerName() or "the printer"
+        self._finish(f"Printed {self.title} on {where} ({count} page{'s' if count != 1 else ''})", where)
+
+    # Saving ------------------------------------------------------------------------------------
+    def open_save_dialog(self) -> QFileDialog | None:
+        if self.busy:
+            return None
+        dialog = QFileDialog(self, f"Save {self.title} as PDF", str(self.folder), "PDF files (*.pdf)")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(self.file_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.fileSelected.connect(self._on_file_selected)
+        self.save_dialog = dialog
         dialog.open()
         return dialog
 
+    def _on_file_selected(self, path: str) -> None:
+        self.folder = Path(path).parent
+        self._write(Path(path))
 
-def print_pdf(parent: QWidget | None, pdf_bytes: bytes, title: str) -> PdfPrintJob:
-    """Open the print preview for a PDF once its pages are rendered off the GUI thread."""
-    job = PdfPrintJob(pdf_bytes, title, parent)
-    job.rendered.connect(lambda _count: job.open_preview(parent))
-    job.start()
-    return job
+    def _write(self, path: Path) -> None:
+        self.busy = True
+        self.message.show_message(f"Saving to {path}…", "info")
+        QThreadPool.globalInstance().start(_WriteTask(path, self.pdf_bytes, self._writer))
 
+    def _on_written(self, path: str) -> None:
+        self.busy = False
+        self._finish(f"Saved {self.title} to {path}", path)
 
-class PdfSaver(QObject):
-    """A save-as dialog for a PDF; the file is written off the GUI thread."""
+    def _on_failed(self, text: str) -> None:
+        self.busy = False
+        self.message.show_message(text, "error")
+        self.reported.emit("failed", text)
 
-    saved = Signal(str)
-    failed = Signal(str)
-
-    def __init__(self, parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> None:
-        super().__init__(parent)
-        self._bytes = pdf_bytes
-        self._relay = _Relay()
-        self._relay.done.connect(lambda paths: self.saved.emit(paths[0]))
-        self._relay.failed.connect(self.failed)
-        self.dialog = QFileDialog(parent, "Save PDF", suggested_name, "PDF files (*.pdf)")
-        self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        self.dialog.setDefaultSuffix("pdf")
-        self.dialog.fileSelected.connect(self.write)
-        self.dialog.finished.connect(self.dialog.deleteLater)
-
-    def write(self, path: str) -> None:
-        QThreadPool.globalInstance().start(_WriteTask(Path(path), self._bytes, self._relay))
+    def _finish(self, text: str, where: str) -> None:
+        self.reported.emit("done", text)
+        self.finished_printing.emit(where)
+        self.accept()
 
 
-def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> PdfSaver:
-    """Ask where to save a PDF (non-blocking dialog) and write it there."""
-    saver = PdfSaver(parent, pdf_bytes, suggested_name)
-    saver.dialog.open()
-    return saver
+PrinterFactory = Callable[[], QPrinter]
+
+
+__all__ = [
+    "PRINT_DPI",
+    "PdfError",
+    "PrintPreview",
+    "PrinterFactory",
+    "configure_printer",
+    "default_printer",
+    "fit_rect",
+    "paint_pages",
+    "render_pages",
+    "save_folder",
+    "write_pdf_file",
+]

@@ -45,6 +45,7 @@ def _figures(s: ShiftSummary, agency: str, st: Styles, width: float) -> Flowable
         ("Citations", f"{s.citations_issued}", f"{s.citations_void} void · ${s.fines_dollars:,} fines"),
         ("Welfare checks", f"{s.welfare_checks}", f"{s.welfare_follow_ups} need follow-up"),
         ("Referrals", f"{s.referrals_made}", f"{s.referrals_accepted} accepted · {s.referrals_declined} declined"),
+        ("Repeat places", f"{len(s.repeat_locations)}", "2+ incidents in 12 months"),
     ]
     row = [
         [
@@ -233,7 +234,7 @@ def _units(s: ShiftSummary, st: Styles, width: float) -> list[Flowable]:
                     ", ".join(u.officers) or DASH,
                     u.incidents,
                     u.arrivals,
-                    duration(u.onscene_s),
+                    duration(u.onscene_s, hours=True),
                     u.citations,
                 ),
                 st.cell,
@@ -284,6 +285,10 @@ def _referrals(s: ShiftSummary, st: Styles, width: float) -> list[Flowable]:
         rows = [cells(("Agency", "Made", "Accepted", "Declined"), st.cell_bold)]
         rows += [cells((a.name, a.made, a.accepted, a.declined), st.cell) for a in s.referrals_by_agency]
         out += [gap(4), grid(rows, [width * 0.58, width * 0.14, width * 0.14, width * 0.14], header=True, zebra=True)]
+    if s.repeat_locations:
+        listed = ", ".join(f"{c.label} ({c.count})" for c in s.repeat_locations[:10])
+        more = f" and {len(s.repeat_locations) - 10} more" if len(s.repeat_locations) > 10 else ""
+        out += [gap(4), para(f"Repeat places (two or more incidents in 12 months): {listed}{more}.", st.body)]
     return out
 
 

@@ -41,7 +41,7 @@ from data.services.paperwork import (
     IncidentPaperwork,
     incident_paperwork,
     resolve_shift,
-    welfare_checks_for_shift,
+    welfare_incidents_for_shift,
 )
 
 
@@ -64,7 +64,8 @@ def _form(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Fl
     obs = wc.observations if wc else {}
     q = width / 4
     story: list[Flowable] = [
-        markup(f"WELFARE CHECK LOG · {esc(inc.number)}", st.h1),
+        # The per-check form; the shift's list of every check is the "welfare-check log".
+        markup(f"WELFARE-CHECK FORM · {esc(inc.number)}", st.h1),
         markup(f"{esc(inc.call_type_label)} ({esc(inc.call_type)}) · P{inc.priority}", st.body),
         gap(6),
         grid(
@@ -218,11 +219,11 @@ def _form(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> list[Fl
 def build_welfare_check(p: IncidentPaperwork, pack: Pack, *, generated_at: dt.datetime | None = None) -> bytes:
     """The welfare-check form of one incident; with no check recorded yet it prints blank boxes to fill in."""
     st = styles(8.5)
-    decor = page_decor(pack, f"Welfare check {p.incident.number}", generated_at=generated_at)
+    decor = page_decor(pack, f"Welfare-check form {p.incident.number}", generated_at=generated_at)
     return build_document(
         _form(p, pack, st, content_width()),
         decor,
-        title=f"Welfare check {p.incident.number}",
+        title=f"Welfare-check form {p.incident.number}",
         author=decor.organisation,
         subject=p.incident.location,
     )
@@ -256,11 +257,13 @@ def build_welfare_log(
     tz = pack.timezone
     decor = page_decor(pack, f"Welfare-check log · {shift.name}", generated_at=generated_at)
     follow_ups = sum(1 for e in entries if e.welfare_check and e.welfare_check.follow_up_needed)
+    missing = sum(1 for e in entries if e.welfare_check is None)
     story: list[Flowable] = [
         markup(f"WELFARE-CHECK LOG · {esc(shift.name)}", st.h1),
         markup(
-            f"Supervisor: <b>{esc(or_dash(shift.supervisor))}</b> · {len(entries)} check(s) · "
-            f"{follow_ups} flagged for follow-up · {escape('? = not assessed')}",
+            f"Supervisor: <b>{esc(or_dash(shift.supervisor))}</b> · {len(entries)} welfare-check incident(s) · "
+            + (f"<b>{missing} form(s) not recorded</b> · " if missing else "")
+            + f"{follow_ups} flagged for follow-up · {escape('? = not assessed')}",
             st.body,
         ),
         gap(6),
@@ -285,6 +288,27 @@ def build_welfare_log(
     for e in entries:
         wc = e.welfare_check
         if wc is None:
+            # Listed all the same: a check without its form is what the supervisor must chase.
+            referrals = "\n".join(f"{r.agency_name}: {r.outcome}" for r in e.referrals) or DASH
+            units = "\n".join(f"{u.call_sign}: {', '.join(u.officers) or DASH}" for u in e.units) or DASH
+            rows.append(
+                cells(
+                    (
+                        f"{e.incident.number}\n{local(e.incident.received_at, tz, '%H:%M')}",
+                        e.incident.location,
+                        "Form not recorded",
+                        DASH,
+                        DASH,
+                        DASH,
+                        referrals,
+                        DASH,
+                        _disposition(e, pack),
+                        units,
+                        DASH,
+                    ),
+                    st.cell,
+                )
+            )
             continue
         subject = "Declined to give a name" if wc.subject_declined else (wc.subject_name or "Not named")
         if wc.approx_age:
@@ -321,7 +345,7 @@ def build_welfare_log(
     if len(rows) == 1:
         story.append(para("No welfare check was logged in this shift.", st.body))
     else:
-        fractions = (0.085, 0.11, 0.09, 0.09, 0.06, 0.11, 0.11, 0.07, 0.09, 0.1, 0.085)
+        fractions = (0.085, 0.1, 0.115, 0.09, 0.06, 0.11, 0.105, 0.07, 0.09, 0.09, 0.085)
         story.append(grid(rows, [width * f for f in fractions], header=True, zebra=True, pad=2.5))
     return build_document(
         story, decor, title=f"Welfare-check log {shift.name}", author=decor.organisation, pagesize=pagesize
@@ -336,7 +360,7 @@ def welfare_check_pdf(db: Database, incident_id: int) -> bytes:
 def welfare_log_pdf(db: Database, shift: str | int) -> bytes:
     """Print the welfare-check log of a shift ('current' or an id; run off the GUI thread)."""
     record = resolve_shift(db, shift)
-    entries = [incident_paperwork(db, wc.incident_id) for wc in welfare_checks_for_shift(db, record.id)]
+    entries = [incident_paperwork(db, incident_id) for incident_id in welfare_incidents_for_shift(db, record.id)]
     return build_welfare_log(record, entries, db.pack, generated_at=db.clock())
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from data.audit_chain import append
 from data.db import Database
 from data.errors import DatabaseUnavailableError, PermissionDeniedError, StaleWriteError
 from data.feed import CHANNEL, Change
 from data.ledger import LedgerEntry
-from data.models import AuditEntry, ChangeLog, Incident, IncidentEvent, Unit
+from data.models import ChangeLog, Incident, Unit
 from data.permissions import Actor, current_actor, record_refusal
 
 # Deadlock, serialization failure: another workstation changed the same rows at the same moment.
@@ -169,13 +170,13 @@ def work(db: Database, actor: Actor, *, privilege: str | None = None, check_acco
             if not w.audited:
                 raise AssertionError("every action must write an audit entry")
             if w.events:
-                session.execute(insert(IncidentEvent), w.events)
+                append(session, "incident_events", w.events)
             if w.answer_back:
                 # Imported late: answers are EIDO documents, built with the services this module serves.
                 from data.services.answer_back import queue_answers
 
                 queue_answers(w)
-            session.execute(insert(AuditEntry), w.audits)
+            append(session, "audit_log", w.audits)
             changes = w.settled_changes()
             if changes:  # one multi-row insert, not one ORM flush per row
                 session.execute(

@@ -30,6 +30,7 @@ from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES, IncidentRecord
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
+from data.services.cautions import sheriff_first_cautions
 from data.services.convert import incident_record, units_by_incident
 from data.services.drafts import delete_draft
 
@@ -235,6 +236,10 @@ def create_incident(
         received = received_at or w.now
         if received > w.now + dt.timedelta(minutes=1):
             raise ValidationError("received_at", "The call cannot be received in the future.")
+        # A Sheriff-first caution at the place presets the screening outcome (data.services.cautions).
+        first = sheriff_first_cautions(w.session, latitude=lat, longitude=lon, location=loc, now=w.now)
+        if first:
+            answers[rules.CAUTION_SCREENING_KEY] = True
         row = add_incident_row(
             w,
             ct,
@@ -258,6 +263,8 @@ def create_incident(
         if flagged:
             summary += f"; response: {response}"
         w.event(row.id, "created", summary)
+        for caution in first:
+            w.event(row.id, "caution", f"{db.pack.agency} first by caution {caution.id}: {caution.text}")
         if draft_key:
             delete_draft(w.session, w.actor, draft_key)  # saved: the draft goes with the same commit
         return _finish(w, row, "create_incident", {}, units=())

@@ -36,6 +36,7 @@ from data.records import (
     CitationRecord,
     EventRecord,
     IncidentRecord,
+    OfficerRecord,
     ReferralRecord,
     ShiftRecord,
     ViolationRecord,
@@ -43,7 +44,7 @@ from data.records import (
 )
 from data.services import validate
 from data.services._work import snapshot, work
-from data.services.convert import event_records, incident_records, shift_record
+from data.services.convert import event_records, incident_records, officer_record, shift_record
 from data.services.incidents import next_counter
 from data.services.queries import active_shift_row
 
@@ -242,6 +243,103 @@ def prior_offenses(session: Session, *, name: str, dob: str, section: str, at: d
     return len(rows.all())
 
 
+@dataclass(frozen=True)
+class ViolationQuote:
+    """One code section of a citation being written: its offense count in the window and its fine."""
+
+    section: str
+    title: str
+    offense_number: int
+    fine_dollars: int | None  # None: past the fine schedule
+    refusal: str = ""  # why it cannot be cited ('' when it can)
+
+    @property
+    def fine(self) -> int:
+        return self.fine_dollars or 0
+
+
+@dataclass(frozen=True)
+class CitationQuote:
+    """What issuing would charge, computed exactly as `issue_citation` does, without writing anything."""
+
+    violator_name: str
+    lines: tuple[ViolationQuote, ...]
+
+    @property
+    def total_dollars(self) -> int:
+        return sum(q.fine for q in self.lines)
+
+    @property
+    def refusal(self) -> str:
+        return next((q.refusal for q in self.lines if q.refusal), "")
+
+
+def _check_issue_time(db: Database, at: dt.datetime, now: dt.datetime, dob: str) -> dt.date:
+    if at.tzinfo is None:
+        raise ValidationError("issued_at", "The issue time needs a time zone.")
+    if at > now + dt.timedelta(minutes=1):
+        raise ValidationError("issued_at", "A citation cannot be issued in the future.")
+    on = local_date(db, at)
+    if dob and dt.date.fromisoformat(dob) > on:
+        raise ValidationError("violator_dob", "The date of birth is after the issue date.")
+    return on
+
+
+def _quote_lines(
+    session: Session, db: Database, *, name: str, dob: str, sections: Sequence[str], at: dt.datetime, on: dt.date
+) -> list[ViolationQuote]:
+    window_days = int(db.pack.citation.get("window_days", 365))
+    quotes: list[ViolationQuote] = []
+    for section in sections:
+        provision = db.pack.provision(section, on)
+        if provision is None:
+            known = any(p.section == section for p in db.pack.provisions)
+            why = f"was not in effect on {on.isoformat()}" if known else "is not in the city's code table"
+            raise ValidationError("violations", f"Code section {section[:60]!r} {why}.")
+        count = prior_offenses(session, name=name, dob=dob, section=section, at=at, window_days=window_days) + 1
+        fine = provision.fine_for(count)
+        refusal = ""
+        if fine is None:
+            refusal = (
+                f"This would be violation number {count} of {section} ({provision.title}) by {name} within "
+                f"{window_days} days. Past the {len(provision.fines)}-step fine schedule it is a misdemeanor: "
+                "it cannot be issued as an administrative citation. Refer it to "
+                f"{db.pack.law_enforcement.get('short', 'law enforcement')}."
+            )
+        quotes.append(ViolationQuote(section, provision.title, count, fine, refusal))
+    return quotes
+
+
+def _clean_sections(violations: Sequence[str]) -> list[str]:
+    sections = [str(s).strip() for s in violations if str(s).strip()]
+    if not sections:
+        raise ValidationError("violations", "List at least one code violation.")
+    if len(set(sections)) != len(sections):
+        raise ValidationError("violations", "A code section is listed twice; list each violation once.")
+    return sections
+
+
+def quote_citation(
+    db: Database,
+    *,
+    violator_name: str,
+    violations: Sequence[str],
+    violator_dob: str = "",
+    issued_at: dt.datetime | None = None,
+) -> CitationQuote:
+    """Each section's offense count within the window and its fine for this person, as issuing would compute it."""
+    name = " ".join(
+        validate.text("violator_name", violator_name, limit=160, required=True, label="violator's name").split()
+    )
+    dob = parse_dob(violator_dob)
+    sections = _clean_sections(violations)
+    with db.read() as s:
+        now = db.clock()
+        at = issued_at or now
+        on = _check_issue_time(db, at, now, dob)
+        return CitationQuote(name, tuple(_quote_lines(s, db, name=name, dob=dob, sections=sections, at=at, on=on)))
+
+
 def issue_citation(
     db: Database,
     actor: Actor,
@@ -266,21 +364,10 @@ def issue_citation(
     id_number = validate.text("violator_id_number", violator_id_number, limit=60, label="ID number")
     place = validate.location(location)
     story = validate.text("description", description, limit=rules.MAX_NARRATIVE)
-    sections = [str(s).strip() for s in violations if str(s).strip()]
-    if not sections:
-        raise ValidationError("violations", "List at least one code violation.")
-    if len(set(sections)) != len(sections):
-        raise ValidationError("violations", "A code section is listed twice; list each violation once.")
-    window_days = int(db.pack.citation.get("window_days", 365))
+    sections = _clean_sections(violations)
     with work(db, actor) as w:
         at = issued_at or w.now
-        if at.tzinfo is None:
-            raise ValidationError("issued_at", "The issue time needs a time zone.")
-        if at > w.now + dt.timedelta(minutes=1):
-            raise ValidationError("issued_at", "A citation cannot be issued in the future.")
-        on = local_date(db, at)
-        if dob and dt.date.fromisoformat(dob) > on:
-            raise ValidationError("violator_dob", "The date of birth is after the issue date.")
+        on = _check_issue_time(db, at, w.now, dob)
         officer = w.session.get(Officer, officer_id)
         if officer is None or not officer.active:
             raise NotFoundError(f"No active officer with id {officer_id}.")
@@ -289,25 +376,14 @@ def issue_citation(
             incident = w.session.get(Incident, incident_id)
             if incident is None:
                 raise NotFoundError(f"No incident with id {incident_id}.")
-        lines: list[CitationViolation] = []
-        for section in sections:
-            provision = db.pack.provision(section, on)
-            if provision is None:
-                known = any(p.section == section for p in db.pack.provisions)
-                why = f"was not in effect on {on.isoformat()}" if known else "is not in the city's code table"
-                raise ValidationError("violations", f"Code section {section[:60]!r} {why}.")
-            count = prior_offenses(w.session, name=name, dob=dob, section=section, at=at, window_days=window_days) + 1
-            fine = provision.fine_for(count)
-            if fine is None:
-                raise RepeatOffenseError(
-                    f"This would be violation number {count} of {section} ({provision.title}) by {name} within "
-                    f"{window_days} days. Past the {len(provision.fines)}-step fine schedule it is a misdemeanor: "
-                    "it cannot be issued as an administrative citation. Refer it to "
-                    f"{db.pack.law_enforcement.get('short', 'law enforcement')}."
-                )
-            lines.append(
-                CitationViolation(section=section, title=provision.title, offense_number=count, fine_dollars=fine)
-            )
+        quotes = _quote_lines(w.session, db, name=name, dob=dob, sections=sections, at=at, on=on)
+        refused = next((q for q in quotes if q.refusal), None)
+        if refused is not None:
+            raise RepeatOffenseError(refused.refusal)
+        lines = [
+            CitationViolation(section=q.section, title=q.title, offense_number=q.offense_number, fine_dollars=q.fine)
+            for q in quotes
+        ]
         seq = next_counter(w.session, "citation")
         row = Citation(
             number=citation_number(str(db.pack.city.get("citation_prefix", "AC")), seq),
@@ -343,6 +419,39 @@ def issue_citation(
         )
         w.changed("citation", row.id, row.version)
         return _citation_records(w.session, [row])[0]
+
+
+@dataclass(frozen=True)
+class PaperworkContext:
+    """What a citation or welfare-check form starts from: the incident, the officers, who was there."""
+
+    incident: IncidentRecord
+    officers: tuple[OfficerRecord, ...]  # active officers, by name
+    on_scene_officer_ids: tuple[int, ...]  # officers of the units that worked the incident, first suggested
+    citations: tuple[CitationRecord, ...]
+    welfare_check: WelfareCheckRecord | None
+    welfare_officer_id: int | None = None
+
+
+def paperwork_context(db: Database, incident_id: int) -> PaperworkContext:
+    """One read for a form opened on an incident."""
+    with db.read() as s:
+        row = s.get(Incident, incident_id)
+        if row is None:
+            raise NotFoundError(f"No incident with id {incident_id}.")
+        paper = read_incident_paperwork(s, db.pack, incident_id)
+        active = s.execute(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name)).scalars().all()
+        by_badge = {o.badge: o.id for o in active}
+        worked = [by_badge[b] for u in paper.units for b in u.badges if b in by_badge]
+        welfare = s.execute(select(WelfareCheck).where(WelfareCheck.incident_id == incident_id)).scalar_one_or_none()
+        return PaperworkContext(
+            incident=paper.incident,
+            officers=tuple(officer_record(o) for o in active),
+            on_scene_officer_ids=tuple(dict.fromkeys(worked)),
+            citations=paper.citations,
+            welfare_check=paper.welfare_check,
+            welfare_officer_id=welfare.officer_id if welfare is not None else None,
+        )
 
 
 def _load_citation(session: Session, number: str) -> Citation:
@@ -570,6 +679,33 @@ def welfare_checks_for_shift(db: Database, shift_id: int) -> list[WelfareCheckRe
         return _welfare_records(s, rows.all())
 
 
+def recent_shifts(db: Database, limit: int = 60) -> list[ShiftRecord]:
+    """Shifts newest first (the active one and those before it), for choosing one to print."""
+    with db.read() as s:
+        rows = s.execute(select(Shift).order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).scalars()
+        return [shift_record(r) for r in rows]
+
+
+def welfare_incidents_for_shift(db: Database, shift_id: int) -> list[int]:
+    """Ids of the shift's welfare-check incidents, oldest first: those with a form, and every call of a
+    type that needs one (pack `welfare_form`) that CSOs handled, whether or not its form was recorded."""
+    needs_form = [code for code, ct in db.pack.call_types.items() if ct.welfare_form]
+    with db.read() as s:
+        with_form = select(WelfareCheck.incident_id)
+        rows = s.execute(
+            select(Incident.id)
+            .where(
+                Incident.shift_id == shift_id,
+                or_(
+                    Incident.id.in_(with_form),
+                    Incident.call_type.in_(needs_form) & Incident.status.not_in(("merged", "cancelled", "transferred")),
+                ),
+            )
+            .order_by(Incident.received_at, Incident.id)
+        )
+        return [ident for (ident,) in rows]
+
+
 # --- referrals --------------------------------------------------------------------------------
 
 
@@ -770,7 +906,9 @@ __all__ = [
     "HOUSING_STATUSES",
     "OBSERVATION_FLAGS",
     "REFERRAL_OUTCOMES",
+    "CitationQuote",
     "IncidentPaperwork",
+    "PaperworkContext",
     "RepeatOffenseError",
     "RespondingUnit",
     "add_referral",
@@ -781,10 +919,13 @@ __all__ = [
     "incident_paperwork",
     "issue_citation",
     "normalise_name",
+    "paperwork_context",
     "parse_dob",
     "prior_offenses",
     "proposed_disposition",
+    "quote_citation",
     "read_incident_paperwork",
+    "recent_shifts",
     "record_welfare_check",
     "referrals_for_incident",
     "referrals_for_shift",
@@ -795,4 +936,5 @@ __all__ = [
     "void_citation",
     "welfare_check_for_incident",
     "welfare_checks_for_shift",
+    "welfare_incidents_for_shift",
 ]

@@ -10,8 +10,8 @@ from console.benchmarks.paperwork import run
 def test_benchmark_reports_citation_and_shift_report_times():
     figures = run(["--incidents", "24", "--repeats", "3"])
     assert set(figures) >= {"citation_ms_median", "shift_report_300_s"}
-    assert 0 < figures["citation_ms_median"] < 1000
-    assert 0 < figures["shift_report_300_s"] < 10
+    # Figures, not limits: the benchmark reports the speed; a test only checks each was measured.
+    assert figures["citation_ms_median"] > 0 and figures["shift_report_300_s"] > 0
     assert figures["incidents"] == 24
 
 

@@ -94,10 +94,12 @@ def test_the_citation_carries_every_required_field(db, citation, tmp_path):
         "Officer's signature",
         "Signing is not an admission",
         "Smoking on the restaurant's outdoor dining patio after two warnings.",
-        "Page 1 of 3",
-        "Page 3 of 3",
+        "Violator copy · page 1 of 1",
+        "City copy · page 1 of 1",
+        "Officer copy · page 1 of 1",
     ):
         assert squash(expected) in flat, expected
+    assert squash("of 3") not in flat  # pages count within each copy, not across the three
     assert "VOID" not in text
     assert_fonts_embedded(pdf, tmp_path)
     pages = render_png(pdf, tmp_path, stem="citation")

@@ -122,3 +122,15 @@ def _strings(node):
             yield child
         elif isinstance(child, Group):
             yield from _strings(child)
+
+
+def test_the_longest_notes_the_services_accept_lay_out(db, dispatcher, supervisor):
+    """A 20,000-character disposition note and timeline note (the services' limit) print in full."""
+    inc = services.create_incident(db, dispatcher, call_type="NOISE", location="8300 Santa Monica Blvd")
+    long_note = hostile_narrative(20_000)
+    services.add_note(db, dispatcher, inc.id, long_note)
+    services.clear_incident(db, dispatcher, inc.id, disposition="18", note=long_note)
+    pdf = handoff_pdf(db, inc.id)
+    flat = squash(pdf_text(pdf))
+    assert flat.count(squash("Конец end-of-narrative")) >= 3  # disposition, its timeline entry, the note
+    assert page_count(pdf) > 3

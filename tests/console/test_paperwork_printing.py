@@ -10,7 +10,7 @@ from PySide6.QtPrintSupport import QPrinter
 from console.paperwork.citation import build_citation
 from console.paperwork.printing import (
     PdfError,
-    PdfPrintJob,
+    PrintPreview,
     configure_printer,
     fit_rect,
     paint_pages,
@@ -20,6 +20,8 @@ from console.paperwork.printing import (
 from data import services
 from data.services import paperwork
 from tests.console.paperwork_helpers import page_count, pdf_text
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
@@ -76,22 +78,57 @@ def test_fit_rect_keeps_the_page_proportions():
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (114, 0, 772, 1000)
 
 
-def test_print_job_renders_in_the_background_and_paints_its_pages(qtbot, citation_pdf, tmp_path):
-    job = PdfPrintJob(citation_pdf, "Citation")
-    with qtbot.waitSignal(job.rendered, timeout=10_000) as blocker:
-        job.start()
-    assert blocker.args == [3]
-    printer = QPrinter()
+def preview_of(qtbot, pdf: bytes, printer: QPrinter | None = None) -> PrintPreview:
+    preview = PrintPreview(pdf, "Citation", file_name="citation.pdf", printer=printer)
+    qtbot.addWidget(preview)
+    preview.show()
+    return preview
+
+
+def pdf_printer(path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "job.pdf"))
-    assert job.paint(printer) == 3
+    printer.setOutputFileName(str(path))
+    return printer
 
 
-def test_print_job_reports_failure(qtbot):
-    job = PdfPrintJob(b"not a pdf", "Broken")
-    with qtbot.waitSignal(job.failed, timeout=10_000) as blocker:
-        job.start()
-    assert "could not be opened" in blocker.args[0]
+def test_preview_renders_in_the_background_and_a_pdf_printer_gets_the_document_itself(qtbot, citation_pdf, tmp_path):
+    preview = preview_of(qtbot, citation_pdf, pdf_printer(tmp_path / "job.pdf"))
+    with qtbot.waitSignal(preview.rendered, timeout=10_000) as blocker:
+        pass
+    assert blocker.args == [3] and preview.print_button.isEnabled()
+    with qtbot.waitSignal(preview.reported, timeout=10_000) as done:
+        preview.print_now()
+    assert done.args == ["done", f"Saved Citation to {tmp_path / 'job.pdf'}"]
+    assert (tmp_path / "job.pdf").read_bytes() == citation_pdf  # text stays text
+
+
+def test_a_pdf_that_cannot_be_rendered_is_reported_and_cannot_be_printed(qtbot):
+    preview = preview_of(qtbot, b"not a pdf")
+    with qtbot.waitSignal(preview.reported, timeout=10_000) as blocker:
+        pass
+    assert blocker.args[0] == "failed" and "could not be opened" in blocker.args[1]
+    assert preview.message.severity == "error" and not preview.print_button.isEnabled()
+    assert preview.open_print_dialog() is None
+
+
+def test_a_printer_that_refuses_is_an_error_and_the_preview_stays(qtbot, citation_pdf, tmp_path):
+    printer = pdf_printer(tmp_path / "no-such-folder" / "out.pdf")
+    preview = preview_of(qtbot, citation_pdf, printer)
+    qtbot.waitUntil(preview.print_button.isEnabled, timeout=10_000)
+    with qtbot.waitSignal(preview.reported, timeout=10_000) as blocker:
+        preview.print_now()
+    assert blocker.args[0] == "failed" and "Could not save" in blocker.args[1]
+    assert preview.isVisible() and preview.message.severity == "error"
+    # Nothing was written, not even a partial file.
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.qt_log_ignore("QPainter::begin")
+def test_a_device_that_will_not_start_is_a_pdf_error(qapp, citation_pdf):
+    images = render_pages(citation_pdf, dpi=20)
+    with pytest.raises(PdfError, match="could not be started"):
+        paint_pages(QImage(), images)
 
 
 def test_saving_writes_the_whole_file(tmp_path, citation_pdf):

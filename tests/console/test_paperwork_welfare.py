@@ -68,7 +68,7 @@ def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, superviso
     text = pdf_text(pdf)
     flat = squash(text)
     for expected in (
-        f"WELFARE CHECK LOG · {inc.number}",
+        f"WELFARE-CHECK FORM · {inc.number}",
         "Welfare check (WELFARE)",
         "Received",
         "Dispatched",

@@ -30,4 +30,5 @@ def test_benchmark_reports_both_databases(pg_url):
     figures = run(argparse.Namespace(area="stats", json=True, incidents=2000))
     assert set(figures) >= {"stats_year_s", "stats_year_s_postgresql", "stats_year_cpu_s"}
     assert figures["stats_year_incidents"] == 2000
-    assert 0 < figures["stats_year_s"] < 5 and 0 < figures["stats_year_s_postgresql"] < 5
+    # Figures, not limits: the benchmark reports the speed; a test only checks each was measured.
+    assert figures["stats_year_s"] > 0 and figures["stats_year_s_postgresql"] > 0

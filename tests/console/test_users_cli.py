@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import socket
 import subprocess
@@ -78,7 +79,7 @@ def test_first_admin_is_added_with_the_password_typed_twice(db_file, monkeypatch
         assert stored.startswith("$argon2id$") and PASSWORD not in stored
     finally:
         db.dispose()
-    host = socket.gethostname()
+    host = f"{socket.gethostname()} ({getpass.getuser()})"  # the computer and the system account that ran it
     assert audit(db_file)[0] == ("console-admin", host, "create_user", "ok")
 
 

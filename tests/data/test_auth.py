@@ -15,6 +15,7 @@ from data.errors import (
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
+    SignInError,
     ValidationError,
     WrongPasswordError,
 )
@@ -366,3 +367,40 @@ def test_lockout_on_postgresql(pg_url, clock):
         assert sign_in(pg).username == "ana"
     finally:
         pg.dispose()
+
+
+def test_every_refusal_spends_one_hash_so_timing_tells_nothing(db, ana, monkeypatch):
+    """Unknown, locked, disabled and wrong-password sign-ins each compute exactly one argon2 hash (the times
+    themselves are a benchmark figure: `cso-console bench auth`, unknown_vs_wrong_ratio)."""
+    import argon2.low_level
+
+    calls: list[str] = []
+    real_verify, real_hash = argon2.low_level.verify_secret, argon2.low_level.hash_secret
+
+    def verify_secret(*args, **kwargs):
+        calls.append("verify")
+        return real_verify(*args, **kwargs)
+
+    def hash_secret(*args, **kwargs):
+        calls.append("hash")
+        return real_hash(*args, **kwargs)
+
+    monkeypatch.setattr("argon2._password_hasher.verify_secret", verify_secret)
+    monkeypatch.setattr("data.auth.hash_secret", hash_secret)
+    auth.create_user(db, ADMIN, "locked.one", role="dispatcher", password=PASSWORD)
+    auth.create_user(db, ADMIN, "gone.one", role="dispatcher", password=PASSWORD)
+    auth.disable_user(db, ADMIN, "gone.one")
+    for _ in range(auth.MAX_FAILURES):
+        fail(db, "locked.one")
+    auth._decoy_hash(FAST)  # made once per process, before the first unknown name
+    for name, password in (
+        ("ana", "wrong password!"),
+        ("nobody", "wrong password!"),
+        ("locked.one", PASSWORD),
+        ("gone.one", PASSWORD),
+        ("gone.one", "wrong password!"),
+    ):
+        calls.clear()
+        with pytest.raises(SignInError):
+            auth.authenticate(db, name, password, workstation="ws-1")
+        assert len(calls) == 1, (name, calls)

@@ -256,3 +256,49 @@ def test_get_citation_and_shift_lists(db, clock, dispatcher, supervisor, officer
     assert later.number not in listed
     with pytest.raises(NotFoundError):
         paperwork.get_citation(db, "AC-999999")
+
+
+def test_the_form_quote_is_what_issuing_charges_and_a_fourth_is_refused_before_writing(
+    any_db, clock, dispatcher, supervisor
+):
+    db = any_db
+    officer = services.create_officer(db, supervisor, badge="Q1", name="Quote Officer")
+    for count, expected in ((1, 100), (2, 200), (3, 500)):
+        quote = paperwork.quote_citation(db, violator_name=" kim  LEE ", violations=[NOISE, SMOKING])
+        assert quote.lines[0].offense_number == count
+        issued = cite(db, dispatcher, officer, name="Kim Lee", sections=(NOISE,))
+        assert [v.fine_dollars for v in issued.violations] == [quote.lines[0].fine_dollars] == [expected]
+        assert quote.lines[1].fine_dollars == 100 and not quote.refusal  # smoking never cited: a first
+        clock.advance(days=1)
+    with db.read() as s:
+        audits = s.execute(select(func.count(AuditEntry.id))).scalar_one()
+    fourth = paperwork.quote_citation(db, violator_name="Kim Lee", violations=[NOISE])
+    assert fourth.lines[0].offense_number == 4 and fourth.lines[0].fine_dollars is None
+    assert "misdemeanor" in fourth.refusal
+    with pytest.raises(RepeatOffenseError, match="misdemeanor"):
+        cite(db, dispatcher, officer, name="Kim Lee", sections=(NOISE,))
+    assert count_citations(db) == 3
+    with db.read() as s:
+        assert s.execute(select(func.count(AuditEntry.id))).scalar_one() == audits
+
+
+def test_quote_refuses_bad_input_like_issuing(db):
+    with pytest.raises(ValidationError, match="name"):
+        paperwork.quote_citation(db, violator_name="  ", violations=[NOISE])
+    with pytest.raises(ValidationError, match="not a date"):
+        paperwork.quote_citation(db, violator_name="A", violator_dob="31/31/2000", violations=[NOISE])
+    with pytest.raises(ValidationError, match="code table"):
+        paperwork.quote_citation(db, violator_name="A", violations=["99.99"])
+
+
+def test_voiding_needs_a_supervisor_and_a_reason_and_a_refusal_changes_nothing(any_db, dispatcher, supervisor):
+    db = any_db
+    officer = services.create_officer(db, supervisor, badge="V1", name="Void Officer")
+    issued = cite(db, dispatcher, officer, name="Pat Doe")
+    with pytest.raises(PermissionDeniedError):
+        paperwork.void_citation(db, dispatcher, issued.number, "wrong person")
+    with pytest.raises(ValidationError, match="reason"):
+        paperwork.void_citation(db, supervisor, issued.number, "   ")
+    assert paperwork.get_citation(db, issued.number) == issued
+    voided = paperwork.void_citation(db, supervisor, issued.number, "<b>wrong</b> person")
+    assert voided.status == "void" and voided.void_reason == "<b>wrong</b> person"

@@ -6,6 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -24,6 +25,14 @@ SUPERVISOR = Actor("fuzz.supervisor", role="supervisor", workstation="ws-fuzz")
 CALL_TYPES = ["WELFARE", "NOISE", "MNTL", "MTLV", "OUTREACH", "SMOKING", "UFO"]
 DISPOSITIONS = ["18", "15", "04", "14", "", "99"]
 CLOSED = ("cleared", "cancelled", "transferred", "merged")
+# An open incident shows its most advanced unit: written out here, not read from the rule under test.
+PROGRESS = {"dispatched": 1, "enroute": 2, "onscene": 3}
+ASSIGNED = ("dispatched", "enroute", "onscene")
+
+
+def expected_status(unit_statuses: list[str]) -> str:
+    best = max((PROGRESS.get(s, 0) for s in unit_statuses), default=0)
+    return ("pending", "dispatched", "enroute", "onscene")[best]
 
 
 class DispatchMachine(RuleBasedStateMachine):
@@ -179,14 +188,14 @@ class DispatchMachine(RuleBasedStateMachine):
         for unit in units:
             # One active incident per unit, and only while the unit is working it.
             if unit.incident_id is not None:
-                assert unit.status in rules.ASSIGNED_STATUSES, (unit.call_sign, unit.status)
+                assert unit.status in ASSIGNED, (unit.call_sign, unit.status)
                 assert incidents[unit.incident_id].status in ("dispatched", "enroute", "onscene")
             else:
-                assert unit.status not in rules.ASSIGNED_STATUSES
+                assert unit.status not in ASSIGNED
         for inc in incidents.values():
             assigned = [u.status for u in units if u.incident_id == inc.id]
             if inc.status in ("pending", "dispatched", "enroute", "onscene"):
-                assert inc.status == rules.incident_status_for(assigned)
+                assert inc.status == expected_status(assigned), (inc.number, assigned)
             else:
                 assert not assigned
             if inc.status in ("cleared", "cancelled", "transferred", "merged"):
@@ -204,4 +213,6 @@ DispatchMachine.TestCase.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestDispatchInvariants = DispatchMachine.TestCase
+# Minutes on a loaded machine: slow, and left out of the mutation runs (./scripts/mutation), whose
+# named tests pin each rule in a fraction of a second.
+TestDispatchInvariants = pytest.mark.slow(DispatchMachine.TestCase)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 
 from data import services
 from data.permissions import Actor
@@ -238,3 +239,61 @@ def test_new_call_request_without_a_menu(qtbot, view):
     with qtbot.waitSignal(view.new_call_requested, timeout=30_000) as requested:
         view.request_new_call_at(34.08449, -118.383361)  # the Sheriff's station
     assert requested.args[2].endswith("N San Vicente Blvd")
+
+
+def page_value(qtbot, view: MapView, expression: str) -> Any:
+    box: dict[str, Any] = {}
+    view.evaluate(expression, lambda value: box.update(value=value))
+    qtbot.waitUntil(lambda: "value" in box, timeout=10_000)
+    return box["value"]
+
+
+ACTIVE = "document.activeElement && document.activeElement.getAttribute('aria-label')"
+
+
+def test_markers_are_named_and_reached_by_tab_and_enter_selects(qtbot, db, store, view, dispatcher):
+    unit_id = sign_on(db, "CSO41", FAIRFAX_SMB)
+    rec = welfare_call(db, dispatcher)
+    page_state(qtbot, view, lambda s: str(rec.id) in s["incidents"] and s["units"].get(str(unit_id), {}).get("shown"))
+    labels = page_value(
+        qtbot,
+        view,
+        "Array.from(document.querySelectorAll('.leaflet-marker-icon[aria-label]')).map("
+        "e => [e.getAttribute('aria-label'), e.getAttribute('role'), e.tabIndex])",
+    )
+    incident_label = f"Incident {rec.number}, priority 2, Pending, Welfare check, 8300 Santa Monica Blvd"
+    assert [incident_label, "button", 0] in labels
+    assert ["Unit CSO41, Available", "button", 0] in labels
+    assert page_value(qtbot, view, "document.documentElement.lang") == "en"
+    # Tab from the map's edge reaches each marker; Enter on the incident selects it, as a click does.
+    view.setFocus()
+    target = view.focusProxy() or view
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(target, Qt.Key.Key_Tab)
+        reached.append(page_value(qtbot, view, ACTIVE))
+        if reached[-1] == incident_label:
+            break
+    assert incident_label in reached, reached
+    with qtbot.waitSignal(view.incident_clicked, timeout=10_000) as clicked:
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+    assert clicked.args == [rec.id]
+
+
+def test_the_key_is_a_button_that_tells_whether_it_is_open(qtbot, view):
+    view.resize(500, 400)  # a small pane folds the key
+    qtbot.waitUntil(lambda: view.width() == 500)
+    view.page().runJavaScript("document.querySelector('.cso-key-title').focus()")
+    assert page_value(qtbot, view, "document.activeElement.tagName") == "BUTTON"
+    before = page_value(qtbot, view, "document.querySelector('.cso-key-title').getAttribute('aria-expanded')")
+    target = view.focusProxy() or view
+    view.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Space)
+    expected = "false" if before == "true" else "true"
+    qtbot.waitUntil(
+        lambda: (
+            page_value(qtbot, view, "document.querySelector('.cso-key-title').getAttribute('aria-expanded')")
+            == expected
+        ),
+        timeout=10_000,
+    )

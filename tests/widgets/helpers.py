@@ -86,6 +86,19 @@ def show_table_pane(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
     return widget
 
 
+def reader_name(widget: QWidget) -> str:
+    """The name a screen reader receives (QAccessible): the name set in code, else the label's or button's text."""
+    from PySide6.QtGui import QAccessible
+
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name) if interface is not None else ""
+
+
+def unnamed_controls(pane: QWidget) -> list[QWidget]:
+    """Controls a screen reader would find without a name (a label showing nothing is left out)."""
+    return [c for c in form_controls(pane) if not reader_name(c) and not (isinstance(c, QLabel) and not c.text())]
+
+
 def form_controls(pane: QWidget) -> list[QWidget]:
     """Every combo, line edit, table, label and button inside a pane."""
     controls: list[QWidget] = []

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QImage
 from data import services
 from data.permissions import Actor
 from tests.data.helpers import NO_SCREENING
-from tests.widgets.helpers import form_controls, load_settled, show_table_pane
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.incident_queue import (
     COL_AGE,
@@ -307,7 +307,7 @@ def pane(board, store, qtbot):
 def test_every_control_has_an_accessible_name(pane):
     controls = form_controls(pane)
     assert len(controls) >= 8
-    assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
+    assert unnamed_controls(pane) == []
     assert pane.accessibleName() == "Incident queue"
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -110,12 +111,30 @@ def test_postgres_console_follows_notify(qtbot, console_on, pg_url, clock, dispa
     a.dispose()
 
 
+class CommitWhileDeaf(Backoff):
+    """Runs `commit` once, when the feed has lost its connection and before it tries again.
+
+    What is committed then, the console cannot have heard: no timing decides it.
+    """
+
+    def __init__(self, commit: Callable[[], Any]) -> None:
+        super().__init__(initial=0.05, cap=0.05)
+        self.commit: Callable[[], Any] | None = commit
+        self.committed: Any = None
+
+    def next(self) -> float:
+        if self.commit is not None:
+            commit, self.commit = self.commit, None
+            self.committed = commit()
+        return super().next()
+
+
 @pytest.mark.postgres
 def test_lost_connection_shows_the_banner_and_reloads_the_board_once(qtbot, console_on, pg_url, clock, dispatcher):
     a = Database(pg_url, clock=clock)
     small_shift(a, units=1)
-    # A first retry after a full second leaves room to commit while this console is deaf.
-    b = console_on(pg_url, backoff=Backoff(initial=1.0, cap=2.0))
+    deaf = CommitWhileDeaf(lambda: welfare_call(a, dispatcher))
+    b = console_on(pg_url, backoff=deaf)
     host = QWidget()
     qtbot.addWidget(host)
     banner = ConnectionBanner(a.pack.timezone, host)
@@ -127,9 +146,10 @@ def test_lost_connection_shows_the_banner_and_reloads_the_board_once(qtbot, cons
     assert banner.isVisible()
     assert banner.text.startswith("Disconnected since 08:00:00 (local time)")
     assert not b.monitor.connected
-    missed = welfare_call(a, dispatcher)  # NOTIFY goes nowhere: b is not listening
-    with qtbot.waitSignals([b.monitor.connection_restored, b.monitor.resynchronised], timeout=5000):
+    with qtbot.waitSignals([b.monitor.connection_restored, b.monitor.resynchronised], timeout=20000):
         pass
+    missed = deaf.committed  # its NOTIFY went nowhere: b was not listening
+    assert missed is not None
     assert not banner.isVisible()
     assert missed.id in b.store.incidents
     assert b.loads == [1, 1]  # the start, and one full resynchronisation

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from data import services
 from data.permissions import Actor
 from tests.data.helpers import NO_SCREENING
-from tests.widgets.helpers import form_controls, load_settled, show_table_pane
+from tests.widgets.helpers import form_controls, load_settled, show_table_pane, unnamed_controls
 from widgets import theme
 from widgets.unit_board import (
     COL_CHECK,
@@ -99,17 +99,21 @@ def test_only_units_on_shift_in_board_order(crew, board_model):
 
 
 def test_check_states_warning_then_critical_with_text_cue(crew, board_model, clock, db):
-    warning, critical = db.pack.timers["onscene"]
+    assert db.pack.timers["onscene"] == (15, 25)  # minutes on scene before warning, before critical
     check = row_index(board_model, crew["CSO2"], COL_CHECK)
     assert check.data(StatusCheckRole) == "ok"
     assert check.data() == "0m"
     assert row_index(board_model, crew["CSO10"], COL_CHECK).data(StatusCheckRole) == "none"
     assert row_index(board_model, crew["CSO10"], COL_CHECK).data() == ""
 
-    clock.advance(minutes=warning + 1)
+    clock.advance(minutes=15, seconds=-1)  # a second before the warning
+    board_model.tick()
+    assert check.data(StatusCheckRole) == "ok"
+    assert check.data() == "14m"
+    clock.advance(seconds=1)  # exactly 15 minutes
     board_model.tick()
     assert check.data(StatusCheckRole) == "warning"
-    assert check.data() == f"CHECK {warning + 1}m"
+    assert check.data() == "CHECK 15m"
     assert check.data(Qt.ItemDataRole.FontRole).bold()
     palette = theme.colors()
     assert row_index(board_model, crew["CSO2"], COL_UNIT).data(Qt.ItemDataRole.BackgroundRole) in (
@@ -118,10 +122,14 @@ def test_check_states_warning_then_critical_with_text_cue(crew, board_model, clo
     )
     assert "Status check due" in check.data(Qt.ItemDataRole.ToolTipRole)
 
-    clock.advance(minutes=critical - warning)
+    clock.advance(minutes=10, seconds=-1)  # a second before critical
+    board_model.tick()
+    assert check.data(StatusCheckRole) == "warning"
+    assert check.data() == "CHECK 24m"
+    clock.advance(seconds=1)  # exactly 25 minutes
     board_model.tick()
     assert check.data(StatusCheckRole) == "critical"
-    assert check.data() == f"CHECK! {critical + 1}m"
+    assert check.data() == "CHECK! 25m"
     assert row_index(board_model, crew["CSO2"], COL_UNIT).data(Qt.ItemDataRole.BackgroundRole) in (
         palette.red_tint,
         palette.flash,
@@ -206,7 +214,7 @@ def pane(crew, store, actions, qtbot):
 def test_every_control_has_an_accessible_name(pane):
     controls = form_controls(pane)
     assert len(controls) >= 7
-    assert all(c.accessibleName() for c in controls), [c for c in controls if not c.accessibleName()]
+    assert unnamed_controls(pane) == []
 
 
 def test_acknowledge_through_the_board_clears_the_warning_and_notes_the_timeline(pane, crew, clock, db, store, qtbot):

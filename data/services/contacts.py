@@ -1,0 +1,169 @@
+"""Repeat contacts: earlier welfare checks and citations of the same person, with the referrals made then.
+
+A person is matched by name (case, accents' width and spacing folded) and, where both records know it, the
+date of birth: two different dates of birth are two people. Welfare checks record no date of birth, so
+they match on the name alone and say so. Reading a person's contacts names people: it is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from data.db import Database
+from data.errors import PermissionDeniedError, ValidationError
+from data.models import Citation, Incident, Referral, WelfareCheck
+from data.permissions import Actor, record_refusal
+from data.records import ReferralRecord
+from data.services._work import work
+from data.services.paperwork import _referral_records, normalise_name, parse_dob
+
+CONTACT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One earlier contact with the person: a welfare check or a citation, and the referrals on its incident."""
+
+    kind: str  # "welfare check" or "citation"
+    at: dt.datetime
+    incident_id: int | None
+    incident_number: str | None
+    location: str
+    outcome: str
+    matched_on: str  # "name and date of birth" or "name only"
+    referrals: tuple[ReferralRecord, ...] = ()
+
+    def follow_up_state(self, today: dt.date) -> str:
+        """'' when no referral set a follow-up date; else 'follow-up due YYYY-MM-DD' or 'follow-up overdue since …'."""
+        states = []
+        for r in self.referrals:
+            if r.follow_up_on is None:
+                continue
+            if r.follow_up_on < today:
+                states.append(f"{r.agency_name}: follow-up overdue since {r.follow_up_on.isoformat()}")
+            else:
+                states.append(f"{r.agency_name}: follow-up due {r.follow_up_on.isoformat()}")
+        return "; ".join(states)
+
+
+@dataclass(frozen=True)
+class PersonContacts:
+    name: str
+    dob: str
+    contacts: tuple[Contact, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.contacts)
+
+
+def may_read_contacts(db: Database, actor: Actor) -> bool:
+    return actor.role in db.pack.history.contact_roles
+
+
+def prior_contacts(
+    db: Database, actor: Actor, *, name: str, dob: str = "", exclude_incident_id: int | None = None
+) -> PersonContacts:
+    """Every earlier welfare check and citation of a person, newest first, to the roles the pack allows."""
+    if not may_read_contacts(db, actor):
+        record_refusal(db, actor, "read_contacts", entity="person")
+        raise PermissionDeniedError(f"A {actor.role} cannot read a person's earlier contacts.")
+    wanted = normalise_name(name)
+    if sum(ch.isalpha() for ch in wanted) < 3 or wanted in ("declined", "unknown"):
+        raise ValidationError("name", "Give the person's name (three letters or more) to look up earlier contacts.")
+    birth = parse_dob(dob)
+    # The database narrows by the longest run of plain letters (SQLite folds only ASCII case); the exact,
+    # accent-aware comparison is done here.
+    runs = re.findall(r"[a-z]+", wanted)
+    like = f"%{max(runs, key=len)}%" if runs else "%"
+    found: list[Contact] = []
+    with work(db, actor) as w:
+        s = w.session
+        welfare = s.execute(
+            select(WelfareCheck, Incident)
+            .join(Incident, Incident.id == WelfareCheck.incident_id)
+            .where(
+                func.lower(WelfareCheck.subject_name).like(like, escape="\\"), WelfareCheck.subject_declined.is_(False)
+            )
+            .order_by(WelfareCheck.recorded_at.desc())
+            .limit(CONTACT_LIMIT * 5)
+        ).all()
+        for check, incident in welfare:
+            if normalise_name(check.subject_name) != wanted or incident.id == exclude_incident_id:
+                continue
+            accepted = {True: "services accepted", False: "services declined", None: "no services offered"}
+            outcome = accepted[check.services_accepted]
+            if check.follow_up_needed:
+                outcome += "; follow-up needed" + (f": {check.follow_up_note}" if check.follow_up_note else "")
+            found.append(
+                Contact(
+                    "welfare check",
+                    check.recorded_at,
+                    incident.id,
+                    incident.number,
+                    incident.location,
+                    outcome,
+                    "name only",
+                )
+            )
+        citations = s.execute(
+            select(Citation, Incident)
+            .outerjoin(Incident, Incident.id == Citation.incident_id)
+            .where(Citation.violator_key.like(f"{_escape(wanted)}|%", escape="\\"))
+            .order_by(Citation.issued_at.desc())
+            .limit(CONTACT_LIMIT)
+        ).all()
+        for citation, incident in citations:
+            if birth and citation.violator_dob and citation.violator_dob != birth:
+                continue  # the same name, another person
+            if incident is not None and incident.id == exclude_incident_id:
+                continue
+            matched = "name and date of birth" if birth and citation.violator_dob == birth else "name only"
+            state = "void" if citation.status == "void" else "issued"
+            found.append(
+                Contact(
+                    "citation",
+                    citation.issued_at,
+                    incident.id if incident else None,
+                    incident.number if incident else None,
+                    citation.location,
+                    f"citation {citation.number} {state}",
+                    matched,
+                )
+            )
+        incident_ids = {c.incident_id for c in found if c.incident_id is not None}
+        referral_rows = (
+            s.execute(select(Referral).where(Referral.incident_id.in_(incident_ids)).order_by(Referral.id))
+            .scalars()
+            .all()
+            if incident_ids
+            else []
+        )
+        by_incident: dict[int, list[ReferralRecord]] = {}
+        for r in _referral_records(s, referral_rows):
+            by_incident.setdefault(r.incident_id, []).append(r)
+        found = [
+            Contact(
+                c.kind,
+                c.at,
+                c.incident_id,
+                c.incident_number,
+                c.location,
+                c.outcome,
+                c.matched_on,
+                tuple(by_incident.get(c.incident_id, ())) if c.incident_id is not None else (),
+            )
+            for c in found
+        ]
+        found.sort(key=lambda c: c.at, reverse=True)
+        w.audit("read_contacts", "person", None, None, {"name": name.strip()[:160], "dob": birth, "found": len(found)})
+    return PersonContacts(name=name.strip(), dob=birth, contacts=tuple(found[:CONTACT_LIMIT]))
+
+
+def _escape(text: str) -> str:
+    """Typed % and _ are letters in a name, not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
