@@ -70,6 +70,18 @@ def test_unanswered_screening_is_refused_then_alt_n_answers_and_the_sheet_prints
     assert services.search_incidents(db, "", limit=10) == []
     win.intake.grab().save(str(tmp_path / "intake-unanswered.png"))
 
+    # Escape with a call typed asks before anything is lost; Escape again goes back to the call.
+    keys.press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: form.leave_question is not None and form.leave_question.isVisible(), timeout=5000)
+    assert "WELFARE · 8300 Santa Monica Blvd · Ana Ruiz" in form.leave_question.informativeText()
+    qtbot.keyClick(form.leave_question, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not form.leave_question.isVisible())
+    assert win.intake.isVisible() and form.caller_edit.text() == "Ana Ruiz"
+    win.intake.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win.intake, timeout=5000)
+    form.caller_edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.caller_edit, timeout=5000)
+
     # The caller said no to everything: Alt+N, and Enter saves.
     keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert not form.screening_error.isVisible()
