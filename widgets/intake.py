@@ -272,7 +272,7 @@ class IntakeForm(QWidget):
         self.draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
         self.draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._connect_signals()
-        self.start_call()
+        self.start_call(list_drafts=False)  # drafts are listed when the intake opens, off the GUI thread
 
     # Building ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -589,12 +589,13 @@ class IntakeForm(QWidget):
         self.response_group.buttonToggled.connect(self._schedule_draft)
 
     # Public ------------------------------------------------------------------------------------
-    def start_call(self) -> None:
-        """Empty the form for a new call; the call counts as received now."""
+    def start_call(self, *, list_drafts: bool = True) -> None:
+        """Empty the form for a new call; the call counts as received now; this dispatcher's drafts are listed."""
         self._reset_fields()
         self._stamp_received()
         self.type_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.refresh_drafts()
+        if list_drafts:
+            self.refresh_drafts()
 
     def prefill(self, location: str = "", latitude: float | None = None, longitude: float | None = None) -> None:
         """Start a call at a place chosen on the map; the label is looked up when not given."""
@@ -699,7 +700,10 @@ class IntakeForm(QWidget):
 
     def _on_draft_timer_timeout(self) -> None:
         if self.has_typing() and not self.saving and self._ops.runner.accepting:
-            self._save_draft(report=False)
+            try:
+                self._save_draft(report=False)
+            except RuntimeError:  # no event loop any more (the console is closing): the last draft stands
+                log.info("draft not saved: the console is closing")
 
     def _draft_fields(self) -> dict[str, Any]:
         return {

@@ -192,7 +192,7 @@ def test_intake_errors_are_read_with_their_fields_and_announced(qtbot, window):
     assert "too few digits" in description(form.phone_edit)
     assert "Invalid" not in description(form.location_edit)
     text, urgent = heard.items[-1]
-    assert urgent and text.startswith("Nothing saved: fix the 2 fields marked above. Call type: ")
+    assert urgent and text.startswith("Nothing saved: fix the 3 fields marked above. Call type: ")  # and screening
     # Fixing a field takes its error off its description.
     qtbot.keyClicks(form.phone_edit, "3")
     assert "Invalid" not in description(form.phone_edit)
@@ -205,7 +205,8 @@ def test_screening_error_is_read_with_the_response_choices(qtbot, window):
     qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "8300 Santa Monica Blvd")
-    form.screening["weapon"].setChecked(True)
+    form.screening["weapon"].set_answer(True, by_person=True)
+    form.answer_rest_no()
     form.submit()
     transfer = form.response_buttons["transfer"]
     qtbot.waitUntil(lambda: QApplication.focusWidget() is transfer)
@@ -308,12 +309,12 @@ def test_checking_weapon_announces_the_law_enforcement_choice(qtbot, window, db)
     qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit)
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClick(form.type_edit, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
-    qtbot.waitUntil(lambda: form.screening["weapon"].isChecked())
+    qtbot.waitUntil(lambda: form.screening["weapon"].answer() is True)
     agency = db.pack.agency
     text, urgent = heard.items[-1]
     assert urgent and text.startswith(f"{agency} first (weapon): choose how this call is answered: transfer")
     count = len(heard.items)
-    form.screening["violence"].setChecked(True)  # already shown: not told again
+    form.screening["violence"].set_answer(True, by_person=True)  # already shown: not told again
     assert len(heard.items) == count
 
 
