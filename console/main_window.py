@@ -94,7 +94,18 @@ class IntakeDialog(QDialog):
         layout.addWidget(form)
         form.incident_created.connect(self._on_form_done)
         form.cancelled.connect(self._on_form_done)
-        self.resize(720, 760)  # room for the place's cautions and history under the location
+        self.resize(740, 780)  # room for the place's cautions and history, and the outside-city choice
+
+    def reject(self) -> None:
+        """Escape or the window's close button: the form asks first when anything is typed."""
+        self.form.cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.form.has_typing() or self.form.saving:
+            event.ignore()
+            self.form.cancel()
+            return
+        super().closeEvent(event)
 
     def _on_form_done(self, *_: object) -> None:
         self.hide()

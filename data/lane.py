@@ -193,6 +193,10 @@ class ActionLane:
                         job.future.set_exception(_timeout_error(self.deadline_s, started=started))
 
     # Stopping ------------------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def shutdown(self, *, wait: bool = True, timeout: float | None = None) -> None:
         """Finish what is queued (stuck threads are not waited for), then stop the threads."""
         with self._cond:

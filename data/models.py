@@ -425,6 +425,7 @@ class IntakeDraft(Base):
 
     __tablename__ = "intake_drafts"
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)  # made by the form, so saves in flight share it
     username: Mapped[str] = mapped_column(String(80))
     workstation: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime]

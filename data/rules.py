@@ -200,6 +200,15 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
+def same_address(a: str, b: str) -> bool:
+    """The same location as typed, ignoring case, spacing and punctuation ('8300 Santa Monica Blvd.')."""
+
+    def norm(text: str) -> str:
+        return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
 def find_duplicates(
     *,
     latitude: float | None,
@@ -208,21 +217,28 @@ def find_duplicates(
     open_incidents: Iterable[IncidentRecord],
     radius_m: float,
     window_minutes: float,
+    location: str = "",
 ) -> list[DuplicateCandidate]:
-    """Open incidents near the new call's place and time, nearest first."""
-    if latitude is None or longitude is None:
-        return []
+    """Incidents the new call may repeat: every OPEN one at the same address or within the radius, whatever
+    its age (a call still being worked is never too old to repeat); a closed one only if it closed within
+    the window. Open first, then nearest."""
     found = []
     for inc in open_incidents:
-        if inc.status not in OPEN_STATUSES or inc.latitude is None or inc.longitude is None:
+        if inc.latitude is not None and inc.longitude is not None and latitude is not None and longitude is not None:
+            d: float | None = distance_m(latitude, longitude, inc.latitude, inc.longitude)
+        else:
+            d = None
+        if same_address(location, inc.location):
+            d = 0.0 if d is None else d
+        elif d is None or d > radius_m:
             continue
-        minutes = abs((received_at - inc.received_at).total_seconds()) / 60
-        if minutes > window_minutes:
+        is_open = inc.status in OPEN_STATUSES
+        since = inc.received_at if is_open else (inc.cleared_at or inc.received_at)
+        minutes = abs((received_at - since).total_seconds()) / 60
+        if not is_open and (inc.status == "merged" or minutes > window_minutes):
             continue
-        d = distance_m(latitude, longitude, inc.latitude, inc.longitude)
-        if d <= radius_m:
-            found.append(DuplicateCandidate(incident=inc, distance_m=d, minutes_apart=minutes))
-    return sorted(found, key=lambda c: (c.distance_m, c.minutes_apart))
+        found.append(DuplicateCandidate(incident=inc, distance_m=d, minutes_apart=minutes))
+    return sorted(found, key=lambda c: (c.incident.status not in OPEN_STATUSES, c.distance_m, c.minutes_apart))
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ GRANT UPDATE (display_name, role, password_hash, locked, active, locked_at, unlo
               password_changed_at) ON users TO cso_workstation;
 -- Row ids come from the tables' sequences.
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO cso_workstation;
+-- Intake drafts (migration 0010) are a dispatcher's scratch, not history: discarded or deleted with the
+-- call they became.
+GRANT DELETE ON intake_drafts TO cso_workstation;
 
 -- Reports: read everything but password hashes and sign-in secrets, write nothing.
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO cso_reports;

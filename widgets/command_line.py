@@ -59,6 +59,12 @@ class CommandEdit(CompletingLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if key == Qt.Key.Key_Escape and not self.suggestions_visible() and self.text():
+            # Escape clears the line (an open suggestion list is closed first, by the completion filter).
+            self.clear()
+            self._cursor = len(self.history)
+            event.accept()
+            return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not self.suggestions_visible() and self.history:
             if self._cursor == len(self.history):
                 self._draft = self.text()
@@ -144,6 +150,7 @@ class CommandLine(QWidget):
         parsed = commands.parse(line, dispositions=self._store.db.pack.dispositions.keys())
         if isinstance(parsed, ParseError):
             self._say(parsed.message, "error")
+            self._restore(text)
             return
         self.edit.remember(line)
         self.edit.clear()
@@ -308,9 +315,12 @@ class CommandLine(QWidget):
         )
 
     def _restore(self, line: str) -> None:
-        # The dispatcher fixes a refused command rather than retyping it.
+        # The dispatcher fixes a refused command rather than retyping it; selected, so typing a new one
+        # replaces it instead of being appended to it.
         if not self.edit.text():
             self.edit.setText(line)
+        if self.edit.text() == line:
+            self.edit.selectAll()
 
     def _say(self, text: str, severity: str) -> None:
         """A line that is not an operation's result (help, a parse error): reported once all the same."""

@@ -310,7 +310,12 @@ class IncidentQueueModel(RecordTableModel[IncidentRecord, int]):
         if col == COL_LOCATION:
             return rec.location
         if col == COL_ZONE:
-            return rec.zone or ""
+            # Never a blank that reads as "somewhere in town": say where the call is not.
+            if rec.zone:
+                return rec.zone
+            if rec.in_city is False:
+                return "Outside city"
+            return "No map point" if rec.latitude is None else ""
         if col == COL_STATUS:
             if rec.status == "transferred":
                 return f"To {self._agency}"

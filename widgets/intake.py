@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import itertools
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -36,6 +38,7 @@ from data.errors import ValidationError
 from data.pack import CallType, Pack
 from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
+from data.services.drafts import DraftRecord
 from widgets import theme
 from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
@@ -49,6 +52,7 @@ from widgets.store import BoardStore
 log = logging.getLogger(__name__)
 
 GEOCODE_DEBOUNCE_MS = 250
+DRAFT_DEBOUNCE_MS = 400  # a draft is saved this long after a key, then again as typing goes on (tests set 0)
 MAX_TYPE_SUGGESTIONS = 12
 PRIORITY_LABELS = {1: "1 · Urgent", 2: "2 · Prompt", 3: "3 · Routine", 4: "4 · Low"}
 # The word and letter that carry each screening question's Alt key (disjoint from the detail pane's).
@@ -254,14 +258,21 @@ class IntakeForm(QWidget):
         self._duplicates_acknowledged = False
         self._submit_when_ready = False
         self.saving = False
+        self._draft_key = uuid.uuid4().hex
+        self._drafts: list[DraftRecord] = []
+        self.leave_question: QMessageBox | None = None
 
         self._build()
         self.geocode_timer = QTimer(self)
         self.geocode_timer.setSingleShot(True)
         self.geocode_timer.setInterval(GEOCODE_DEBOUNCE_MS)
         self.geocode_timer.timeout.connect(self._on_geocode_timer_timeout)
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
+        self.draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._connect_signals()
-        self.start_call()
+        self.start_call(list_drafts=False)  # drafts are listed when the intake opens, off the GUI thread
 
     # Building ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -269,6 +280,18 @@ class IntakeForm(QWidget):
         self.header.setObjectName("intakeHeader")
         self.received_label = QLabel()
         self.received_label.setObjectName("intakeReceived")
+
+        self.drafts_box = QGroupBox("Drafts kept: Alt+R resumes the selected one", self)
+        self.drafts_box.setObjectName("draftsBox")
+        self.draft_list = QListWidget(self.drafts_box)
+        self.draft_list.setAccessibleName("Drafts kept")
+        self.draft_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.draft_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        drafts_layout = QVBoxLayout(self.drafts_box)
+        drafts_layout.addWidget(self.draft_list)
+        self.drafts_box.setVisible(False)
+        self.draft_label = QLabel()
+        self.draft_label.setObjectName("intakeDraft")
 
         self.type_edit = CompletingLineEdit(self, tab_takes_first=True, enter_takes_first=True)
         self.type_edit.setPlaceholderText("Code or words: welf, noise, dog…")
@@ -293,7 +316,7 @@ class IntakeForm(QWidget):
         self.match_info = InlineMessage(self)
         self.location_error = InlineMessage(self)
 
-        self.duplicate_box = QGroupBox("Possible duplicate: open calls nearby", self)
+        self.duplicate_box = QGroupBox("Possible duplicate: calls at this place", self)
         self.duplicate_box.setObjectName("duplicateBox")
         self.duplicate_list = QListWidget(self.duplicate_box)
         self.duplicate_list.setAccessibleName("Possible duplicates")
@@ -358,6 +381,7 @@ class IntakeForm(QWidget):
         self.override_edit.setEnabled(False)
         response_layout.addWidget(self.override_edit)
         self.response_error = InlineMessage(self.response_box)
+        self.response_error.setWordWrap(True)
         response_layout.addWidget(self.response_error)
         self.response_box.setVisible(False)
 
@@ -435,6 +459,7 @@ class IntakeForm(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.header)
         head.addStretch(1)
+        head.addWidget(self.draft_label)
         head.addWidget(self.received_label)
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -446,6 +471,7 @@ class IntakeForm(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(line)
+        layout.addWidget(self.drafts_box)
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -507,6 +533,9 @@ class IntakeForm(QWidget):
             QGroupBox#responseBox::title {{ color: {red}; font-weight: 600; }}
             QLabel#intakeHeader {{ font-size: 15pt; font-weight: 700; }}
             QLabel#intakeReceived {{ color: {muted}; font-family: monospace; }}
+            QLabel#intakeDraft {{ color: {muted}; }}
+            QGroupBox#draftsBox {{ border: 1px solid {accent}; }}
+            QGroupBox#draftsBox::title {{ color: {accent}; font-weight: 600; }}
             QLabel#fieldLabel {{ font-weight: 600; }}
             """
         )
@@ -548,13 +577,25 @@ class IntakeForm(QWidget):
         QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self, self.cancel, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+        QShortcut(
+            QKeySequence("Alt+R"),
+            self,
+            self.resume_selected_draft,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.draft_list.itemActivated.connect(self._on_draft_list_item_activated)
+        # Anything typed or chosen is kept as a draft a moment later.
+        self.priority.activated.connect(self._schedule_draft)
+        self.response_group.buttonToggled.connect(self._schedule_draft)
 
     # Public ------------------------------------------------------------------------------------
-    def start_call(self) -> None:
-        """Empty the form for a new call; the call counts as received now."""
+    def start_call(self, *, list_drafts: bool = True) -> None:
+        """Empty the form for a new call; the call counts as received now; this dispatcher's drafts are listed."""
         self._reset_fields()
         self._stamp_received()
         self.type_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if list_drafts:
+            self.refresh_drafts()
 
     def prefill(self, location: str = "", latitude: float | None = None, longitude: float | None = None) -> None:
         """Start a call at a place chosen on the map; the label is looked up when not given."""
@@ -598,9 +639,176 @@ class IntakeForm(QWidget):
         self._create(fields, merge_into=None)
 
     def cancel(self) -> None:
-        """Drop the call being taken (nothing was saved)."""
+        """Leave the call being taken: with anything typed, ask first (discard / keep as draft / back)."""
+        if self.saving:
+            return
+        if not self.has_typing():
+            self._reset_fields()
+            self.cancelled.emit()
+            return
+        box = self.leave_question
+        if box is None:
+            box = QMessageBox(self)
+            box.setObjectName("leaveQuestion")
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle("Leave this call?")
+            box.setText("This call is not saved. Discard what was typed, or keep it as a draft?")
+            self.keep_button = box.addButton("&Keep as draft", QMessageBox.ButtonRole.AcceptRole)
+            self.discard_button = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+            self.back_button = box.addButton("&Back to the call", QMessageBox.ButtonRole.RejectRole)
+            self.keep_button.clicked.connect(self.keep_as_draft)
+            self.discard_button.clicked.connect(self.discard)
+            box.setDefaultButton(self.keep_button)
+            box.setEscapeButton(self.back_button)
+            self.leave_question = box
+        box.setInformativeText(
+            DraftRecord("", self._store.db.clock(), self._store.db.clock(), self._draft_fields()).summary
+        )
+        box.open()
+
+    def keep_as_draft(self) -> None:
+        """Keep what is typed as a draft (saved now) and leave; F2 lists it."""
+        self._save_draft(report=True)
         self._reset_fields()
         self.cancelled.emit()
+
+    def discard(self) -> None:
+        """Throw away what is typed, and its draft."""
+        db, actor, key = self._store.db, self._actions.actor, self._draft_key
+        self.draft_timer.stop()
+        self._ops.run(
+            lambda: services.discard_draft(db, actor, key), owner=None, message="Call discarded", report_failure=False
+        )
+        self._reset_fields()
+        self.cancelled.emit()
+
+    def has_typing(self) -> bool:
+        """Anything a dispatcher typed or chose in this call (what would be lost)."""
+        texts = (self.type_edit, self.location_edit, self.caller_edit, self.phone_edit, self.override_edit)
+        return (
+            any(edit.text().strip() for edit in texts)
+            or bool(self.narrative.toPlainText().strip())
+            or any(answer is not None for answer in self._answers().values())
+            or self._response() is not None
+        )
+
+    # Drafts ------------------------------------------------------------------------------------
+    def _schedule_draft(self, *_args: object) -> None:
+        # A throttle, not a debounce: a dispatcher who never stops typing is still saved every interval.
+        if not self.saving and not self.draft_timer.isActive():
+            self.draft_timer.start()
+
+    def _on_draft_timer_timeout(self) -> None:
+        if self.has_typing() and not self.saving and self._ops.runner.accepting:
+            try:
+                self._save_draft(report=False)
+            except RuntimeError:  # no event loop any more (the console is closing): the last draft stands
+                log.info("draft not saved: the console is closing")
+
+    def _draft_fields(self) -> dict[str, Any]:
+        return {
+            "call_type": self.type_edit.text(),
+            "priority": int(self.priority.currentData()) if self._priority_touched else None,
+            "location": self.location_edit.text(),
+            "caller_name": self.caller_edit.text(),
+            "caller_phone": self.phone_edit.text(),
+            "narrative": self.narrative.toPlainText(),
+            "screening": {k: v for k, v in self._answers().items() if v is not None},
+            "response": self._response(),
+            "override_reason": self.override_edit.text(),
+            "received_at": self._received_at.isoformat() if self._received_at else "",
+        }
+
+    def _save_draft(self, *, report: bool) -> None:
+        self.draft_timer.stop()
+        db, actor, key, fields = self._store.db, self._actions.actor, self._draft_key, self._draft_fields()
+        self._ops.run(
+            lambda: services.save_draft(db, actor, key, fields),
+            owner=self,
+            message=(lambda d: f"Draft kept: {d.summary}") if report else None,
+            on_success=self._on_draft_saved,
+            report_failure=report,
+        )
+
+    def _on_draft_saved(self, draft: DraftRecord) -> None:
+        if draft.key == self._draft_key:
+            self.draft_label.setText(f"Draft kept {draft.updated_at.astimezone(self._tz):%H:%M:%S}")
+
+    def refresh_drafts(self) -> None:
+        """List this dispatcher's drafts at this workstation (the one being typed is not among them)."""
+        db, actor = self._store.db, self._actions.actor
+        self._ops.run(
+            lambda: services.list_drafts(db, actor), owner=self, on_success=self._show_drafts, report_failure=False
+        )
+
+    @property
+    def drafts(self) -> list[DraftRecord]:
+        return list(self._drafts)
+
+    def _show_drafts(self, drafts: list[DraftRecord]) -> None:
+        self._drafts = [d for d in drafts if d.key != self._draft_key]
+        self.draft_list.clear()
+        for draft in self._drafts:
+            local = draft.updated_at.astimezone(self._tz)
+            item = QListWidgetItem(f"{local:%H:%M}  {draft.summary}")
+            item.setData(Qt.ItemDataRole.UserRole, draft.key)
+            self.draft_list.addItem(item)
+        rows = min(max(len(self._drafts), 1), 3)
+        self.draft_list.setFixedHeight(self.draft_list.sizeHintForRow(0) * rows + 2 * self.draft_list.frameWidth() + 2)
+        if self._drafts:
+            self.draft_list.setCurrentRow(0)
+        self.drafts_box.setVisible(bool(self._drafts))
+
+    def _on_draft_list_item_activated(self, _item: QListWidgetItem) -> None:
+        self.resume_selected_draft()
+
+    def resume_selected_draft(self) -> None:
+        """Alt+R: carry on with the selected draft (what is typed now is kept as a draft first)."""
+        item = self.draft_list.currentItem() or self.draft_list.item(0)
+        if item is None or self.saving:
+            return
+        draft = next((d for d in self._drafts if d.key == item.data(Qt.ItemDataRole.UserRole)), None)
+        if draft is None:
+            return
+        if self.has_typing():
+            self._save_draft(report=True)
+        self._fill_from(draft)
+        self.refresh_drafts()  # runs after the save above: the call set aside is listed, this one is not
+
+    def _fill_from(self, draft: DraftRecord) -> None:
+        f = draft.fields
+        self._reset_fields()
+        self._draft_key = draft.key
+        try:
+            received = dt.datetime.fromisoformat(str(f.get("received_at") or ""))
+        except ValueError:
+            received = draft.created_at
+        if received.tzinfo is None:
+            received = received.replace(tzinfo=dt.UTC)
+        # The call was received when the draft began; never later than now (another machine's clock may run ahead).
+        self._received_at = min(received, self._store.db.clock())
+        self.received_label.setText(f"Received {self._received_at.astimezone(self._tz):%H:%M:%S}")
+        self.type_edit.setText(str(f.get("call_type") or ""))
+        ct = self._pack.call_type(self.type_edit.text().strip()) if self.type_edit.text().strip() else None
+        self._set_call_type(ct)
+        if f.get("priority") in PRIORITY_LABELS:
+            self.priority.setCurrentIndex(self.priority.findData(f["priority"]))
+            self._priority_touched = True
+        self.location_edit.setText(str(f.get("location") or ""))
+        self.caller_edit.setText(str(f.get("caller_name") or ""))
+        self.phone_edit.setText(str(f.get("caller_phone") or ""))
+        self.narrative.setPlainText(str(f.get("narrative") or ""))
+        for key, question in self.screening.items():
+            question.set_answer(rules.screening_answer(f.get("screening"), key))
+        self._update_response_box()
+        response = f.get("response")
+        if response in self.response_buttons:
+            self.response_buttons[response].setChecked(True)
+        self.override_edit.setText(str(f.get("override_reason") or ""))
+        self.draft_label.setText(f"Draft from {draft.updated_at.astimezone(self._tz):%H:%M}")
+        if self.location_edit.text().strip():
+            self._schedule_lookup(now=True)
+        self.type_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def received_at(self) -> dt.datetime | None:
@@ -623,6 +831,9 @@ class IntakeForm(QWidget):
     # Resetting ---------------------------------------------------------------------------------
     def _reset_fields(self) -> None:
         self.geocode_timer.stop()
+        self.draft_timer.stop()
+        self._draft_key = uuid.uuid4().hex  # the next call is a new draft
+        self.draft_label.setText("")
         for edit in (self.type_edit, self.location_edit, self.caller_edit, self.phone_edit, self.override_edit):
             edit.clear()
         self.type_edit.hide_suggestions()
@@ -804,9 +1015,14 @@ class IntakeForm(QWidget):
         self._show_place_knowledge(place, text)
         if place is None:
             if text and self._place_text == text:
-                self.match_info.show_message("No map match: the call is saved without a map point.", "warning")
+                self.match_info.show_message(
+                    f"No map match: check the address (it may be outside {self._pack.city_name}); "
+                    "the call is saved without a map point.",
+                    "warning",
+                )
             else:
                 self.match_info.clear_message()
+            self._update_response_box()
             self._show_duplicates([], None)
             self._continue_submit()
             return
@@ -819,6 +1035,7 @@ class IntakeForm(QWidget):
             )
         else:
             self.match_info.show_message(f"{self._describe_place(place)} ({kind})", "ok")
+        self._update_response_box()  # a place outside the city asks how the call is answered
         self._check_duplicates(place)
 
     # What is known about the place -------------------------------------------------------------
@@ -839,10 +1056,10 @@ class IntakeForm(QWidget):
     def _check_duplicates(self, place: Place) -> None:
         self._duplicates_pending = True
         self._duplicates_for = place
-        db, received = self._store.db, self._received_at
+        db, received, text = self._store.db, self._received_at, self.location_edit.text().strip()
         self._ops.run(
             lambda: services.duplicates_near(
-                db, latitude=place.latitude, longitude=place.longitude, received_at=received
+                db, latitude=place.latitude, longitude=place.longitude, received_at=received, location=text
             ),
             owner=self,
             on_success=lambda found: self._on_duplicates_found(place, found),
@@ -870,9 +1087,12 @@ class IntakeForm(QWidget):
             inc = cand.incident
             local = inc.received_at.astimezone(self._tz)
             units = f" · {', '.join(inc.units)}" if inc.units else ""
+            age = self._age(cand.minutes_apart)
+            state = rules.STATUS_LABELS.get(inc.status, inc.status)
+            when = f"received {local:%H:%M}, {age} ago" if inc.is_open else f"{state.lower()} {age} ago"
             item = QListWidgetItem(
                 f"{inc.number}  P{inc.priority} {inc.call_type_label} · {inc.location} · "
-                f"{cand.distance_m:.0f} m away · received {local:%H:%M} · {inc.status}{units}"
+                f"{cand.distance_m:.0f} m away · {state} · {when}{units}"
             )
             item.setData(Qt.ItemDataRole.UserRole, inc.id)
             self.duplicate_list.addItem(item)
@@ -882,10 +1102,18 @@ class IntakeForm(QWidget):
         )
         if found:
             self.duplicate_list.setCurrentRow(0)
-            self.duplicate_hint.show_message("Same place within minutes: merge keeps this caller's details.", "warning")
+            self.duplicate_hint.show_message(
+                "Same place, still open (or closed minutes ago): merge keeps this caller's details.", "warning"
+            )
         else:
             self.duplicate_hint.clear_message()
         self.duplicate_box.setVisible(bool(found))
+
+    @staticmethod
+    def _age(minutes: float) -> str:
+        if minutes < 90:
+            return f"{minutes:.0f} min"
+        return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:.0f} days"
 
     def _on_merge_button_clicked(self) -> None:
         item = self.duplicate_list.currentItem()
@@ -926,14 +1154,24 @@ class IntakeForm(QWidget):
         caution = bool(self.place_panel.sheriff_first)  # a Sheriff-first caution at the place presets it
         return rules.needs_sheriff(sheriff_first=sheriff_first, screening=self._answers()) or caution
 
+    def _outside_city(self) -> bool:
+        place = self.chosen_place()
+        return place is not None and place.in_city is False
+
+    def _needs_choice(self) -> bool:
+        """Law enforcement first, or a place outside the city: the dispatcher chooses how it is answered."""
+        return self._needs_sheriff() or self._outside_city()
+
     def _update_response_box(self) -> None:
-        needed = self._needs_sheriff()
+        needed = self._needs_choice()
         if needed:
             reasons = [key for key, yes in self._answers().items() if yes]
             if self._call_type and self._call_type.sheriff_first:
                 reasons.insert(0, self._call_type.label.lower())
             if self.place_panel.sheriff_first:
                 reasons.insert(0, "caution at this place")
+            if self._outside_city():
+                reasons.insert(0, f"outside {self._pack.city_name}")
             self.response_box.setTitle(
                 f"{self._pack.agency} first ({', '.join(reasons)}): choose how this call is answered"
             )
@@ -962,6 +1200,36 @@ class IntakeForm(QWidget):
     def _mark_started(self) -> None:
         if self._received_at is None:
             self._stamp_received()
+        self._schedule_draft()
+        # Fixing a field clears its message (each handler); the summary line follows once this returns.
+        QTimer.singleShot(0, self._refresh_form_error)
+
+    def _field_errors(self) -> int:
+        fields = (
+            self.type_error,
+            self.location_error,
+            self.caller_error,
+            self.phone_error,
+            self.narrative_error,
+            self.screening_error,
+            self.response_error,
+        )
+        return sum(1 for m in fields if m.severity == "error" and m.message)
+
+    def _refresh_form_error(self) -> None:
+        """'Nothing saved: fix the 2 fields' counts what is still wrong, and goes when nothing is."""
+        if self.form_error.severity != "error" or not self.form_error.message.startswith("Nothing saved: fix"):
+            return
+        left = self._field_errors()
+        if left == 0:
+            self.form_error.clear_message()
+        else:
+            self.form_error.show_message(
+                "Nothing saved: fix the field marked above."
+                if left == 1
+                else f"Nothing saved: fix the {left} fields marked above.",
+                "error",
+            )
 
     def _on_field_text_edited(self, _text: str) -> None:
         self._mark_started()
@@ -1030,15 +1298,19 @@ class IntakeForm(QWidget):
             )
         response = "cso"
         override = ""
-        if self._needs_sheriff():
+        if self._needs_choice():
             choice = self._response()
             if choice is None:
+                why = (
+                    f"Screening says {self._pack.agency} first"
+                    if self._needs_sheriff()
+                    else f"The place is outside {self._pack.city_name}, where {self._pack.agency} has jurisdiction"
+                )
                 problems.append(
                     (
                         self.response_error,
                         self.response_buttons["transfer"],
-                        f"Screening says {self._pack.agency} first: choose transfer, joint response, "
-                        "or CSOs alone with a reason.",
+                        f"{why}: choose transfer, joint response, or CSOs alone with a reason.",
                     )
                 )
             elif choice == "cso":
@@ -1106,10 +1378,11 @@ class IntakeForm(QWidget):
         self.save_button.setEnabled(False)
         self.merge_button.setEnabled(False)
         self.form_error.show_message("Saving…", "info")
-        transfer = self._response() == "transfer" and self._needs_sheriff()
+        transfer = self._response() == "transfer" and self._needs_choice()
         received = self._received_at or self._store.db.clock()
+        self.draft_timer.stop()
         self._actions.create_incident(
-            fields={**fields, "received_at": received},
+            fields={**fields, "received_at": received, "draft_key": self._draft_key},
             owner=self,
             on_success=lambda rec: self._after_create(rec, transfer=transfer, merge_into=merge_into),
             on_failure=self._on_create_failed,
@@ -1147,7 +1420,11 @@ class IntakeForm(QWidget):
             note = (
                 "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
                 if any(self._answers().values())
-                else f"{self._pack.agency}-first call type"
+                else (
+                    f"Outside {self._pack.city_name}"
+                    if self._outside_city() and not self._needs_sheriff()
+                    else f"{self._pack.agency}-first call type"
+                )
             )
             self._actions.transfer(
                 record.id,

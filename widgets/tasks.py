@@ -53,6 +53,11 @@ class TaskRunner(QObject):
     def pending(self) -> int:
         return self._pending
 
+    @property
+    def accepting(self) -> bool:
+        """False once shut down: a timer firing after that has nothing to run on."""
+        return not self._lane.closed
+
     def submit(
         self,
         fn: Callable[..., T],

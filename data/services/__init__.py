@@ -1,5 +1,6 @@
 """Services: one function per user action, one transaction each; queries for the views."""
 
+from data.services.drafts import DraftRecord, discard_draft, list_drafts, save_draft
 from data.services.incidents import (
     add_note,
     cancel_incident,
@@ -35,6 +36,7 @@ from data.services.shift_change import change_shift
 from data.services.units import acknowledge_check, move_unit, set_unit_status, sign_off_unit, sign_on_unit
 
 __all__ = [
+    "DraftRecord",
     "Resync",
     "acknowledge_check",
     "active_shift",
@@ -47,6 +49,7 @@ __all__ = [
     "create_incident",
     "create_officer",
     "create_unit",
+    "discard_draft",
     "dispatch_units",
     "duplicates_near",
     "find_incident",
@@ -55,6 +58,7 @@ __all__ = [
     "get_incidents",
     "get_units",
     "is_empty",
+    "list_drafts",
     "load_board",
     "merge_duplicate",
     "move_unit",
@@ -64,6 +68,7 @@ __all__ = [
     "record_lost_actions",
     "reopen_incident",
     "resync",
+    "save_draft",
     "search_incidents",
     "seed_directory",
     "set_unit_status",

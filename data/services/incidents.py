@@ -32,6 +32,7 @@ from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
 from data.services.cautions import sheriff_first_cautions
 from data.services.convert import incident_record, units_by_incident
+from data.services.drafts import delete_draft
 
 INCIDENT_FIELDS = (
     "status",
@@ -214,7 +215,9 @@ def create_incident(
     override_reason: str = "",
     received_at: dt.datetime | None = None,
     shift_id: int | None = None,
+    draft_key: str | None = None,
 ) -> IncidentRecord:
+    """A new call; ``draft_key`` names the intake draft it was typed in, deleted in the same commit."""
     ct = validate.call_type(db.pack, call_type)
     prio = validate.priority(ct.priority if priority is None else priority)
     loc = validate.location(location)
@@ -262,6 +265,8 @@ def create_incident(
         w.event(row.id, "created", summary)
         for caution in first:
             w.event(row.id, "caution", f"{db.pack.agency} first by caution {caution.id}: {caution.text}")
+        if draft_key:
+            delete_draft(w.session, w.actor, draft_key)  # saved: the draft goes with the same commit
         return _finish(w, row, "create_incident", {}, units=())
 
 

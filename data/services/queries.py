@@ -14,6 +14,7 @@ from data.errors import DatabaseUnavailableError, NotFoundError, ValidationError
 from data.models import AuditEntry, Incident, IncidentEvent, Officer, Shift, Unit
 from data.permissions import Actor, authorize
 from data.records import (
+    CLOSED_STATUSES,
     OPEN_STATUSES,
     AuditRecord,
     Board,
@@ -150,29 +151,27 @@ def search_incidents(db: Database, text: str, limit: int = 50) -> list[IncidentR
 
 
 def duplicates_near(
-    db: Database, *, latitude: float | None, longitude: float | None, received_at: dt.datetime | None = None
+    db: Database,
+    *,
+    latitude: float | None,
+    longitude: float | None,
+    received_at: dt.datetime | None = None,
+    location: str = "",
 ) -> list[DuplicateCandidate]:
-    """Open incidents a new call may repeat (pack radius and window)."""
-    if latitude is None or longitude is None:
+    """Incidents a new call may repeat: open ones at the same address or within the pack's radius whatever
+    their age, closed ones that closed within the pack's window (rules.find_duplicates)."""
+    if (latitude is None or longitude is None) and not location.strip():
         return []
     when = received_at or db.clock()
     window = dt.timedelta(minutes=db.pack.duplicates["window_minutes"])
     with db.read() as s:
-        rows = (
-            s.execute(
-                select(Incident).where(
-                    Incident.status.in_(OPEN_STATUSES),
-                    Incident.received_at >= when - window,
-                    Incident.received_at <= when + window,
-                )
-            )
-            .scalars()
-            .all()
-        )
+        recently_closed = (Incident.status.in_(CLOSED_STATUSES)) & (Incident.cleared_at >= when - window)
+        rows = s.execute(select(Incident).where(Incident.status.in_(OPEN_STATUSES) | recently_closed)).scalars().all()
         records = incident_records(s, rows, db.pack)
     return rules.find_duplicates(
         latitude=latitude,
         longitude=longitude,
+        location=location,
         received_at=when,
         open_incidents=records,
         radius_m=db.pack.duplicates["radius_m"],

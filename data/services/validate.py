@@ -10,6 +10,11 @@ from data.pack import CallType, Pack
 from data.rules import MAX_LOCATION, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
 
 _PHONE = re.compile(r"^[0-9+()\-. x#*]*$")
+# Free text may hold tabs and line breaks, nothing else invisible: no C0 or C1 control character (a
+# terminal escape in a narrative reaches printers and exports), no bidirectional override (text that
+# displays differently from what it says). One rule for every door: intake, command line, CLI, EIDO.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def call_type(pack: Pack, code: str | None) -> CallType:
@@ -32,8 +37,10 @@ def priority(value: object) -> int:
     return value
 
 
-def text(field: str, value: str | None, *, limit: int, required: bool = False, label: str = "") -> str:
-    value = (value or "").strip()
+def text(
+    field: str, value: str | None, *, limit: int, required: bool = False, label: str = "", single_line: bool = False
+) -> str:
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     name = label or field.replace("_", " ")
     if required and not value:
         raise ValidationError(field, f"Enter the {name}.")
@@ -41,15 +48,29 @@ def text(field: str, value: str | None, *, limit: int, required: bool = False, l
         raise ValidationError(field, f"The {name} is {len(value):,} characters; the limit is {limit:,}.")
     if "\x00" in value:
         raise ValidationError(field, f"The {name} contains a NUL character.")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValidationError(
+            field,
+            f"The {name} contains a control character (U+{ord(bad.group()):04X}); only tabs and line breaks are allowed.",
+        )
+    bidi = _BIDI.search(value)
+    if bidi:
+        raise ValidationError(
+            field,
+            f"The {name} contains a bidirectional override (U+{ord(bidi.group()):04X}), which hides what the text says.",
+        )
+    if single_line and ("\n" in value or "\t" in value):
+        raise ValidationError(field, f"The {name} is one line: no line breaks or tabs.")
     return value
 
 
 def location(value: str | None) -> str:
-    return text("location", value, limit=MAX_LOCATION, required=True)
+    return text("location", value, limit=MAX_LOCATION, required=True, single_line=True)
 
 
 def caller_name(value: str | None) -> str:
-    return text("caller_name", value, limit=MAX_NAME, label="caller name")
+    return text("caller_name", value, limit=MAX_NAME, label="caller name", single_line=True)
 
 
 def phone(value: str | None) -> str:

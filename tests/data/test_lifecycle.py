@@ -129,14 +129,34 @@ def test_available_releases_unit_and_incident_returns_to_pending(db, dispatcher)
     assert services.timeline(db, inc.id)[-1].text == "CSO11 released (available): reassigned to a P1"
 
 
+def test_an_open_call_at_the_same_address_is_offered_whatever_its_age_a_closed_one_within_the_window(
+    db, clock, dispatcher
+):
+    noise = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="1000 N Kings Rd", screening=NO_SCREENING
+    )  # no map point: the same address is enough
+    clock.advance(hours=3)
+    found = services.duplicates_near(db, latitude=None, longitude=None, location="1000 n. kings rd")
+    assert [(c.incident.id, c.incident.status, round(c.minutes_apart)) for c in found] == [(noise.id, "pending", 180)]
+    services.cancel_incident(db, dispatcher, noise.id, reason="caller called back")
+    clock.advance(minutes=9)
+    assert [
+        c.incident.id for c in services.duplicates_near(db, latitude=None, longitude=None, location="1000 N Kings Rd")
+    ] == [noise.id]
+    clock.advance(minutes=2)  # closed 11 minutes ago: outside the window
+    assert services.duplicates_near(db, latitude=None, longitude=None, location="1000 N Kings Rd") == []
+
+
 def test_duplicates_are_offered_within_radius_and_window(db, clock, dispatcher):
     first = welfare_call(db, dispatcher)
     clock.advance(minutes=4)
     near = services.duplicates_near(db, latitude=34.0905, longitude=-118.3661)  # ~55 m north
     assert [c.incident.id for c in near] == [first.id]
     assert services.duplicates_near(db, latitude=34.0950, longitude=-118.3661) == []  # ~550 m
-    clock.advance(minutes=7)
-    assert services.duplicates_near(db, latitude=34.0905, longitude=-118.3661) == []  # 11 minutes later
+    clock.advance(minutes=8)
+    # Still open 12 minutes later: still offered (the window only limits closed incidents).
+    near = services.duplicates_near(db, latitude=34.0905, longitude=-118.3661)
+    assert [(c.incident.id, round(c.minutes_apart)) for c in near] == [(first.id, 12)]
     dup = welfare_call(db, dispatcher)
     merged_into = services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=first.id)
     assert merged_into.id == first.id

@@ -113,22 +113,23 @@ def test_a_sheriff_first_call_type_needs_the_sheriff_whatever_the_answers():
 
 
 # call type, screening, response, override reason -> CSOs alone need an override
-# Every question asked and answered no, written out.
-ALL_NO = {"weapon": False, "violence": False, "medical": False, "crime": False}
+# (an unasked screening question needs a reason on record too: unknown is not "no")
+ALL_NO = dict.fromkeys(("weapon", "violence", "medical", "crime"), False)
 OVERRIDE_TABLE = [
     ("WELFARE", ALL_NO, "cso", "", False),
-    ("WELFARE", {}, "cso", "", True),  # nobody asked: unknown is not "no"
-    ("WELFARE", {**ALL_NO, "crime": None}, "cso", "", True),
+    ("WELFARE", {}, "cso", "", True),
+    ("WELFARE", ALL_NO | {"crime": None}, "cso", "", True),
     ("WELFARE", {}, "joint", "", False),
-    ("WELFARE", {}, "cso", "Caller is the officer's regular contact, calm", False),
-    ("WELFARE", {**ALL_NO, "medical": True}, "cso", "", True),
-    ("WELFARE", {**ALL_NO, "medical": True}, "joint", "", False),
-    ("WELFARE", {**ALL_NO, "medical": True}, "cso", "LASD cleared the scene", False),
-    ("MTLV", ALL_NO, "cso", "", True),
-    ("MTLV", ALL_NO, "joint", "", False),
-    ("MTLV", ALL_NO, "cso", "Deputies on scene, asked for CSOs", False),
-    ("SUICTHRT", ALL_NO, "cso", "", True),
+    ("WELFARE", {}, "cso", "Caller hung up; officer assesses from the car", False),
+    ("WELFARE", {"medical": True}, "cso", "", True),
+    ("WELFARE", {"medical": True}, "joint", "", False),
+    ("WELFARE", {"medical": True}, "cso", "LASD cleared the scene", False),
+    ("MTLV", {}, "cso", "", True),
+    ("MTLV", {}, "joint", "", False),
+    ("MTLV", {}, "cso", "Deputies on scene, asked for CSOs", False),
+    ("SUICTHRT", {}, "cso", "", True),
     ("UNKNOWN-TYPE", ALL_NO, "cso", "", False),
+    ("UNKNOWN-TYPE", {}, "cso", "", True),
 ]
 
 
@@ -248,20 +249,26 @@ def test_a_call_exactly_on_the_radius_counts():
         (-dt.timedelta(minutes=10) - MS, False),
     ],
 )
-def test_the_duplicate_window_is_ten_minutes_either_side_inclusive(apart, found):
-    first = incident()
-    result = duplicates(*CITY_HALL, T0 + apart, first)
-    assert [c.incident.id for c in result] == ([first.id] if found else [])
+def test_the_duplicate_window_is_ten_minutes_either_side_of_closing_inclusive(apart, found):
+    # The window applies to closed incidents (measured from when they closed); an open one is never too old.
+    closed = incident(status="cleared", cleared_at=T0, received_at=T0 - dt.timedelta(hours=1))
+    result = duplicates(*CITY_HALL, T0 + apart, closed)
+    assert [c.incident.id for c in result] == ([closed.id] if found else [])
     if found:
         assert result[0].minutes_apart == abs(apart.total_seconds()) / 60
+    still_open = incident(received_at=T0 - dt.timedelta(hours=1))
+    assert [c.incident.id for c in duplicates(*CITY_HALL, T0 + apart, still_open)] == [still_open.id]
 
 
 @pytest.mark.parametrize(("status", "found"), [("pending", True), ("dispatched", True), ("enroute", True),
                                                ("onscene", True), ("cleared", False), ("cancelled", False),
                                                ("transferred", False), ("merged", False)])  # fmt: skip
-def test_only_open_incidents_are_offered_as_duplicates(status, found):
-    result = duplicates(*CITY_HALL, T0, incident(status=status))
+def test_open_incidents_are_offered_whatever_their_age_closed_ones_only_within_the_window(status, found):
+    long_ago = T0 - dt.timedelta(hours=3)
+    result = duplicates(*CITY_HALL, T0, incident(status=status, received_at=long_ago, cleared_at=long_ago))
     assert bool(result) is found
+    just_closed = incident(status=status, received_at=long_ago, cleared_at=T0 - dt.timedelta(minutes=5))
+    assert bool(duplicates(*CITY_HALL, T0, just_closed)) is (status != "merged")
 
 
 def test_duplicates_without_a_place_are_not_looked_for():
@@ -273,13 +280,13 @@ def test_duplicates_without_a_place_are_not_looked_for():
 
 
 def test_an_incident_passed_over_does_not_hide_the_ones_after_it():
-    closed = incident(id=1, status="cleared")
-    placeless = incident(id=2, latitude=None, longitude=None)
-    old = incident(id=3, received_at=T0 - dt.timedelta(hours=1))
-    far = incident(id=4, latitude=CITY_HALL[0] + 0.01)
+    closed = incident(id=1, status="cleared", cleared_at=T0 - dt.timedelta(hours=1))
+    placeless = incident(id=2, latitude=None, longitude=None, location="elsewhere")
+    old = incident(id=3, received_at=T0 - dt.timedelta(hours=1))  # still open: offered whatever its age
+    far = incident(id=4, latitude=CITY_HALL[0] + 0.01, location="elsewhere")
     near = incident(id=5)
     found = duplicates(*CITY_HALL, T0, closed, placeless, old, far, near)
-    assert [c.incident.id for c in found] == [5]
+    assert [c.incident.id for c in found] == [5, 3]
 
 
 def test_duplicates_come_nearest_first_then_closest_in_time():

@@ -70,6 +70,18 @@ def test_unanswered_screening_is_refused_then_alt_n_answers_and_the_sheet_prints
     assert services.search_incidents(db, "", limit=10) == []
     win.intake.grab().save(str(tmp_path / "intake-unanswered.png"))
 
+    # Escape with a call typed asks before anything is lost; Escape again goes back to the call.
+    keys.press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: form.leave_question is not None and form.leave_question.isVisible(), timeout=5000)
+    assert "WELFARE · 8300 Santa Monica Blvd · Ana Ruiz" in form.leave_question.informativeText()
+    qtbot.keyClick(form.leave_question, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not form.leave_question.isVisible())
+    assert win.intake.isVisible() and form.caller_edit.text() == "Ana Ruiz"
+    win.intake.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win.intake, timeout=5000)
+    form.caller_edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is form.caller_edit, timeout=5000)
+
     # The caller said no to everything: Alt+N, and Enter saves.
     keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert not form.screening_error.isVisible()
@@ -183,4 +195,62 @@ def test_supervisor_tools_are_disabled_for_a_dispatcher_with_the_reason(qtbot, q
     qtbot.keyClick(win.queue, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert "Only supervisors and admins can read the audit log" in win.statusBar().currentMessage()
     assert tools.shift_change is None
+    close_window(win)
+
+
+def test_a_draft_survives_killing_the_console_mid_typing(qtbot, qloop, db, tmp_path, dispatcher):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    small_shift(db, units=1)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.draft_child", db.url],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "typed"
+
+        def kept() -> int:
+            drafts = services.list_drafts(db, dispatcher)
+            return len(drafts[0].fields.get("narrative", "")) if drafts else 0
+
+        qtbot.waitUntil(lambda: kept() >= 1000, timeout=30_000)  # a thousand characters are on disk
+        assert child.poll() is None  # still typing
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    # A new console: F2 lists the draft with its text; Alt+R carries on with it.
+    win = open_window(qtbot, db, dispatcher, tmp_path, shift=False)
+    form = win.intake.form
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: win.intake.isVisible() and QApplication.focusWidget() is form.type_edit, timeout=10_000)
+    qtbot.waitUntil(lambda: form.drafts_box.isVisible(), timeout=10_000)
+    item = form.draft_list.item(0).text()
+    assert "WELFARE · 8300 Santa Monica Blvd · line 000 of what the caller says" in item
+    win.intake.grab().save(str(tmp_path / "intake-drafts.png"))
+    keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: form.type_edit.text() == "WELFARE", timeout=5000)
+    assert form.location_edit.text() == "8300 Santa Monica Blvd"
+    assert form.narrative.toPlainText().startswith("line 000 of what the caller says")
+    assert len(form.narrative.toPlainText()) >= 1000
+    assert form._answers() == {"weapon": True, "violence": None, "medical": None, "crime": None}
+    qtbot.waitUntil(lambda: not form.drafts_box.isVisible(), timeout=20_000)  # the one resumed is not listed
+
+    # Finished and saved: the draft is gone with the same commit.
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    form.response_buttons["joint"].setChecked(True)
+    with qtbot.waitSignal(form.incident_created, timeout=20_000) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert created.args[0].screening == {"weapon": True, "violence": False, "medical": False, "crime": False}
+    assert services.list_drafts(db, dispatcher) == []
+    qtbot.waitUntil(lambda: win.detail.incident_id == created.args[0].id, timeout=5000)
     close_window(win)

@@ -37,7 +37,7 @@ def type_command(qtbot, cmdline, line: str) -> None:
 
 def answer_after(qtbot, cmdline, line: str) -> str:
     type_command(qtbot, cmdline, line)
-    qtbot.waitUntil(lambda: cmdline.pending == 0 and not cmdline.answer.text().endswith("…"))
+    qtbot.waitUntil(lambda: cmdline.pending == 0 and not cmdline.answer.text().endswith("…"), timeout=20_000)
     return cmdline.answer.text()
 
 
@@ -115,6 +115,29 @@ def test_service_refusal_is_shown_and_changes_nothing(qtbot, cmdline, store, db,
     assert answer.startswith(f"✕ Incident {armed.number} needs LASD first.")
     assert services.get_incident(db, armed.id).status == "pending"
     assert audit_count(db) == before
+
+
+def test_a_refused_command_stays_selected_typing_replaces_it_escape_clears(
+    qtbot, cmdline, store, db, supervisor, dispatcher
+):
+    staff(db, supervisor)
+    armed = welfare(db, dispatcher, screening={"weapon": True})
+    load(qtbot, store)
+    answer_after(qtbot, cmdline, f"D 99 {armed.short_number}")  # no such unit
+    assert cmdline.edit.text() == f"D 99 {armed.short_number}" and cmdline.edit.hasSelectedText()
+    assert cmdline.edit.selectedText() == cmdline.edit.text()
+    qtbot.keyClicks(cmdline.edit, "D 12")  # a new command replaces the refused one, not "D 99 1D 12"
+    assert cmdline.edit.text() == "D 12"
+    cmdline.edit.hide_suggestions()
+    qtbot.keyClick(cmdline.edit, Qt.Key.Key_Escape)
+    assert cmdline.edit.text() == ""
+    # A line that does not parse is kept and selected as well.
+    answer_after(qtbot, cmdline, "C 1 zz")
+    assert cmdline.edit.selectedText() == "C 1 zz"
+    # Up recalls the history (the refused dispatch was typed, so it is there to fix).
+    qtbot.keyClick(cmdline.edit, Qt.Key.Key_Escape)
+    qtbot.keyClick(cmdline.edit, Qt.Key.Key_Up)
+    assert cmdline.edit.text() == f"D 99 {armed.short_number}"
 
 
 def test_new_call_find_print_and_help_are_signals(qtbot, cmdline, store, db, dispatcher):

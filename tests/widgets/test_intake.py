@@ -55,7 +55,7 @@ def answer_no(qtbot, form) -> None:
 
 def settle(qtbot, form) -> None:
     """Wait for the location lookups and the duplicate check for what is typed now."""
-    qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=5000)
+    qtbot.waitUntil(lambda: form._lookups_settled() and form._lookup_text is None, timeout=20_000)
 
 
 def test_enter_saves_a_good_call_in_few_keys(qtbot, form, db):
@@ -205,6 +205,23 @@ def test_a_refused_service_call_is_shown_inline_and_changes_nothing(qtbot, form,
     assert incident_count(db) == 0
 
 
+def test_the_summary_line_counts_what_is_still_wrong_and_goes_when_fixed(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
+    qtbot.keyClicks(form.phone_edit, "abc")
+    qtbot.keyClick(form.phone_edit, Qt.Key.Key_Return)
+    # No location, a bad callback number, unanswered screening.
+    assert form.form_error.text() == "✕ Nothing saved: fix the 3 fields marked above."
+    qtbot.keyClicks(form.location_edit, "city hall")
+    qtbot.waitUntil(lambda: form.form_error.text() == "✕ Nothing saved: fix the 2 fields marked above.")
+    assert not form.location_error.isVisible()
+    form.phone_edit.clear()
+    qtbot.keyClicks(form.phone_edit, "310-555-0100")
+    qtbot.waitUntil(lambda: form.form_error.text() == "✕ Nothing saved: fix the field marked above.")
+    answer_no(qtbot, form)
+    qtbot.waitUntil(lambda: not form.form_error.isVisible())
+    assert not form.screening_error.isVisible() and not form.phone_error.isVisible()
+
+
 def test_unanswered_screening_is_refused_and_not_stored_as_no(qtbot, form, db):
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "city hall")
@@ -336,33 +353,66 @@ def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, cl
     assert created.args[0].status == "pending" and incident_count(db) == 2
 
 
-def test_no_duplicate_warning_after_the_window(qtbot, form, db, clock, dispatcher):
-    services.create_incident(
+def test_an_open_call_is_a_possible_duplicate_whatever_its_age_a_closed_one_only_within_the_window(
+    qtbot, form, db, clock, dispatcher
+):
+    noise = services.create_incident(
         db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
     )
-    clock.advance(minutes=11)
+    clock.advance(minutes=12)
     form.start_call()
     qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    assert form.duplicate_box.isVisible() and [c.incident.id for c in form.duplicates] == [noise.id]
+    assert "Pending · received 08:00, 12 min ago" in form.duplicate_list.item(0).text()
+    services.cancel_incident(db, dispatcher, noise.id, reason="caller called back")
+    clock.advance(minutes=11)
+    form.start_call()
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
     assert not form.duplicate_box.isVisible() and form.duplicates == []
 
 
-def test_outside_the_city_is_flagged(qtbot, form):
+def test_outside_the_city_is_flagged_needs_a_choice_and_transfers(qtbot, form, db):
+    qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "Cedars-Sinai")
     settle(qtbot, form)
     place = form.chosen_place()
     assert place is not None and place.in_city is False
     assert form.match_info.severity == "warning" and "Outside West Hollywood" in form.match_info.text()
+    assert form.response_box.isVisible() and "outside West Hollywood" in form.response_box.title()
+    answer_no(qtbot, form)
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.response_error.text().startswith("✕ The place is outside West Hollywood, where LASD has jurisdiction")
+    assert incident_count(db) == 0
+    qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created, timeout=10_000) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    stored = services.get_incident(db, created.args[0].id)
+    assert (stored.status, stored.in_city, stored.disposition_note) == ("transferred", False, "Outside West Hollywood")
 
 
-def test_escape_cancels_and_saves_nothing(qtbot, form, db):
+def test_escape_on_an_empty_form_leaves_at_once(qtbot, form, db):
+    with qtbot.waitSignal(form.cancelled):
+        qtbot.keyClick(form.type_edit, Qt.Key.Key_Escape)
+    assert form.leave_question is None
+
+
+def test_escape_on_a_typed_call_asks_back_keeps_it_discard_drops_it(qtbot, form, db, dispatcher):
     qtbot.keyClicks(form.type_edit, "WELFARE")
     qtbot.keyClicks(form.location_edit, "city hall")
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
+    box = form.leave_question
+    assert box is not None and box.isVisible() and "WELFARE · city hall" in box.informativeText()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # back to the call: nothing lost
+    assert not box.isVisible() and form.location_edit.text() == "city hall"
+    qtbot.waitUntil(lambda: services.list_drafts(db, dispatcher) != [], timeout=5000)  # kept as typed
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
     with qtbot.waitSignal(form.cancelled):
-        qtbot.keyClick(form.location_edit, Qt.Key.Key_Escape)
+        qtbot.mouseClick(form.discard_button, Qt.MouseButton.LeftButton)
     assert form.type_edit.text() == "" and form.location_edit.text() == ""
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: services.list_drafts(db, dispatcher) == [], timeout=5000)
     assert incident_count(db) == 0
 
 

@@ -42,12 +42,14 @@ def upgrade() -> None:
     op.create_table(
         "intake_drafts",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("username", sa.String(length=80), nullable=False),
         sa.Column("workstation", sa.String(length=80), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key", name="uq_intake_drafts_key"),
     )
     op.create_index("ix_intake_drafts_owner", "intake_drafts", ["username", "workstation"], unique=False)
     _rewrite_screening(lambda s: {q: v for q, v in s.items() if v is True})
