@@ -15,6 +15,7 @@ callbacks that run on the GUI thread. The operation layer then
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
 from collections.abc import Callable, Sequence
@@ -67,6 +68,14 @@ def failure_text(exc: BaseException) -> str:
     if isinstance(exc, DispatchError):
         return str(exc)
     return f"Something went wrong: {type(exc).__name__}: {exc}. Nothing else was changed."
+
+
+def _event_loop_open() -> bool:
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:  # set to None when the application's loop closed
+        return False
+    return True
 
 
 def _alive(obj: QObject | None) -> bool:
@@ -141,9 +150,10 @@ class Operations(QObject):
         is for background reads whose failure the view shows in its own place (a log line is written).
         """
         op: Operation[T] = Operation()
-        if self.runner.closed:
-            # The window is closing (sign-out, quit): a timer or a late signal asked for more work.
-            log.info("operation asked for after the task runner closed: not run")
+        if self.runner.closed or not _event_loop_open():
+            # The window is closing (sign-out, quit) or outlived its event loop: a timer or a late
+            # signal asked for more work that nobody is left to receive.
+            log.info("operation asked for after the task runner or its event loop closed: not run")
             op.finished = True
             return op
         self._count(owner, +1)
