@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 
 from data import services
 from data.permissions import Actor
@@ -32,6 +33,10 @@ def caution(db, **extra):
     }
     fields.update(extra)
     return add_caution(db, SUPERVISOR, **fields)
+
+
+def form_texts(widget: QWidget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
 
 
 @pytest.fixture
@@ -70,6 +75,9 @@ def test_typing_an_address_with_a_caution_shows_it_in_red_and_presets_sheriff_fi
     # Override with a reason: CSOs alone.
     form.response_buttons["cso"].setChecked(True)
     qtbot.keyClicks(form.override_edit, "Caller is the staff member; no threat")
+    # The cancelled call minutes ago at the same place is offered as a possible duplicate first.
+    qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Enter again saves a new incident" in " ".join(form_texts(form)), timeout=8000)
     with qtbot.waitSignal(form.incident_created, timeout=8000) as created:
         qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
     saved = created.args[0]
