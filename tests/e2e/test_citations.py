@@ -14,7 +14,7 @@ from widgets.citation_form import CitationForm
 
 pytestmark = [pytest.mark.qt_log_ignore(*QT_NOISE), pytest.mark.slow]
 
-CALLER_WORDS = "despite requests"  # from the caller's narrative of incident 26: never on a citation
+CALLER_WORDS = "despite requests"  # from the caller's narrative of incident 32: never on a citation
 OFFICER_TEXT = "Lit a cigarette at table 4 on the patio after two requests by staff to stop."
 
 
@@ -67,7 +67,7 @@ def test_cit_issues_a_citation_by_keyboard_and_prints_it_and_a_fourth_offense_is
     win = open_window(qtbot, db, dispatcher, tmp_path)
     assert counts(db) == (3, 3)  # Julia Hartmann has two smoking citations in the demo shift
 
-    form = open_form(qtbot, win, "CIT 26")
+    form = open_form(qtbot, win, "CIT 32")
     assert form.location_edit.text() == win.store.incidents[form.context.incident.id].location
     assert "on this incident" in form.officer_combo.currentText()
     fill_form(qtbot, form, "Julia  Hartmann", OFFICER_TEXT)
@@ -88,7 +88,7 @@ def test_cit_issues_a_citation_by_keyboard_and_prints_it_and_a_fourth_offense_is
     # The same person, the same section, a fourth time within 12 months: refused in the form, nothing written.
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    form = open_form(qtbot, win, "CIT 26")
+    form = open_form(qtbot, win, "CIT 32")
     fill_form(qtbot, form, "julia hartmann", "Smoking again on the patio.")
     qtbot.waitUntil(lambda: not form.issue_button.isEnabled(), timeout=10_000)
     assert cell(form, 0, 2) == "4th" and "refused" in cell(form, 0, 3)
