@@ -10,6 +10,14 @@ import socket
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from console.main_window import MainWindow
+    from data.permissions import Actor
+    from widgets.sign_in import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +31,16 @@ def prepare_environment(*, offscreen: bool = False) -> None:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
-def create_application(argv: list[str] | None = None):
+def create_application(argv: list[str] | None = None) -> QApplication:
     # QtWebEngine must be imported, and GL contexts shared, before the QApplication is created.
     import PySide6.QtWebEngineWidgets  # noqa: F401
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(argv or sys.argv[:1])
     app.setApplicationName("CSO Console")
@@ -125,6 +135,7 @@ class ConsoleSession:
         workstation: str | None = None,
         on_quit=None,
     ) -> None:
+        from widgets.operations import Operations
         from widgets.tasks import TaskRunner
 
         self.db = db
@@ -135,9 +146,10 @@ class ConsoleSession:
         self.workstation = workstation or os.environ.get("CSO_WORKSTATION") or socket.gethostname()
         self.on_quit = on_quit
         self.runner = TaskRunner()  # sign-in and sign-out audits, outside any window
-        self.window = None
-        self.dialog = None
-        self.actor = None
+        self.operations = Operations(self.runner)
+        self.window: MainWindow | None = None
+        self.dialog: SignInDialog | None = None
+        self.actor: Actor | None = None
 
     def start(self) -> None:
         from data import auth
@@ -185,9 +197,12 @@ class ConsoleSession:
     def _on_window_sign_out_requested(self) -> None:
         from data import auth
 
-        window, actor = self.window, self.actor
+        window, actor, db = self.window, self.actor, self.db
+        if window is None or actor is None:
+            return
         self.window = self.actor = None
-        self.runner.submit(auth.sign_out, self.db, actor)
+        # Nobody is left to read a report: a failure goes to the log.
+        self.operations.run(lambda: auth.sign_out(db, actor), report_failure=False)
         self.show_sign_in()
         window.close()
         # The window's last background actions still report to it: delete it once they are done.
@@ -255,8 +270,8 @@ def run_console(
             return 2
         from maps.simulation_driver import SimulationDriver
 
-        window.simulation = SimulationDriver(window.store, parent=window)  # type: ignore[attr-defined]
-        window.simulation.start()  # type: ignore[attr-defined]
+        simulation = SimulationDriver(window.db, window.operations, parent=window)  # the window owns it
+        simulation.start()
     app.lastWindowClosed.connect(loop.stop)
     if os.environ.get("CSO_START_PROBE"):  # cso-console bench start
         from console.start_probe import attach

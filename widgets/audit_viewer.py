@@ -31,6 +31,7 @@ from data.db import Database
 from data.permissions import Actor
 from data.records import AuditRecord
 from widgets import theme
+from widgets.dates import to_qdatetime
 from widgets.operations import Operations, failure_text
 from widgets.record_table import RowListModel
 
@@ -153,7 +154,7 @@ class AuditViewer(QDialog):
         for label, _delta in PERIODS:
             self.period.addItem(label)
         self.period.setCurrentIndex(1)
-        now_local = QDateTime(db.clock().astimezone(self._tz).replace(tzinfo=None))
+        now_local = to_qdatetime(db.clock().astimezone(self._tz).replace(tzinfo=None))
         self.from_edit = QDateTimeEdit(now_local.addDays(-1))
         self.from_edit.setAccessibleName("From (local time)")
         self.until_edit = QDateTimeEdit(now_local.addSecs(60))

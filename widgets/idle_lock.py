@@ -167,7 +167,7 @@ class IdleLock(QObject):
         self._last_input = self._clock()
         self._locked = False
         self._hidden_windows: list[QWidget] = []
-        self._disabled: list[QObject] = []
+        self._disabled: list[QWidget | QAction | QShortcut] = []
         self._focus_before: QWidget | None = None
         self.overlay = LockOverlay(actor, window)
         self.overlay.unlock_requested.connect(self._on_overlay_unlock_requested)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -146,7 +147,8 @@ async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:
         incidents.append(
             await loop.run_in_executor(
                 None,
-                lambda n=n: services.create_incident(
+                functools.partial(
+                    services.create_incident,
                     a,
                     WRITER,
                     call_type="NOISE",
