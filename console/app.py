@@ -162,7 +162,7 @@ class ConsoleSession:
     def show_sign_in(self, *, first_run: bool = False) -> None:
         from widgets.sign_in import SignInDialog
 
-        dialog = SignInDialog(self.db, self.runner, workstation=self.workstation, first_run=first_run)
+        dialog = SignInDialog(self.db, self.operations, workstation=self.workstation, first_run=first_run)
         dialog.signed_in.connect(self.open_window)
         dialog.rejected.connect(self._on_dialog_rejected)
         dialog.finished.connect(dialog.deleteLater)

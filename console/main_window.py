@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         deadline = db.limits.deadline_s if db.limits is not None else None
         self.runner = TaskRunner(self, deadline_s=deadline, interrupt=db.interrupt_thread)
         self.operations = Operations(self.runner, self)
-        self.store = BoardStore(db, self.runner, self)
+        self.store = BoardStore(db, self.operations, self)
         self.dispatch_actions = DispatchActions(self.store, actor, self.operations, self)
         # Sync: other workstations' changes, and a banner while the database is out of reach.
         self.sync = SyncMonitor(self.store, parent=self)
@@ -623,7 +623,7 @@ class MainWindow(QMainWindow):
             self.sign_out_action.setEnabled(False)
             return
         minutes = min(max(int(self.settings.get("idle_lock_minutes")), 1), 30)
-        self.idle_lock = IdleLock(self, self.db, self.actor, self.runner, minutes=minutes)
+        self.idle_lock = IdleLock(self, self.db, self.actor, self.operations, minutes=minutes)
         self.idle_lock.sign_out_requested.connect(self.sign_out)
         self.idle_lock.locked.connect(self._on_idle_lock_locked)
         self.idle_lock.unlocked.connect(self._on_idle_lock_unlocked)

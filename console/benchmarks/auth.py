@@ -70,6 +70,7 @@ def _idle_filter_us() -> float:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from widgets.idle_lock import IdleLock
+    from widgets.operations import Operations
     from widgets.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
@@ -77,7 +78,7 @@ def _idle_filter_us() -> float:
         db = Database(f"sqlite:///{Path(tmp) / 'idle.sqlite3'}")
         window = QWidget()
         runner = TaskRunner()
-        lock = IdleLock(window, db, Actor("bench"), runner)
+        lock = IdleLock(window, db, Actor("bench"), Operations(runner))
         event = QMouseEvent(
             QEvent.Type.MouseMove,
             QPointF(5, 5),

@@ -15,6 +15,7 @@ from data import services
 from data.permissions import Actor
 from data.services.paperwork import record_welfare_check
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
+from widgets.operations import Operations
 from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView, shift_label
 from widgets.store import BoardStore
 from widgets.tasks import TaskRunner
@@ -132,7 +133,7 @@ def test_full_shift_change(qtbot, qtmodeltester, db, handover, view, dispatcher)
 
     # Another dispatcher's console sees the carried incidents on the new shift, notes in the timeline.
     other_runner = TaskRunner()
-    other = BoardStore(db, other_runner)
+    other = BoardStore(db, Operations(other_runner))
     try:
         with qtbot.waitSignal(other.board_loaded, timeout=15000):
             other.load()
