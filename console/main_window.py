@@ -311,8 +311,6 @@ class MainWindow(QMainWindow):
         self.operations.reported.connect(self._on_operations_reported)
         self.operations.account_changed.connect(self._on_operations_account_changed)
         self.transfers.operations.reported.connect(self._on_operations_reported)
-        self.runner.refused.connect(self.show_refusal)
-        self.runner.crashed.connect(self._on_runner_crashed)
         # Map
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
@@ -383,10 +381,6 @@ class MainWindow(QMainWindow):
 
     def _on_alarms(self, lines: list[str]) -> None:
         self.announcer.announce("; ".join(lines), urgent=True)
-
-    def _on_runner_crashed(self, message: str) -> None:
-        log.error("background work failed: %s", message)
-        self.show_refusal(f"Something went wrong in the background: {message}. Nothing else was changed.")
 
     def _on_clock_timer_timeout(self) -> None:
         now = self.db.clock().astimezone(self._tz)
