@@ -76,7 +76,6 @@ TICK_ROLES = [
 ]
 
 GROUP_PENDING, GROUP_ACTIVE, GROUP_CLOSED = 0, 1, 2
-ACTIVE_STATUSES = ("dispatched", "enroute", "onscene")
 
 # View filters, in the order the combo lists them.
 VIEW_FILTERS = {
