@@ -455,7 +455,7 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
         services.start_shift(
             db,
             sup,
-            name=f"{DEMO_MARK} {_shift_label(start_local.hour)} shift {start_local:%a %d %b %Y}",
+            name=f"{DEMO_MARK} {rules.shift_name(start_local)}",
             supervisor="Sgt. Renée Lambert (demo)",
             starts_at=start,
             ends_at=start + dt.timedelta(hours=10),
@@ -772,10 +772,6 @@ def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, 
             expires_at=start + dt.timedelta(days=days),
         )
     return len(CAUTIONS)
-
-
-def _shift_label(hour: int) -> str:
-    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
 
 
 def _place_fields(place: dict[str, Any]) -> dict[str, Any]:

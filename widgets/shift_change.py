@@ -103,12 +103,6 @@ def load_shift_change(db: Database) -> ShiftChangeState:
     )
 
 
-def shift_label(moment: dt.datetime) -> str:
-    """Day, Swing or Night by the local hour a shift starts."""
-    hour = moment.hour
-    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
-
-
 class EditableRowsModel(RowListModel[T]):
     """A list-backed table whose rows are public (`rows`, live) and whose `editable_columns` take edits."""
 
@@ -696,13 +690,13 @@ class ShiftChangeView(QWidget):
         now = self._db.clock().astimezone(self._tz).replace(second=0, microsecond=0)
         self.starts_edit.setDateTime(self._wall(now))
         self.ends_edit.setDateTime(self._wall(now + dt.timedelta(hours=SHIFT_HOURS)))
-        self.name_edit.setText(f"{shift_label(now)} shift {now:%a %d %b %Y}")
+        self.name_edit.setText(rules.shift_name(now))
         self.supervisor_edit.setText(self._actor.display_name or self._actor.username)
         self.note_edit.clear()
 
     def _on_starts_edit_changed(self, _moment: QDateTime) -> None:
         start = self._moment(self.starts_edit)
-        self.name_edit.setText(f"{shift_label(start)} shift {start:%a %d %b %Y}")
+        self.name_edit.setText(rules.shift_name(start))
 
     # Roster editing ----------------------------------------------------------------------------
     def set_roster(self, lines: Sequence[tuple[int, int, str | None]]) -> None:
@@ -841,5 +835,4 @@ __all__ = [
     "ShiftChangeState",
     "ShiftChangeView",
     "load_shift_change",
-    "shift_label",
 ]

@@ -16,7 +16,7 @@ from data.permissions import Actor
 from data.services.paperwork import record_welfare_check
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
 from widgets.operations import Operations
-from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView, shift_label
+from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView
 from widgets.store import BoardStore
 from widgets.tasks import TaskRunner
 
@@ -195,11 +195,3 @@ def test_dispatchers_see_the_view_read_only(qtbot, store, db, handover):
     assert not widget.start_button.isEnabled()
     assert not widget.print_report_button.isEnabled()  # no printer given
     assert "read-only" in widget.message.message
-
-
-def test_shift_names_follow_the_start_hour():
-    import datetime as dt
-
-    assert shift_label(dt.datetime(2026, 11, 26, 6, 0)) == "Day"
-    assert shift_label(dt.datetime(2026, 11, 26, 14, 0)) == "Swing"
-    assert shift_label(dt.datetime(2026, 11, 26, 22, 0)) == "Night"
