@@ -305,8 +305,7 @@ class IdleLock(QObject):
         self.overlay.password.setFocus()
         if isinstance(exc, DispatchError):
             self.overlay.error.setText(str(exc))
-        else:
-            log.error("screen unlock failed", exc_info=exc)
+        else:  # the operation layer has logged it with its traceback
             self.overlay.error.setText(f"The password could not be checked: {type(exc).__name__}: {exc}")
 
     def _on_audit_failed(self, exc: Exception) -> None:
