@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from console.main_window import MainWindow
+    from console.settings import Settings
+    from data.db import Database
     from data.permissions import Actor
     from widgets.sign_in import SignInDialog
 
@@ -66,7 +69,7 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def default_actor(demo: bool, workstation: str | None = None):
+def default_actor(demo: bool, workstation: str | None = None) -> Actor:
     from data.permissions import Actor
 
     station = workstation or os.environ.get("CSO_WORKSTATION") or socket.gethostname()
@@ -75,7 +78,7 @@ def default_actor(demo: bool, workstation: str | None = None):
     return Actor(getpass.getuser(), role="dispatcher", workstation=station)
 
 
-def is_demo_database(db) -> bool:
+def is_demo_database(db: Database) -> bool:
     from data import services
     from data.records import DEMO_MARK
 
@@ -83,7 +86,7 @@ def is_demo_database(db) -> bool:
     return shift is not None and shift.name.startswith(DEMO_MARK)
 
 
-def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s: float | None = None):
+def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s: float | None = None) -> Database:
     """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed.
 
     ``deadline_s``: every action on a PostgreSQL server is answered within it (data.centre), and the
@@ -126,14 +129,14 @@ class ConsoleSession:
 
     def __init__(
         self,
-        db,
-        settings,
+        db: Database,
+        settings: Settings,
         *,
         demo_data: bool,
         demo_sign_in: bool,
         with_map: bool,
         workstation: str | None = None,
-        on_quit=None,
+        on_quit: Callable[[], object] | None = None,
     ) -> None:
         from widgets.operations import Operations
         from widgets.tasks import TaskRunner
@@ -169,7 +172,7 @@ class ConsoleSession:
         self.dialog = dialog
         dialog.show()
 
-    def open_window(self, actor) -> None:
+    def open_window(self, actor: Actor) -> None:
         from console.main_window import MainWindow
 
         window = MainWindow(

@@ -68,7 +68,7 @@ class AuditTableModel(RowListModel[AuditRecord]):
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.parent().isValid():
             return None
         r = self._rows[index.row()]

@@ -10,6 +10,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from data import auth, services
@@ -24,7 +25,7 @@ AUDIT_ROWS = 50_000
 PASSWORD = "Bench password 8300 Santa Monica"
 
 
-def _median_ms(fn, rounds: int = ROUNDS, setup=None) -> float:
+def _median_ms(fn: Callable[[], object], rounds: int = ROUNDS, setup: Callable[[], object] | None = None) -> float:
     times = []
     for _ in range(rounds):
         if setup is not None:
@@ -40,7 +41,7 @@ def _failing(db: Database, name: str, password: str = "not the password") -> Non
         auth.authenticate(db, name, password, workstation="bench")
 
 
-def _refusals(db: Database, admin, rounds: int = ROUNDS) -> dict[str, float]:
+def _refusals(db: Database, admin: Actor, rounds: int = ROUNDS) -> dict[str, float]:
     """Sign-in refusals: wrong password, unknown name, locked and disabled accounts must all take the same time."""
     auth.create_user(db, admin, "bench.locked", role="dispatcher", password=PASSWORD)
     auth.create_user(db, admin, "bench.disabled", role="dispatcher", password=PASSWORD)
