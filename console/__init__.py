@@ -1,1 +1,1 @@
-"""console package."""
+"""The application: command line, bootstrap and session, the main window that wires the views together, paperwork and benchmarks."""

@@ -9,7 +9,18 @@ import os
 import socket
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from console.main_window import MainWindow
+    from console.settings import Settings
+    from data.db import Database
+    from data.permissions import Actor
+    from widgets.sign_in import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +34,16 @@ def prepare_environment(*, offscreen: bool = False) -> None:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
-def create_application(argv: list[str] | None = None):
+def create_application(argv: list[str] | None = None) -> QApplication:
     # QtWebEngine must be imported, and GL contexts shared, before the QApplication is created.
     import PySide6.QtWebEngineWidgets  # noqa: F401
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(argv or sys.argv[:1])
     app.setApplicationName("CSO Console")
@@ -56,7 +69,7 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def default_actor(demo: bool, workstation: str | None = None):
+def default_actor(demo: bool, workstation: str | None = None) -> Actor:
     from data.permissions import Actor
 
     station = workstation or os.environ.get("CSO_WORKSTATION") or socket.gethostname()
@@ -65,7 +78,7 @@ def default_actor(demo: bool, workstation: str | None = None):
     return Actor(getpass.getuser(), role="dispatcher", workstation=station)
 
 
-def is_demo_database(db) -> bool:
+def is_demo_database(db: Database) -> bool:
     from data import services
     from data.records import DEMO_MARK
 
@@ -73,7 +86,7 @@ def is_demo_database(db) -> bool:
     return shift is not None and shift.name.startswith(DEMO_MARK)
 
 
-def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s: float | None = None):
+def open_database(url: str | None, *, demo: bool, ask: bool = False, deadline_s: float | None = None) -> Database:
     """Open (and upgrade) the database; an empty one gets the demo shift when asked or agreed.
 
     ``deadline_s``: every action on a PostgreSQL server is answered within it (data.centre), and the
@@ -116,15 +129,16 @@ class ConsoleSession:
 
     def __init__(
         self,
-        db,
-        settings,
+        db: Database,
+        settings: Settings,
         *,
         demo_data: bool,
         demo_sign_in: bool,
         with_map: bool,
         workstation: str | None = None,
-        on_quit=None,
+        on_quit: Callable[[], object] | None = None,
     ) -> None:
+        from widgets.operations import Operations
         from widgets.tasks import TaskRunner
 
         self.db = db
@@ -135,9 +149,10 @@ class ConsoleSession:
         self.workstation = workstation or os.environ.get("CSO_WORKSTATION") or socket.gethostname()
         self.on_quit = on_quit
         self.runner = TaskRunner()  # sign-in and sign-out audits, outside any window
-        self.window = None
-        self.dialog = None
-        self.actor = None
+        self.operations = Operations(self.runner)
+        self.window: MainWindow | None = None
+        self.dialog: SignInDialog | None = None
+        self.actor: Actor | None = None
 
     def start(self) -> None:
         from data import auth
@@ -150,14 +165,14 @@ class ConsoleSession:
     def show_sign_in(self, *, first_run: bool = False) -> None:
         from widgets.sign_in import SignInDialog
 
-        dialog = SignInDialog(self.db, self.runner, workstation=self.workstation, first_run=first_run)
+        dialog = SignInDialog(self.db, self.operations, workstation=self.workstation, first_run=first_run)
         dialog.signed_in.connect(self.open_window)
         dialog.rejected.connect(self._on_dialog_rejected)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.show()
 
-    def open_window(self, actor) -> None:
+    def open_window(self, actor: Actor) -> None:
         from console.main_window import MainWindow
 
         window = MainWindow(
@@ -185,9 +200,12 @@ class ConsoleSession:
     def _on_window_sign_out_requested(self) -> None:
         from data import auth
 
-        window, actor = self.window, self.actor
+        window, actor, db = self.window, self.actor, self.db
+        if window is None or actor is None:
+            return
         self.window = self.actor = None
-        self.runner.submit(auth.sign_out, self.db, actor)
+        # Nobody is left to read a report: a failure goes to the log.
+        self.operations.run(lambda: auth.sign_out(db, actor), report_failure=False)
         self.show_sign_in()
         window.close()
         # The window's last background actions still report to it: delete it once they are done.
@@ -255,8 +273,8 @@ def run_console(
             return 2
         from maps.simulation_driver import SimulationDriver
 
-        window.simulation = SimulationDriver(window.store, parent=window)  # type: ignore[attr-defined]
-        window.simulation.start()  # type: ignore[attr-defined]
+        simulation = SimulationDriver(window.db, window.operations, parent=window)  # the window owns it
+        simulation.start()
     app.lastWindowClosed.connect(loop.stop)
     if os.environ.get("CSO_START_PROBE"):  # cso-console bench start
         from console.start_probe import attach

@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    commands = {
+        name for action in parser._actions if isinstance(action, argparse._SubParsersAction) for name in action.choices
+    }
     if not any(a in commands for a in args_list) and not any(a in ("-h", "--help") for a in args_list):
         args_list = ["run", *args_list]  # plain `cso-console` launches the console
     args = parser.parse_args(args_list)

@@ -116,6 +116,7 @@ class IntakeDialog(QDialog):
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()  # the session returns to the sign-in dialog
+    account_notice: QMessageBox | None  # made on the first account change, then reused
 
     def __init__(
         self,
@@ -146,8 +147,8 @@ class MainWindow(QMainWindow):
         deadline = db.limits.deadline_s if db.limits is not None else None
         self.runner = TaskRunner(self, deadline_s=deadline, interrupt=db.interrupt_thread)
         self.operations = Operations(self.runner, self)
-        self.store = BoardStore(db, self.runner, self)
-        self.actions = DispatchActions(self.store, actor, self.operations, self)
+        self.store = BoardStore(db, self.operations, self)
+        self.dispatch_actions = DispatchActions(self.store, actor, self.operations, self)
         # Sync: other workstations' changes, and a banner while the database is out of reach.
         self.sync = SyncMonitor(self.store, parent=self)
         self.connection_banner = ConnectionBanner(db.pack.timezone, self)
@@ -175,13 +176,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         # Active cautions for the map (a red sign at each place), kept current from the feed.
         self.cautions = ActiveCautions(self.store, self.operations, self)
-        self.board = UnitBoard(self.store, self.actions, clock=db.clock, parent=self)
+        self.board = UnitBoard(self.store, self.dispatch_actions, clock=db.clock, parent=self)
         self.board.model.flashing = self.settings.get("alarm_flashing") != "off"
-        self.detail = IncidentDetail(self.store, self.actions, self)
-        self.command_line = CommandLine(self.store, self.actions, self)
+        self.detail = IncidentDetail(self.store, self.dispatch_actions, self)
+        self.command_line = CommandLine(self.store, self.dispatch_actions, self)
         # Edits check the version the dispatcher saw; a stale one opens the conflict panel.
-        self.editor = IncidentEditor(ConflictResolver(self.actions, self), db.pack, self)
-        self.intake = IntakeDialog(IntakeForm(self.store, self.actions), self)
+        self.editor = IncidentEditor(ConflictResolver(self.dispatch_actions, self), db.pack, self)
+        self.intake = IntakeDialog(IntakeForm(self.store, self.dispatch_actions), self)
         self.cheat_sheet = CheatSheet(self, extra_keys=WINDOW_KEYS + SUPERVISOR_KEYS)
         self.board_dock = self._dock("Units", self.board, Qt.DockWidgetArea.RightDockWidgetArea)
         # In a scroll area: on a narrow column the pane scrolls rather than squeezing the queue's columns.
@@ -321,8 +322,6 @@ class MainWindow(QMainWindow):
         self.operations.reported.connect(self._on_operations_reported)
         self.operations.account_changed.connect(self._on_operations_account_changed)
         self.transfers.operations.reported.connect(self._on_operations_reported)
-        self.runner.refused.connect(self.show_refusal)
-        self.runner.crashed.connect(self._on_runner_crashed)
         # Map
         if self.map_view is not None:
             self.map_view.incident_clicked.connect(self.select_incident)
@@ -393,10 +392,6 @@ class MainWindow(QMainWindow):
 
     def _on_alarms(self, lines: list[str]) -> None:
         self.announcer.announce("; ".join(lines), urgent=True)
-
-    def _on_runner_crashed(self, message: str) -> None:
-        log.error("background work failed: %s", message)
-        self.show_refusal(f"Something went wrong in the background: {message}. Nothing else was changed.")
 
     def _on_clock_timer_timeout(self) -> None:
         now = self.db.clock().astimezone(self._tz)
@@ -625,7 +620,7 @@ class MainWindow(QMainWindow):
         menu.setToolTipsVisible(True)
         guard_action(self, self.audit_action, self.actor, "read_audit")
         self.audit_viewer: AuditViewer | None = None
-        self.account_notice: QMessageBox | None = None
+        self.account_notice = None
         self.idle_lock: IdleLock | None = None
         if self.demo_sign_in:
             # The demo dispatcher has no password: nothing to unlock with, nothing to sign out of.
@@ -633,7 +628,7 @@ class MainWindow(QMainWindow):
             self.sign_out_action.setEnabled(False)
             return
         minutes = min(max(int(self.settings.get("idle_lock_minutes")), 1), 30)
-        self.idle_lock = IdleLock(self, self.db, self.actor, self.runner, minutes=minutes)
+        self.idle_lock = IdleLock(self, self.db, self.actor, self.operations, minutes=minutes)
         self.idle_lock.sign_out_requested.connect(self.sign_out)
         self.idle_lock.locked.connect(self._on_idle_lock_locked)
         self.idle_lock.unlocked.connect(self._on_idle_lock_unlocked)

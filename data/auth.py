@@ -17,6 +17,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import HashingError, InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.low_level import hash_secret
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from data.db import Database
 from data.errors import (
@@ -170,7 +171,7 @@ def recent_failures(db: Database, username: str) -> int:
         return _failures(s, username.strip().lower(), db.clock(), user)
 
 
-def _failures(session, username: str, now: dt.datetime, user: User | None) -> int:
+def _failures(session: Session, username: str, now: dt.datetime, user: User | None) -> int:
     last_success = session.execute(
         select(func.max(LoginAttempt.id)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
     ).scalar()

@@ -455,7 +455,7 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
         services.start_shift(
             db,
             sup,
-            name=f"{DEMO_MARK} {_shift_label(start_local.hour)} shift {start_local:%a %d %b %Y}",
+            name=f"{DEMO_MARK} {rules.shift_name(start_local)}",
             supervisor="Sgt. Renée Lambert (demo)",
             starts_at=start,
             ends_at=start + dt.timedelta(hours=10),
@@ -476,8 +476,8 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
                 unit.id,
                 officer_ids=[badge_ids[b] for b in crew],
                 zone=zone,
-                latitude=float(post["lat"]),  # type: ignore[arg-type]
-                longitude=float(post["lon"]),  # type: ignore[arg-type]
+                latitude=float(post["lat"]),
+                longitude=float(post["lon"]),
             )
             unit_ids[call_sign] = unit.id
             crew_of[unit.id] = badge_ids[crew[0]]
@@ -521,9 +521,9 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
                     disp,
                     call_type=code,
                     location=str(place["label"]),
-                    latitude=float(place["lat"]),  # type: ignore[arg-type]
-                    longitude=float(place["lon"]),  # type: ignore[arg-type]
-                    zone=place["zone"],  # type: ignore[arg-type]
+                    latitude=float(place["lat"]),
+                    longitude=float(place["lon"]),
+                    zone=place["zone"],
                     in_city=True,
                     screening=rules.caller_said_no(),
                     caller_name=caller,
@@ -774,15 +774,11 @@ def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, 
     return len(CAUTIONS)
 
 
-def _shift_label(hour: int) -> str:
-    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
-
-
 def _place_fields(place: dict[str, Any]) -> dict[str, Any]:
     return {
         "location": str(place["label"]),
-        "latitude": float(place["lat"]),  # type: ignore[arg-type]
-        "longitude": float(place["lon"]),  # type: ignore[arg-type]
+        "latitude": float(place["lat"]),
+        "longitude": float(place["lon"]),
         "zone": place["zone"],
         "in_city": True,
     }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from data.models import AuditEntry
 
@@ -84,12 +85,14 @@ class ActionLedger:
             return len(self._entries)
 
 
-def keys_on_server(session, keys: list[str]) -> set[str]:
+def keys_on_server(session: Session, keys: list[str]) -> set[str]:
     """Which of ``keys`` the server's audit log holds."""
     found: set[str] = set()
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
         found.update(
-            k for (k,) in session.execute(select(AuditEntry.action_key).where(AuditEntry.action_key.in_(chunk))).all()
+            k
+            for (k,) in session.execute(select(AuditEntry.action_key).where(AuditEntry.action_key.in_(chunk))).all()
+            if k is not None
         )
     return found

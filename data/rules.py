@@ -277,6 +277,17 @@ def recommend_units(
     return sorted(out, key=key)[:limit]
 
 
+def shift_label(start_local: dt.datetime) -> str:
+    """Day, Swing or Night by the local hour a shift starts."""
+    hour = start_local.hour
+    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
+
+
+def shift_name(start_local: dt.datetime) -> str:
+    """The name a new shift is given by default, e.g. "Day shift Thu 26 Nov 2026"."""
+    return f"{shift_label(start_local)} shift {start_local:%a %d %b %Y}"
+
+
 def next_incident_number(year: int, seq: int, prefix: str = "") -> str:
     return f"{prefix}{year}-{seq:06d}"
 

@@ -283,7 +283,7 @@ class Simulation:
             )
             trip = self._trips[unit.id] = _Trip(
                 incident.id, self.graph.route(start, (incident.latitude, incident.longitude))
-            )  # type: ignore[arg-type]
+            )
         trip.driven_m += self.config.speed_mps * elapsed
         lat, lon = trip.route.position_at(trip.driven_m)
         if trip.driven_m >= trip.route.length_m:

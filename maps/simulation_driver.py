@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -14,31 +14,25 @@ from maps.simulate import Simulation, StepReport
 log = logging.getLogger(__name__)
 
 STEP_INTERVAL_MS = 2000
+T = TypeVar("T")
 
 
-class Runner(Protocol):
-    """What the driver needs from widgets.tasks.TaskRunner (maps cannot import widgets)."""
+class Operations(Protocol):
+    """What the driver needs from widgets.operations.Operations (maps cannot import widgets)."""
 
-    def submit(
+    def run(
         self,
-        fn: Callable[..., Any],
-        /,
-        *args: Any,
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[Exception], None] | None = None,
-        **kwargs: Any,
-    ) -> Any: ...
-
-
-class Board(Protocol):
-    """The board store's database and task runner (widgets.store.BoardStore fits)."""
-
-    db: Database
-    runner: Runner
+        call: Callable[[], T],
+        *,
+        owner: QObject | None = None,
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[Exception], None] | None = None,
+        report_failure: bool = True,
+    ) -> object: ...
 
 
 class SimulationDriver(QObject):
-    """Steps the demo simulation every `interval_ms` on the board's task runner.
+    """Steps the demo simulation every `interval_ms` through the window's operations (on its task runner).
 
     The simulation (street graph and all) is built on the runner at the first tick unless one is
     given; a step still running makes the next tick wait.
@@ -49,15 +43,16 @@ class SimulationDriver(QObject):
 
     def __init__(
         self,
-        store: Board,
+        db: Database,
+        operations: Operations,
         parent: QObject | None = None,
         *,
         simulation: Simulation | None = None,
         interval_ms: int = STEP_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
-        self.db = store.db
-        self.runner = store.runner
+        self.db = db
+        self.operations = operations
         self.simulation = simulation
         self._busy = False
         self.timer = QTimer(self)
@@ -84,7 +79,10 @@ class SimulationDriver(QObject):
         if self._busy:
             return
         self._busy = True
-        self.runner.submit(self._step, on_done=self._on_step_done, on_error=self._on_step_failed)
+        # A background read: a failure goes to the log and the `failed` signal, not the status bar.
+        self.operations.run(
+            self._step, owner=self, on_success=self._on_step_done, on_failure=self._on_step_failed, report_failure=False
+        )
 
     def _on_step_done(self, report: StepReport) -> None:
         self._busy = False

@@ -179,11 +179,12 @@ def qloop(qapp):
 @pytest.fixture
 def store(qloop, db):
     """A BoardStore over the test database, with feed bursts applied at once."""
+    from widgets.operations import Operations
     from widgets.store import BoardStore
     from widgets.tasks import TaskRunner
 
     runner = TaskRunner()
-    board = BoardStore(db, runner)
+    board = BoardStore(db, Operations(runner))
     board.flush_timer.setInterval(0)
     yield board
     board.close()

@@ -1,1 +1,1 @@
-"""widgets package."""
+"""Qt views and their models, the board store, and the operation layer through which every view reaches a service."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from data import services
+from data.db import Database
 from data.errors import StaleWriteError
 from data.permissions import Actor
 from data.records import IncidentRecord, UnitRecord
@@ -63,7 +64,7 @@ class DispatchActions(QObject):
         return {**op, "on_failure": failed}
 
     @property
-    def db(self):
+    def db(self) -> Database:
         return self.store.db
 
     def run(

@@ -31,6 +31,7 @@ from data.db import Database
 from data.permissions import Actor
 from data.records import AuditRecord
 from widgets import theme
+from widgets.dates import to_qdatetime
 from widgets.operations import Operations, failure_text
 from widgets.record_table import RowListModel
 
@@ -67,7 +68,7 @@ class AuditTableModel(RowListModel[AuditRecord]):
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.parent().isValid():
             return None
         r = self._rows[index.row()]
@@ -153,7 +154,7 @@ class AuditViewer(QDialog):
         for label, _delta in PERIODS:
             self.period.addItem(label)
         self.period.setCurrentIndex(1)
-        now_local = QDateTime(db.clock().astimezone(self._tz).replace(tzinfo=None))
+        now_local = to_qdatetime(db.clock().astimezone(self._tz).replace(tzinfo=None))
         self.from_edit = QDateTimeEdit(now_local.addDays(-1))
         self.from_edit.setAccessibleName("From (local time)")
         self.until_edit = QDateTimeEdit(now_local.addSecs(60))

@@ -86,9 +86,12 @@ class CautionDialog(QDialog):
         form.addRow("&Expires in", self.days)
         form.addRow("", self.expiry_label)
         for row in range(form.rowCount()):
-            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if label is not None and isinstance(label.widget(), QLabel):
-                label.widget().setBuddy(form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget())
+            label_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            label_widget = label_item.widget() if label_item is not None else None
+            field_widget = field_item.widget() if field_item is not None else None
+            if isinstance(label_widget, QLabel) and field_widget is not None:
+                label_widget.setBuddy(field_widget)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

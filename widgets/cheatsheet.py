@@ -127,7 +127,7 @@ class CheatSheet(QDialog):
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
         self.resize(900, 760)
-        QShortcut(QKeySequence(Qt.Key.Key_F1), self, activated=self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self).activated.connect(self.close)
 
     def toggle(self) -> None:
         if self.isVisible():
@@ -137,5 +137,6 @@ class CheatSheet(QDialog):
             self.raise_()
             self.activateWindow()
             self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
-            if self.tree.currentItem() is None:
-                self.tree.setCurrentItem(self.tree.topLevelItem(0))
+            first = self.tree.topLevelItem(0)
+            if self.tree.currentItem() is None and first is not None:
+                self.tree.setCurrentItem(first)

@@ -116,7 +116,7 @@ class CommandLine(QWidget):
         self.prompt.setBuddy(self.edit)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.edit.setFont(fixed)
-        self.edit.completer_.popup().setFont(fixed)
+        self.edit.popup_view().setFont(fixed)
         self.answer = InlineMessage(self, keep_space=True)
         self.answer.setWordWrap(False)
         self.answer.setAccessibleName("Command answer")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from widgets.accessibility import send_announcement, set_description_part
 
@@ -37,10 +37,12 @@ class CompletingLineEdit(QLineEdit):
         self.completer_.setWidget(self)
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setMaxVisibleItems(10)
-        self.completer_.activated[QModelIndex].connect(self._on_completer_activated)
+        self.completer_.activated[QModelIndex].connect(  # type: ignore[index]  # overloaded signal; the stubs type one
+            self._on_completer_activated
+        )
         self._default_highlight = False
         self._chosen_by_user = False
-        popup = self.completer_.popup()
+        popup = self.popup_view()
         # Not a Qt::Popup: a popup grabs the keyboard and, when it closes, hands focus back to
         # whatever had it before, which yanks the cursor out of the next field. As a tool window
         # it never takes focus, so every key reaches this field and event() routes it.
@@ -51,8 +53,13 @@ class CompletingLineEdit(QLineEdit):
         # QCompleter makes this field the popup's focus proxy, so the popup "has focus" too and
         # every highlight moves a screen reader's focus into the list (and never back). The keys
         # reach this field anyway; the highlighted suggestion is announced instead (_move_highlight).
-        popup.setFocusProxy(None)
+        popup.setFocusProxy(None)  # type: ignore[arg-type]  # Qt takes nullptr; the stubs do not say so
         popup.selectionModel().currentChanged.connect(self._on_popup_current_changed)
+
+    def popup_view(self) -> QAbstractItemView:
+        popup = self.completer_.popup()
+        assert popup is not None  # QCompleter makes its popup on first use and keeps it
+        return popup
 
     # Suggestions -------------------------------------------------------------------------------
     def set_suggestions(self, rows: Sequence[tuple[str, str]], *, show: bool = True) -> None:
@@ -65,7 +72,7 @@ class CompletingLineEdit(QLineEdit):
             self.suggestions.appendRow(item)
         if rows and show and self.has_input_focus():
             self.completer_.complete(self.rect())
-            popup = self.completer_.popup()
+            popup = self.popup_view()
             # Highlight what Tab would take, without counting it as the dispatcher's choice.
             self._default_highlight = True
             popup.setCurrentIndex(popup.model().index(0, 0) if self.tab_takes_first else QModelIndex())
@@ -81,14 +88,14 @@ class CompletingLineEdit(QLineEdit):
         return self.isVisible() and self.window().focusWidget() is self
 
     def hide_suggestions(self) -> None:
-        popup = self.completer_.popup()
+        popup = self.popup_view()
         if popup.isVisible():
             popup.hide()
         if self.accessibleDescription():
             set_description_part(self, "suggestions", "")
 
     def suggestions_visible(self) -> bool:
-        return self.completer_.popup().isVisible()
+        return self.popup_view().isVisible()
 
     def suggestion_values(self) -> list[str]:
         return [str(self.suggestions.item(r).data(ValueRole)) for r in range(self.suggestions.rowCount())]
@@ -135,7 +142,7 @@ class CompletingLineEdit(QLineEdit):
             self._chosen_by_user = True
 
     def _move_highlight(self, step: int) -> None:
-        popup = self.completer_.popup()
+        popup = self.popup_view()
         rows = self.suggestions.rowCount()
         current = popup.currentIndex().row()
         row = max(0, min(rows - 1, current + step)) if current >= 0 else (0 if step > 0 else rows - 1)
@@ -145,7 +152,7 @@ class CompletingLineEdit(QLineEdit):
     def _accept(self, *, take_first: bool, by_enter: bool) -> bool:
         if not self.suggestions_visible():
             return False
-        popup = self.completer_.popup()
+        popup = self.popup_view()
         index = popup.currentIndex() if self._chosen_by_user else QModelIndex()
         if not index.isValid() and take_first and popup.model().rowCount() > 0:
             index = popup.model().index(0, 0)

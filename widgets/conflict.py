@@ -107,8 +107,9 @@ class ConflictPanel(QDialog):
     def _fill_grid(self) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for column, title in enumerate(("", "Now", "Your change")):
             header = QLabel(f"<b>{title}</b>")
             self.grid.addWidget(header, 0, column)

@@ -26,7 +26,7 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from widgets import theme
-from widgets.tasks import TaskRunner
+from widgets.operations import Operations
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class IdleLock(QObject):
         window: QWidget,
         db: Database,
         actor: Actor,
-        runner: TaskRunner,
+        operations: Operations,
         *,
         minutes: float = DEFAULT_MINUTES,
         clock: Clock | None = None,
@@ -158,7 +158,7 @@ class IdleLock(QObject):
         self.window = window
         self.db = db
         self.actor = actor
-        self.runner = runner
+        self.operations = operations
         self.minutes = minutes
         # Idle time is the person's real time, not the database clock (a test or a simulation may
         # move that by hours); tests inject their own clock here.
@@ -167,7 +167,7 @@ class IdleLock(QObject):
         self._last_input = self._clock()
         self._locked = False
         self._hidden_windows: list[QWidget] = []
-        self._disabled: list[QObject] = []
+        self._disabled: list[QWidget | QAction | QShortcut] = []
         self._focus_before: QWidget | None = None
         self.overlay = LockOverlay(actor, window)
         self.overlay.unlock_requested.connect(self._on_overlay_unlock_requested)
@@ -255,25 +255,26 @@ class IdleLock(QObject):
         self.overlay.show()
         self.overlay.raise_()
         self.overlay.password.setFocus()
-        self.runner.submit(
-            auth.record_screen_lock,
-            self.db,
-            self.actor,
-            idle_minutes=idle_minutes,
-            on_error=self._on_audit_failed,
+        db, actor = self.db, self.actor
+        self.operations.run(
+            lambda: auth.record_screen_lock(db, actor, idle_minutes=idle_minutes),
+            owner=self,
+            on_failure=self._on_audit_failed,
+            report_failure=False,
         )
         self.locked.emit()
 
     def _on_overlay_unlock_requested(self, password: str) -> None:
         self.overlay.set_pending(True)
         self.overlay.error.clear()
-        self.runner.submit(
-            auth.unlock_screen,
-            self.db,
-            self.actor,
-            password,
-            on_done=self._on_unlock_done,
-            on_error=self._on_unlock_failed,
+        db, actor = self.db, self.actor
+        # The overlay shows a refusal itself, under the password.
+        self.operations.run(
+            lambda: auth.unlock_screen(db, actor, password),
+            owner=self,
+            on_success=self._on_unlock_done,
+            on_failure=self._on_unlock_failed,
+            report_failure=False,
         )
 
     def _on_unlock_done(self, _actor: Actor) -> None:
@@ -304,8 +305,7 @@ class IdleLock(QObject):
         self.overlay.password.setFocus()
         if isinstance(exc, DispatchError):
             self.overlay.error.setText(str(exc))
-        else:
-            log.error("screen unlock failed", exc_info=exc)
+        else:  # the operation layer has logged it with its traceback
             self.overlay.error.setText(f"The password could not be checked: {type(exc).__name__}: {exc}")
 
     def _on_audit_failed(self, exc: Exception) -> None:

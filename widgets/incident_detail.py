@@ -329,11 +329,11 @@ class IncidentDetail(QWidget):
         actions = QVBoxLayout()
         actions.setSpacing(4)
         for group in (self.action_buttons[:4], self.action_buttons[4:8], self.action_buttons[8:]):
-            row = QHBoxLayout()
-            row.setSpacing(4)
+            button_row = QHBoxLayout()
+            button_row.setSpacing(4)
             for button in group:
-                row.addWidget(button)
-            actions.addLayout(row)
+                button_row.addWidget(button)
+            actions.addLayout(button_row)
         self.action_message = InlineMessage(page)
 
         # Timeline and the note line under it.

@@ -57,7 +57,7 @@ class IncidentEditDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.submit)
 
         form = QFormLayout()
         form.addRow("&Type", self.call_type)

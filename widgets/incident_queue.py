@@ -76,7 +76,6 @@ TICK_ROLES = [
 ]
 
 GROUP_PENDING, GROUP_ACTIVE, GROUP_CLOSED = 0, 1, 2
-ACTIVE_STATUSES = ("dispatched", "enroute", "onscene")
 
 # View filters, in the order the combo lists them.
 VIEW_FILTERS = {
@@ -391,7 +390,7 @@ class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
 
     def __init__(self, source: IncidentQueueModel, parent: QObject | None = None) -> None:
         super().__init__(source, parent)
-        self._source = source
+        self._queue = source  # the base keeps it as a plain record model
         self._view = "open"
         self._zone = ""
         self._call_type = ""
@@ -447,7 +446,7 @@ class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
     def _change(self, apply: Callable[[], None]) -> None:
         self.beginFilterChange()
         apply()
-        self._closed_since = self._source.now() - CLOSED_WINDOW
+        self._closed_since = self._queue.now() - CLOSED_WINDOW
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def _on_source_ticked(self, now: dt.datetime) -> None:
@@ -457,7 +456,7 @@ class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
 
     # QSortFilterProxyModel -----------------------------------------------------------------------
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
-        rec = self._source.record(source_row)
+        rec = self._queue.record(source_row)
         view = self._view
         if view != "all":
             group = group_of(rec.status)
@@ -476,7 +475,7 @@ class IncidentQueueProxy(RecordTableProxy[IncidentRecord, int]):
         if self._call_type and rec.call_type != self._call_type:
             return False
         if self._terms:
-            haystack = self._source.search_text(source_row)
+            haystack = self._queue.search_text(source_row)
             return all(term in haystack for term in self._terms)
         return True
 

@@ -412,7 +412,7 @@ class IntakeForm(QWidget):
         phone_label.setBuddy(self.phone_edit)
         narrative_label = QLabel("Narrative")
         narrative_label.setBuddy(self.narrative)
-        for label in (
+        for field_label in (
             type_label,
             priority_label,
             location_label,
@@ -421,7 +421,7 @@ class IntakeForm(QWidget):
             narrative_label,
             self.match_label,
         ):
-            label.setObjectName("fieldLabel")
+            field_label.setObjectName("fieldLabel")
 
         form = QGridLayout()
         form.setHorizontalSpacing(10)

@@ -385,7 +385,7 @@ class PlaceKnowledgePanel(QFrame):
         self._open(dialog)
         return dialog
 
-    def _add_caution(self, query: PlaceQuery, fields: dict) -> None:  # type: ignore[type-arg]
+    def _add_caution(self, query: PlaceQuery, fields: dict) -> None:
         db, actor = self._store.db, self._actor
         self._ops.run(
             lambda: caution_services.add_caution(

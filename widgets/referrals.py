@@ -28,6 +28,7 @@ from data.records import IncidentRecord, ReferralRecord
 from data.services.directory import DirectoryRecord, FollowUpRecord, complete_follow_up, directory_entries
 from data.services.directory import referral_follow_ups as due_follow_ups
 from data.services.paperwork import REFERRAL_OUTCOMES, add_referral, referrals_for_incident
+from widgets.dates import to_date
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
 from widgets.operations import Operations
@@ -204,7 +205,7 @@ class ReferralDialog(QDialog):
         if not key:
             self.message.show_message("Choose an agency.")
             return
-        follow: dt.date | None = self.follow_date.date().toPython() if self.follow_check.isChecked() else None
+        follow: dt.date | None = to_date(self.follow_date.date()) if self.follow_check.isChecked() else None
         db, actor, incident_id = self._db, self._actor, self.incident.id
         outcome, note = self.outcome(), self.note.text()
         self._ops.run(
@@ -298,7 +299,7 @@ class FollowUpList(QWidget):
         return self._ops.pending(self)
 
     def refresh(self) -> None:
-        db, day, include_done = self._db, self.due_by.date().toPython(), self.include_done.isChecked()
+        db, day, include_done = self._db, to_date(self.due_by.date()), self.include_done.isChecked()
         self._ops.run(
             lambda: due_follow_ups(db, due_by=day, include_done=include_done),
             owner=self,

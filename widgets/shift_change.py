@@ -55,7 +55,6 @@ from widgets.figures import (
     section_title,
     tile_style_sheet,
 )
-from widgets.guard import bound
 from widgets.inline import InlineMessage
 from widgets.record_table import RowListModel
 from widgets.store import BoardStore
@@ -102,12 +101,6 @@ def load_shift_change(db: Database) -> ShiftChangeState:
         roster=tuple(current_roster(db)),
         zones=tuple(db_zones(db)),
     )
-
-
-def shift_label(moment: dt.datetime) -> str:
-    """Day, Swing or Night by the local hour a shift starts."""
-    hour = moment.hour
-    return "Day" if 5 <= hour < 13 else "Swing" if 13 <= hour < 21 else "Night"
 
 
 class EditableRowsModel(RowListModel[T]):
@@ -397,7 +390,6 @@ class ShiftChangeView(QWidget):
         self._welfare_log_pdf = welfare_log_pdf
         self._print_pdf = print_pdf
         self.state: ShiftChangeState | None = None
-        self.pending = 0
         self.carry = CarryModel(self._db.pack.timezone, self)
         self.roster = RosterModel(self)
         self.intervals = IntervalsModel(self)
@@ -633,20 +625,28 @@ class ShiftChangeView(QWidget):
             self.splitter.setSizes([total - min(480, total // 3), min(480, total // 3)])
 
     # Loading -----------------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Reads, the shift change and prints under way for this view."""
+        return self._store.operations.pending(self)
+
     def load(self) -> None:
         """Read the shift, its figures, open incidents and the roster off the GUI thread."""
-        self.pending += 1
-        self._store.runner.submit(
-            load_shift_change, self._db, on_done=bound(self, self._on_loaded), on_error=bound(self, self._on_failed)
+        db = self._db
+        # This view answers in its own message line, not the status bar.
+        self._store.operations.run(
+            lambda: load_shift_change(db),
+            owner=self,
+            on_success=self._on_loaded,
+            on_failure=self._on_failed,
+            report_failure=False,
         )
 
     def _on_failed(self, exc: Exception) -> None:
-        self.pending -= 1
         self.start_button.setEnabled(self._may_change_shift())
         self.message.show_message(error_text(exc))
 
     def _on_loaded(self, state: ShiftChangeState) -> None:
-        self.pending -= 1
         self.state = state
         self._show_outgoing(state)
         self.carry.set_rows(state.carried)
@@ -690,13 +690,13 @@ class ShiftChangeView(QWidget):
         now = self._db.clock().astimezone(self._tz).replace(second=0, microsecond=0)
         self.starts_edit.setDateTime(self._wall(now))
         self.ends_edit.setDateTime(self._wall(now + dt.timedelta(hours=SHIFT_HOURS)))
-        self.name_edit.setText(f"{shift_label(now)} shift {now:%a %d %b %Y}")
+        self.name_edit.setText(rules.shift_name(now))
         self.supervisor_edit.setText(self._actor.display_name or self._actor.username)
         self.note_edit.clear()
 
     def _on_starts_edit_changed(self, _moment: QDateTime) -> None:
         start = self._moment(self.starts_edit)
-        self.name_edit.setText(f"{shift_label(start)} shift {start:%a %d %b %Y}")
+        self.name_edit.setText(rules.shift_name(start))
 
     # Roster editing ----------------------------------------------------------------------------
     def set_roster(self, lines: Sequence[tuple[int, int, str | None]]) -> None:
@@ -751,28 +751,32 @@ class ShiftChangeView(QWidget):
         if not self.start_button.isEnabled():
             return
         starts, ends = self._moment(self.starts_edit), self._moment(self.ends_edit)
-        self.pending += 1
         self.start_button.setEnabled(False)
         self.message.show_message("Starting the new shift…", "info")
         outgoing = self.state.shift.id if self.state is not None and self.state.shift is not None else None
-        self._store.runner.submit(
-            change_shift,
-            self._db,
-            self._actor,
-            name=self.name_edit.text(),
-            supervisor=self.supervisor_edit.text(),
-            starts_at=starts,
-            ends_at=ends,
-            roster=self.roster.lines(),
-            carry_notes=self.carry.notes(),
-            handoff_note=self.note_edit.toPlainText(),
-            outgoing_shift_id=outgoing,
-            on_done=bound(self, self._on_shift_changed),
-            on_error=bound(self, self._on_failed),
+        db, actor = self._db, self._actor
+        name, supervisor = self.name_edit.text(), self.supervisor_edit.text()
+        roster, carry_notes, handoff_note = self.roster.lines(), self.carry.notes(), self.note_edit.toPlainText()
+        self._store.operations.run(
+            lambda: change_shift(
+                db,
+                actor,
+                name=name,
+                supervisor=supervisor,
+                starts_at=starts,
+                ends_at=ends,
+                roster=roster,
+                carry_notes=carry_notes,
+                handoff_note=handoff_note,
+                outgoing_shift_id=outgoing,
+            ),
+            owner=self,
+            on_success=self._on_shift_changed,
+            on_failure=self._on_failed,
+            report_failure=False,
         )
 
     def _on_shift_changed(self, result: ShiftChangeResult) -> None:
-        self.pending -= 1
         self.start_button.setEnabled(True)
         self._store.put(incidents=result.carried, units=result.units)
         parts = [f"{result.shift.name} started", f"{len(result.carried)} incident(s) carried over"]
@@ -808,16 +812,18 @@ class ShiftChangeView(QWidget):
             self._print(self._welfare_log_pdf, target[0], f"Welfare-check log {target[1]}")
 
     def _print(self, builder: PdfBuilder, shift_id: int, title: str) -> None:
-        self.pending += 1
-
         def built(pdf: bytes) -> None:
-            self.pending -= 1
             if self._print_pdf is not None:
                 self._print_pdf(self, pdf, title)
             self.printed.emit(title)
 
-        self._store.runner.submit(
-            builder, self._db, shift_id, on_done=bound(self, built), on_error=bound(self, self._on_failed)
+        db = self._db
+        self._store.operations.run(
+            lambda: builder(db, shift_id),
+            owner=self,
+            on_success=built,
+            on_failure=self._on_failed,
+            report_failure=False,
         )
 
 
@@ -829,5 +835,4 @@ __all__ = [
     "ShiftChangeState",
     "ShiftChangeView",
     "load_shift_change",
-    "shift_label",
 ]

@@ -20,7 +20,7 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from widgets import theme
-from widgets.tasks import TaskRunner
+from widgets.operations import Operations
 
 FIRST_RUN_TEXT = (
     "No one can sign in yet. An administrator adds the first account on this computer, in a terminal:\n\n"
@@ -44,7 +44,7 @@ class SignInDialog(QDialog):
     def __init__(
         self,
         db: Database,
-        runner: TaskRunner,
+        operations: Operations,
         *,
         workstation: str,
         first_run: bool = False,
@@ -53,7 +53,7 @@ class SignInDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self.runner = runner
+        self.operations = operations
         self.workstation = workstation
         self.actor: Actor | None = None
         self.pending = False
@@ -167,14 +167,14 @@ class SignInDialog(QDialog):
         self._set_fields_enabled(False)
         self.show_error("")
         self.sign_in_button.setText("Checking…")
-        self.runner.submit(
-            auth.authenticate,
-            self.db,
-            username,
-            password,
-            workstation=self.workstation,
-            on_done=self._on_authenticate_done,
-            on_error=self._on_authenticate_failed,
+        db, workstation = self.db, self.workstation
+        # The dialog shows a refusal itself, under the fields.
+        self.operations.run(
+            lambda: auth.authenticate(db, username, password, workstation=workstation),
+            owner=self,
+            on_success=self._on_authenticate_done,
+            on_failure=self._on_authenticate_failed,
+            report_failure=False,
         )
 
     def _on_authenticate_done(self, actor: Actor) -> None:

@@ -27,6 +27,7 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from data.statistics import Stats, read_statistics, stats_csv
+from widgets.dates import to_date
 from widgets.figures import (
     BarChartView,
     DailyChartView,
@@ -241,8 +242,8 @@ class StatisticsDashboard(QWidget):
 
     def range(self) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) in UTC for the chosen local dates."""
-        first = self.from_edit.date().toPython()
-        last = self.to_edit.date().toPython()
+        first = to_date(self.from_edit.date())
+        last = to_date(self.to_edit.date())
         start = dt.datetime.combine(first, dt.time(), self._tz)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), self._tz)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

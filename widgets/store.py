@@ -11,7 +11,7 @@ from data import services
 from data.db import Database
 from data.feed import Change
 from data.records import Board, IncidentRecord, UnitRecord
-from widgets.tasks import TaskRunner
+from widgets.operations import Operations
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,11 @@ class BoardStore(QObject):
     cautions_changed = Signal(int)  # caution id (widgets.location_history, widgets.cautions)
     _changes_arrived = Signal(list)
 
-    def __init__(self, db: Database, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, operations: Operations, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.runner = runner
+        self.operations = operations  # the window's: its reads report only failures
+        self.runner = operations.runner
         self.incidents: dict[int, IncidentRecord] = {}
         self.units: dict[int, UnitRecord] = {}
         self._dirty: dict[str, set[int]] = {"incident": set(), "unit": set()}
@@ -47,7 +48,8 @@ class BoardStore(QObject):
 
     # Loading -----------------------------------------------------------------------------------
     def load(self) -> None:
-        self.runner.submit(services.load_board, self.db, on_done=self.set_board)
+        db = self.db
+        self.operations.run(lambda: services.load_board(db), owner=self, on_success=self.set_board)
 
     def set_board(self, board: Board) -> None:
         self.incidents = {i.id: i for i in board.incidents}
@@ -82,7 +84,7 @@ class BoardStore(QObject):
             units = services.get_units(self.db, unit_ids) if unit_ids else []
             return incidents, units
 
-        self.runner.submit(fetch, on_done=lambda result: self.put(*result))
+        self.operations.run(fetch, owner=self, on_success=lambda result: self.put(*result))
 
     def put(self, incidents: Iterable[IncidentRecord] = (), units: Iterable[UnitRecord] = ()) -> None:
         """Take newer records (from the feed or straight from an action's result)."""

@@ -30,6 +30,7 @@ from data.listen import (
     sqlite_path,
 )
 from data.records import IncidentRecord
+from widgets.operations import Operations
 from widgets.store import BoardStore
 from widgets.tasks import TaskRunner
 
@@ -84,6 +85,10 @@ class SyncMonitor(QObject):
         self._failing_since: dt.datetime | None = None
         runner = store.runner
         self._probe_runner = TaskRunner(self, deadline_s=runner.deadline_s, interrupt=self.db.interrupt_thread)
+        # Background reads with their own failure handling (a log line, a retry, the banner): their
+        # reports have no listener, so a link going down is not also a status-bar error per read.
+        self._reads = Operations(runner, self)
+        self._probes = Operations(self._probe_runner, self)
         self._probing = False
         self.probe_timer = QTimer(self)
         self.probe_timer.setSingleShot(True)
@@ -121,7 +126,13 @@ class SyncMonitor(QObject):
         """Take the change_log cursor (before the board loads: the runner keeps order), then follow."""
         if self._task is not None or self.mechanism == "none":
             return
-        self.store.runner.submit(self._poller.prime, on_done=self._on_primed, on_error=self._on_prime_failed)
+        self._reads.run(
+            self._poller.prime,
+            owner=self,
+            on_success=self._on_primed,
+            on_failure=self._on_prime_failed,
+            report_failure=False,
+        )
 
     def stop(self) -> asyncio.Task[None] | None:
         """Stop following for good; returns the task, done once its connection is closed."""
@@ -144,8 +155,13 @@ class SyncMonitor(QObject):
         """Reload the whole board once (what was committed while the link was down is not in the feed),
         and find what this console had acknowledged or shown that the server no longer has."""
         shown = {i.id: _as_created(i) for i in self.store.incidents.values()}
-        self.store.runner.submit(
-            services.resync, self.db, shown, on_done=self._on_resync_loaded, on_error=self._on_resync_failed
+        db = self.db
+        self._reads.run(
+            lambda: services.resync(db, shown),
+            owner=self,
+            on_success=self._on_resync_loaded,
+            on_failure=self._on_resync_failed,
+            report_failure=False,
         )
 
     # Actions the database did not answer ------------------------------------------------------------
@@ -163,8 +179,13 @@ class SyncMonitor(QObject):
         if self._stopped or self._failing_since is None:
             return
         self._probing = True
-        self._probe_runner.submit(
-            services.ping, self.db, on_done=self._on_probe_answered, on_error=self._on_probe_failed
+        db = self.db
+        self._probes.run(
+            lambda: services.ping(db),
+            owner=self,
+            on_success=self._on_probe_answered,
+            on_failure=self._on_probe_failed,
+            report_failure=False,
         )
 
     def _on_probe_answered(self, _result: object) -> None:
@@ -241,8 +262,12 @@ class SyncMonitor(QObject):
                 self.resynchronise()
             return
         if self._poller.primed:
-            self.store.runner.submit(
-                self._poller.poll, on_done=self._on_feed_changes, on_error=self._on_catch_up_failed
+            self._reads.run(
+                self._poller.poll,
+                owner=self,
+                on_success=self._on_feed_changes,
+                on_failure=self._on_catch_up_failed,
+                report_failure=False,
             )
         else:
             self.resynchronise()

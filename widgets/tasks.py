@@ -29,10 +29,9 @@ class TaskRunner(QObject):
     ``on_error`` run on the GUI thread through the qasync loop. With a deadline, a call not answered
     in time is refused at the deadline and the next call starts on a fresh thread (data.lane);
     ``interrupt`` (the database's ``interrupt_thread``) stops what the stuck thread waits for.
+    Views do not call it: widgets.operations.Operations does, and reports each result once.
     """
 
-    refused = Signal(str)  # a DispatchError: the user's action was refused, nothing written
-    crashed = Signal(str)  # anything else: logged, shown without blocking
     pending_changed = Signal(int)
     database_unavailable = Signal(str)  # a call failed because the database did not answer: why
 
@@ -86,11 +85,8 @@ class TaskRunner(QObject):
                 return
             if on_error is not None and isinstance(exc, Exception):
                 on_error(exc)
-            elif isinstance(exc, DispatchError):
-                self.refused.emit(str(exc))
             else:
                 log.error("background task failed", exc_info=exc)
-                self.crashed.emit(error_text(exc))
 
         future.add_done_callback(finished)
         return future

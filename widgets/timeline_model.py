@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from data.records import EventRecord
 from widgets.record_table import RowListModel
@@ -39,12 +39,12 @@ class TimelineModel(RowListModel[EventRecord]):
 
     headers = COLUMNS
 
-    def __init__(self, timezone: str, parent=None) -> None:
+    def __init__(self, timezone: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(timezone)
         self.incident_id: int | None = None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         event = self._rows[index.row()]

@@ -14,13 +14,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 from data.centre import DEFAULT_DEADLINE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _helpers():
+def _helpers() -> tuple[ModuleType, ModuleType]:
     if not (ROOT / "tests" / "pg_cluster.py").exists():
         raise SystemExit("bench failover runs from a repository checkout (it needs tests/pg_cluster.py)")
     if str(ROOT) not in sys.path:

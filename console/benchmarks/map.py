@@ -47,7 +47,7 @@ class _Board(QObject):
         self.units: dict[int, UnitRecord] = {}
 
 
-def _wait(start: Callable[[Callable[..., None]], None], what: str) -> None:
+def _wait(start: Callable[[Callable[..., None]], object], what: str) -> None:
     """Run Qt's loop until `start`'s callback fires (a benchmark may spin a local loop)."""
     loop = QEventLoop()
     done: list[bool] = []
@@ -191,7 +191,15 @@ def run(args: Sequence[str] | argparse.Namespace | None = None) -> dict[str, flo
         results["incremental_update_ms"] = round(statistics.median(timings), 1)
 
         drawn: dict[str, Any] = {}
-        _wait(lambda done: view.evaluate("cso.state()", lambda s: (drawn.update(s or {}), done())), "page state")
+
+        def read_state(done: Callable[..., None]) -> None:
+            def keep(state: Any) -> None:
+                drawn.update(state or {})
+                done()
+
+            view.evaluate("cso.state()", keep)
+
+        _wait(read_state, "page state")
         if len(drawn.get("incidents", {})) != len(incs) or len(drawn.get("units", {})) != len(uns):
             raise RuntimeError("map benchmark: the page does not show every marker it was sent")
 

@@ -23,7 +23,7 @@ from data.services import paperwork
 from maps.geodata import load_geodata
 
 SHIFT_START = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)  # 07:00 local time (America/Los_Angeles)
-OFFICERS = (
+OFFICERS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     ("C101", "Ana Díaz", ["crisis intervention", "first aid"], ["Spanish"]),
     ("C102", "Marcus Webb", ["outreach"], []),
     ("C103", "Priya Raman", ["crisis intervention"], ["Tamil"]),

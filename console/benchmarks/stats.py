@@ -69,8 +69,13 @@ def year_rows(pack: Any, count: int, seed: int = 2025) -> tuple[list[dict[str, A
         fate = rng.random()
         status, disposition, response = "cleared", rng.choice(dispositions), "cso"
         dispatched = received + dt.timedelta(seconds=0 if self_initiated else rng.lognormvariate(4.3, 0.6))
-        enroute = None if self_initiated else dispatched + dt.timedelta(seconds=rng.randint(20, 120))
-        onscene = dispatched if self_initiated else enroute + dt.timedelta(seconds=rng.lognormvariate(6.0, 0.4))
+        enroute: dt.datetime | None = None
+        if not self_initiated:
+            enroute = dispatched + dt.timedelta(seconds=rng.randint(20, 120))
+        onscene: dt.datetime | None = dispatched
+        if enroute is not None:
+            onscene = enroute + dt.timedelta(seconds=rng.lognormvariate(6.0, 0.4))
+        assert onscene is not None
         cleared = onscene + dt.timedelta(seconds=rng.lognormvariate(7.3, 0.5))
         if not self_initiated and fate < 0.03:
             status, disposition, enroute, onscene = "merged", "22", None, None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -135,6 +136,7 @@ class _Stream:
 
 
 async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:
+    from widgets.operations import Operations
     from widgets.store import BoardStore
     from widgets.sync import SyncMonitor
     from widgets.tasks import TaskRunner
@@ -146,7 +148,8 @@ async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:
         incidents.append(
             await loop.run_in_executor(
                 None,
-                lambda n=n: services.create_incident(
+                functools.partial(
+                    services.create_incident,
                     a,
                     WRITER,
                     call_type="NOISE",
@@ -158,7 +161,7 @@ async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:
         )
     b = Database(url, upgrade=False)
     runner = TaskRunner()
-    store = BoardStore(b, runner)  # the console's own 30 ms coalescing of feed bursts stays in
+    store = BoardStore(b, Operations(runner))  # the console's own 30 ms coalescing of feed bursts stays in
     loaded = asyncio.Event()
     store.board_loaded.connect(loaded.set)
     monitor = SyncMonitor(store)

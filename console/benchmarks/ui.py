@@ -207,7 +207,7 @@ def _panes(db: Database) -> tuple[Any, ...]:
     app = existing if isinstance(existing, QApplication) else QApplication([])
     theme.apply_theme(app, theme.DEFAULT_THEME)
     runner = TaskRunner()
-    store = BoardStore(db, runner)
+    store = BoardStore(db, Operations(runner))
     actions = DispatchActions(store, Actor("bench", workstation="bench"), Operations(runner))
     store.set_board(services.load_board(db))
     window = QMainWindow()

@@ -9,11 +9,17 @@ import logging
 import re
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.commands._failures import command_failed
 from data import eido, eido_reader
 from data.db import Database
+
+if TYPE_CHECKING:
+    from data.eido_transfer import Place
+    from maps.placement import Placement
 from data.errors import DispatchError, ValidationError
 from data.permissions import Actor
 from data.services import answer_back, find_incident, transfers
@@ -74,7 +80,7 @@ def cli_actor() -> Actor:
     return Actor(getpass.getuser(), role="dispatcher", workstation=socket.gethostname())
 
 
-def _transfer_locator(db: Database):
+def _transfer_locator(db: Database) -> Callable[[Place], Placement]:
     from maps.placement import transfer_locator
 
     return transfer_locator(db.pack)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.main_window import MainWindow
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -23,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.set_defaults(func=run)
 
 
-async def _settle(window, select: str | None, timeout: float = 20.0) -> None:
+async def _settle(window: MainWindow, select: str | None, timeout: float = 20.0) -> None:
     from data import services
 
     loaded = asyncio.Event()

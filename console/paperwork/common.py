@@ -252,7 +252,7 @@ class PageDecor:
     def __call__(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         width, height = doc.pagesize
         # Pages count within a copy ("Violator copy · page 1 of 1"); the numbered canvas reads this.
-        canvas._cso_copy = self.tag  # type: ignore[attr-defined]
+        canvas._cso_copy = self.tag
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, KeepTogether, TableStyle
@@ -59,7 +60,7 @@ def _summary(p: IncidentPaperwork, pack: Pack, st: Styles, width: float) -> Flow
         # The summary sits beside the map in one table row, which cannot run onto a second page.
         disposition = disposition_text(replace(inc, disposition_note=""), pack) + " · note in full below"
     half = width / 2
-    rows = [
+    rows: list[list[Any]] = [
         [
             field("Call type", f"{inc.call_type_label} ({inc.call_type}; APCO {inc.apco_code})", st),
             field("Priority", f"P{inc.priority}", st),
@@ -116,7 +117,7 @@ def _people(p: IncidentPaperwork, st: Styles, width: float) -> list[Flowable]:
         subject = "Declined to give a name" if wc.subject_declined else (wc.subject_name or "Not named")
         age, desc = wc.approx_age, wc.description
     third = width / 3
-    rows = [
+    rows: list[list[Any]] = [
         [
             field("Caller / reporting party", inc.caller_name, st),
             field("Callback number", inc.caller_phone, st),

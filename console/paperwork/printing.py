@@ -43,7 +43,7 @@ def render_pages(pdf_bytes: bytes, dpi: int = PRINT_DPI) -> list[QImage]:
     with tempfile.TemporaryDirectory(prefix="cso-print-") as folder:
         path = Path(folder) / "document.pdf"
         path.write_bytes(pdf_bytes)
-        document = QPdfDocument(None)
+        document = QPdfDocument()
         try:
             error = document.load(str(path))
             if error != QPdfDocument.Error.None_:
@@ -238,7 +238,7 @@ class PrintPreview(QDialog):
         scroll.setWidget(self.pages)
         scroll.setWidgetResizable(True)
         scroll.setAccessibleName("Pages")
-        self.scroll = scroll
+        self.scroll_area = scroll
         self.message = InlineMessage(self)
         self.print_button = QPushButton("&Print…  Ctrl+P", self)
         self.print_button.setDefault(True)

@@ -48,7 +48,7 @@ def small_shift(db: Database, units: int = 3) -> list[int]:
 
 
 def welfare_call(db: Database, actor: Actor, **extra: object):
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "call_type": "WELFARE",
         "location": "8300 Santa Monica Blvd",
         "latitude": CITY_HALL[0],

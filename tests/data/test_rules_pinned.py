@@ -484,3 +484,13 @@ def test_text_limits():
 def test_a_record_with_the_same_fields_is_the_same_incident():
     # The builders above make real records (a guard against the helpers drifting from the dataclass).
     assert dataclasses.replace(incident(), status="pending") == incident()
+
+
+@pytest.mark.parametrize(
+    ("hour", "label"),
+    [(4, "Night"), (5, "Day"), (6, "Day"), (12, "Day"), (13, "Swing"), (14, "Swing"), (20, "Swing"), (21, "Night")],
+)
+def test_a_shift_is_named_day_swing_or_night_by_the_local_hour_it_starts(hour, label):
+    start = dt.datetime(2026, 11, 26, hour, 0)
+    assert rules.shift_label(start) == label
+    assert rules.shift_name(start) == f"{label} shift Thu 26 Nov 2026"

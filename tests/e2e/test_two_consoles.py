@@ -106,8 +106,8 @@ def positions(qtbot, qloop, pg_url, clock, tmp_path) -> Iterator[tuple[Position,
 
 def test_an_incident_created_on_a_appears_on_b_without_a_reload(qtbot, positions):
     a, b, _units = positions
-    with qtbot.waitSignal(a.window.actions.incident_created) as created:
-        a.window.actions.create_incident(
+    with qtbot.waitSignal(a.window.dispatch_actions.incident_created) as created:
+        a.window.dispatch_actions.create_incident(
             fields={"call_type": "WELFARE", "location": "8300 Santa Monica Blvd", "screening": dict(NO_SCREENING)}
         )
     rec = created.args[0]
@@ -122,8 +122,8 @@ def test_one_unit_dispatched_from_both_positions_at_once(qtbot, positions):
     second = welfare_call(b.db, B, location="Plummer Park")
     qtbot.waitUntil(lambda: {first.id, second.id} <= set(a.store.incidents) & set(b.store.incidents), timeout=3000)
     # Same GUI turn, two task runners: the two writes race on the server.
-    a.window.actions.dispatch(first.id, [units[0]])
-    b.window.actions.dispatch(second.id, [units[0]])
+    a.window.dispatch_actions.dispatch(first.id, [units[0]])
+    b.window.dispatch_actions.dispatch(second.id, [units[0]])
     qtbot.waitUntil(lambda: len(a.succeeded + a.refused + b.succeeded + b.refused) == 2, timeout=5000)
     assert len(a.succeeded + b.succeeded) == 1
     (refusal,) = a.refused + b.refused
@@ -155,7 +155,7 @@ def test_a_workstation_in_another_process(qtbot, positions, pg_url):
         qtbot.waitUntil(lambda: ours.id in a.store.incidents, timeout=3000)
         child.stdin.write("go\n")
         child.stdin.flush()
-        a.window.actions.dispatch(ours.id, [units[1]])  # the same unit, the same moment
+        a.window.dispatch_actions.dispatch(ours.id, [units[1]])  # the same unit, the same moment
         out, err = child.communicate(timeout=30)
     finally:
         if child.poll() is None:
@@ -311,8 +311,8 @@ def test_server_restart_mid_run(qtbot, private_positions, clock):
         assert p.window.connection_label.text() == "● connected"
     _assert_acknowledged_kept(server.url("cso"), clock, inc.id, outcome)
     # Writes work again, and reach the other position.
-    with qtbot.waitSignal(a.window.actions.incident_created, timeout=5000) as created:
-        a.window.actions.create_incident(
+    with qtbot.waitSignal(a.window.dispatch_actions.incident_created, timeout=5000) as created:
+        a.window.dispatch_actions.create_incident(
             fields={"call_type": "WELFARE", "location": "Plummer Park", "screening": dict(NO_SCREENING)}
         )
     qtbot.waitUntil(lambda: created.args[0].id in b.store.incidents, timeout=3000)

@@ -16,6 +16,7 @@ from maps.geodata import load_geodata
 from maps.simulate import Simulation, SimulationConfig, StreetGraph, load_places
 from maps.simulation_driver import SimulationDriver
 from tests.data.helpers import NO_SCREENING
+from widgets.operations import Operations
 
 SUPERVISOR = Actor("sup.sim", role="supervisor", workstation="ws-sup")
 CITY_HALL = (34.090435, -118.370701)
@@ -178,7 +179,7 @@ def test_route_between_far_corners_follows_the_streets(graph):
 
 def test_driver_steps_on_the_task_runner(qtbot, db, store, clock):
     sim = Simulation(db, seed=2, config=SimulationConfig(call_gap_s=1.0))
-    driver = SimulationDriver(store, simulation=sim, interval_ms=20)
+    driver = SimulationDriver(db, Operations(store.runner), simulation=sim, interval_ms=20)
     with qtbot.waitSignal(driver.stepped, timeout=10_000) as stepped:
         driver.start()
     clock.advance(minutes=5)
@@ -190,7 +191,7 @@ def test_driver_steps_on_the_task_runner(qtbot, db, store, clock):
 
 
 def test_driver_builds_its_simulation_off_the_gui_thread(qtbot, db, store):
-    driver = SimulationDriver(store, interval_ms=20)
+    driver = SimulationDriver(db, Operations(store.runner), interval_ms=20)
     assert driver.simulation is None
     with qtbot.waitSignal(driver.stepped, timeout=20_000):
         driver.start()

@@ -12,6 +12,7 @@ from data import auth
 from data.models import AuditEntry
 from data.permissions import Actor
 from widgets.idle_lock import IdleLock
+from widgets.operations import Operations
 
 pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support"), pytest.mark.usefixtures("fast_hashing")]
 
@@ -56,7 +57,7 @@ def window(qtbot):
 
 @pytest.fixture
 def idle(window, db, clock, actor, runner):
-    lock = IdleLock(window, db, actor, runner, minutes=30, clock=clock, check_interval_ms=HOUR_FREE)
+    lock = IdleLock(window, db, actor, Operations(runner), minutes=30, clock=clock, check_interval_ms=HOUR_FREE)
     lock.start()
     yield lock
     lock.stop()
@@ -107,7 +108,7 @@ def test_locks_after_thirty_idle_minutes_and_the_password_brings_the_work_back(q
     assert window.note.text() == NOTE  # the work is kept
     qtbot.keyClicks(window.note, " - done")
     assert window.note.text() == NOTE + " - done"
-    qtbot.waitUntil(lambda: idle.runner.pending == 0)
+    qtbot.waitUntil(lambda: idle.operations.pending() == 0)
     assert audit(db, "screen_lock", "screen_unlock") == [
         ("screen_lock", "ok"),
         ("screen_unlock", "failed"),
@@ -164,7 +165,7 @@ def test_sign_out_from_the_lock_screen(qtbot, idle):
 
 def test_locking_by_hand_is_audited(qtbot, db, idle):
     idle.lock()
-    qtbot.waitUntil(lambda: idle.runner.pending == 0)
+    qtbot.waitUntil(lambda: idle.operations.pending() == 0)
     with db.read() as s:
         row = s.execute(select(AuditEntry).where(AuditEntry.action == "screen_lock")).scalar_one()
     assert row.after == {"reason": "locked by the user"}

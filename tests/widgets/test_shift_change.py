@@ -15,7 +15,8 @@ from data import services
 from data.permissions import Actor
 from data.services.paperwork import record_welfare_check
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
-from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView, shift_label
+from widgets.operations import Operations
+from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView
 from widgets.store import BoardStore
 from widgets.tasks import TaskRunner
 
@@ -132,7 +133,7 @@ def test_full_shift_change(qtbot, qtmodeltester, db, handover, view, dispatcher)
 
     # Another dispatcher's console sees the carried incidents on the new shift, notes in the timeline.
     other_runner = TaskRunner()
-    other = BoardStore(db, other_runner)
+    other = BoardStore(db, Operations(other_runner))
     try:
         with qtbot.waitSignal(other.board_loaded, timeout=15000):
             other.load()
@@ -194,11 +195,3 @@ def test_dispatchers_see_the_view_read_only(qtbot, store, db, handover):
     assert not widget.start_button.isEnabled()
     assert not widget.print_report_button.isEnabled()  # no printer given
     assert "read-only" in widget.message.message
-
-
-def test_shift_names_follow_the_start_hour():
-    import datetime as dt
-
-    assert shift_label(dt.datetime(2026, 11, 26, 6, 0)) == "Day"
-    assert shift_label(dt.datetime(2026, 11, 26, 14, 0)) == "Swing"
-    assert shift_label(dt.datetime(2026, 11, 26, 22, 0)) == "Night"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from data import auth
 from data.models import AuditEntry
 from data.permissions import Actor
+from widgets.operations import Operations
 from widgets.sign_in import SignInDialog
 
 # The offscreen platform cannot size native windows; it says so, harmlessly.
@@ -26,7 +27,7 @@ def user(db):
 
 @pytest.fixture
 def dialog(qtbot, db, runner, user):
-    widget = SignInDialog(db, runner, workstation="ws-7")
+    widget = SignInDialog(db, Operations(runner), workstation="ws-7")
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -105,7 +106,7 @@ def test_empty_fields_are_answered_without_asking_the_database(qtbot, db, dialog
 
 
 def test_first_run_explains_how_to_add_the_first_admin(qtbot, db, runner):
-    widget = SignInDialog(db, runner, workstation="ws-7", first_run=True)
+    widget = SignInDialog(db, Operations(runner), workstation="ws-7", first_run=True)
     qtbot.addWidget(widget)
     widget.show()
     assert widget.first_run_label.isVisible()

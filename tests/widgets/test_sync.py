@@ -47,7 +47,7 @@ def console_on(qtbot, qloop, clock) -> Iterator:
     def build(url: str, *, backoff: Backoff | None = None) -> Console:
         db = Database(url, clock=clock, upgrade=False)
         runner = TaskRunner()
-        store = BoardStore(db, runner)
+        store = BoardStore(db, Operations(runner))
         store.flush_timer.setInterval(0)
         monitor = SyncMonitor(store, poll_interval=0.05, backoff=backoff)
         console = Console(db, runner, store, monitor, [], [])
@@ -163,7 +163,7 @@ def test_lost_connection_shows_the_banner_and_reloads_the_board_once(qtbot, cons
 def test_a_console_started_while_the_server_is_down_says_so(qtbot, qloop, clock):
     db = Database("postgresql+psycopg://postgres@127.0.0.1:1/none", clock=clock, upgrade=False)
     runner = TaskRunner()
-    store = BoardStore(db, runner)
+    store = BoardStore(db, Operations(runner))
     monitor = SyncMonitor(store, backoff=Backoff(initial=0.2, cap=0.2))
     with qtbot.waitSignal(monitor.connection_lost, timeout=5000):
         monitor.start()
