@@ -32,6 +32,7 @@ PRIVILEGED: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "edit_directory": frozenset({"admin"}),
     "read_statistics": frozenset({"supervisor", "admin"}),
+    "apply_retention": frozenset({"admin"}),
 }
 
 ACTION_NAMES = {
@@ -43,6 +44,7 @@ ACTION_NAMES = {
     "manage_users": "manage users",
     "edit_directory": "edit the referral directory",
     "read_statistics": "read the statistics dashboard",
+    "apply_retention": "remove personal details past retention",
 }
 
 
