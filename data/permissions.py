@@ -33,6 +33,7 @@ PRIVILEGED: dict[str, frozenset[str]] = {
     "edit_directory": frozenset({"admin"}),
     "read_statistics": frozenset({"supervisor", "admin"}),
     "apply_retention": frozenset({"admin"}),
+    "match_people": frozenset({"supervisor", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -45,6 +46,7 @@ ACTION_NAMES = {
     "edit_directory": "edit the referral directory",
     "read_statistics": "read the statistics dashboard",
     "apply_retention": "remove personal details past retention",
+    "match_people": "merge or split people's contacts",
 }
 
 

@@ -71,6 +71,7 @@ def run_apply(args: argparse.Namespace) -> int:
                         }
                         for r in done.removals
                     ],
+                    "person_links": list(done.links),
                 }
             )
         )
@@ -80,6 +81,10 @@ def run_apply(args: argparse.Namespace) -> int:
     for r in done.removals:
         closed = r.closed_at.astimezone(zone).strftime("%Y-%m-%d")
         print(f"{r.kind} {r.label} (closed {closed}): {', '.join(r.fields)}")
+    if done.links:
+        print(
+            f"{len(done.links)} supervisor's merge or split naming only these people: {'would go' if args.dry_run else 'removed'}"
+        )
     print(
         f"Retention {done.months} months (records closed before {cutoff}): {verb} personal details "
         f"from {done.count} record{'s' if done.count != 1 else ''}."

@@ -8,7 +8,8 @@ transferred or merged) before the cut-off; a citation also when it was issued be
 incident. An open incident keeps its people whatever their age.
 
 `plan` lists what would go (the dry run); `apply` removes exactly that in one transaction, with one audit
-entry per record naming the fields removed (never their values) and one entry for the whole run.
+entry per record naming the fields removed (never their values) and one entry for the whole run. A
+supervisor's merge or split (data.services.people) that names only people with no record left is deleted too.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from data.db import Database
 from data.errors import ValidationError
-from data.models import Citation, Incident, WelfareCheck
+from data.models import Citation, Incident, PersonLink, WelfareCheck
 from data.permissions import Actor, authorize
 from data.services._work import work
+from data.services.paperwork import normalise_name
 
 CLOSED = ("cleared", "cancelled", "transferred", "merged")
 WELFARE_FIELDS = ("subject_name", "approx_age", "description")
@@ -47,6 +49,7 @@ class RetentionPlan:
     months: int
     cutoff: dt.datetime
     removals: tuple[Removal, ...]
+    links: tuple[int, ...] = ()  # supervisors' merges and splits (data.services.people) that name nobody kept
 
     @property
     def count(self) -> int:
@@ -108,17 +111,42 @@ def _find(session: Session, cutoff: dt.datetime) -> list[tuple[Removal, WelfareC
     return found
 
 
+def _stale_links(session: Session, removals: list[tuple[Removal, WelfareCheck | Citation]]) -> list[PersonLink]:
+    """Merges and splits that would name only people whose every record is past retention (their names go too)."""
+    links = list(session.execute(select(PersonLink).order_by(PersonLink.id)).scalars())
+    if not links:
+        return []
+    going = {("welfare" if r.kind == "welfare check" else "citation", r.record_id) for r, _ in removals}
+    kept: set[str] = set()
+    for ident, name in session.execute(select(WelfareCheck.id, WelfareCheck.subject_name)):
+        if ("welfare", ident) not in going and name:
+            kept.add(normalise_name(name))
+    for ident, name in session.execute(select(Citation.id, Citation.violator_name)):
+        if ("citation", ident) not in going and name:
+            kept.add(normalise_name(name))
+    return [
+        link
+        for link in links
+        if link.name_key not in kept and (link.kind != "merge" or link.other_name_key not in kept)
+    ]
+
+
 def plan(db: Database, actor: Actor) -> RetentionPlan:
     """What `apply` would remove now (the dry run): read only, but audited since it lists people's records."""
     authorize(db, actor, PRIVILEGE, entity="retention")
     months = _months(db)
     with work(db, actor, privilege=PRIVILEGE) as w:
         cutoff = months_before(w.now, months)
-        removals = tuple(r for r, _ in _find(w.session, cutoff))
+        found = _find(w.session, cutoff)
+        links = tuple(link.id for link in _stale_links(w.session, found))
         w.audit(
-            "retention_dry_run", "retention", None, None, {"months": months, "cutoff": cutoff, "records": len(removals)}
+            "retention_dry_run",
+            "retention",
+            None,
+            None,
+            {"months": months, "cutoff": cutoff, "records": len(found), "person_links": len(links)},
         )
-    return RetentionPlan(months, cutoff, removals)
+    return RetentionPlan(months, cutoff, tuple(r for r, _ in found), links)
 
 
 def apply(db: Database, actor: Actor) -> RetentionPlan:
@@ -128,6 +156,7 @@ def apply(db: Database, actor: Actor) -> RetentionPlan:
     with work(db, actor, privilege=PRIVILEGE) as w:
         cutoff = months_before(w.now, months)
         found = _find(w.session, cutoff)
+        stale = _stale_links(w.session, found)
         entity = {"welfare check": "welfare_check", "citation": "citation"}
         for removal, row in found:
             for field in removal.fields:
@@ -139,7 +168,16 @@ def apply(db: Database, actor: Actor) -> RetentionPlan:
                 {"record": removal.label, "closed_at": removal.closed_at},
                 {"removed": list(removal.fields)},
             )
-        w.audit("retention_apply", "retention", None, None, {"months": months, "cutoff": cutoff, "records": len(found)})
+        for link in stale:
+            w.audit("retention_remove", "person_link", link.id, {"kind": link.kind}, {"removed": ["person_link"]})
+            w.session.delete(link)
+        w.audit(
+            "retention_apply",
+            "retention",
+            None,
+            None,
+            {"months": months, "cutoff": cutoff, "records": len(found), "person_links": len(stale)},
+        )
         # The run's own entry first: the console's ledger names an action by its first audit row.
         w.audits.insert(0, w.audits.pop())
-    return RetentionPlan(months, cutoff, tuple(r for r, _ in found))
+    return RetentionPlan(months, cutoff, tuple(r for r, _ in found), tuple(link.id for link in stale))

@@ -170,3 +170,30 @@ def test_months_before_keeps_the_day_or_takes_the_months_last():
     assert retention.months_before(at, 24) == dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
     assert retention.months_before(at, 1) == dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC)
     assert retention.months_before(at, 3) == dt.datetime(2025, 12, 31, 12, 0, tzinfo=dt.UTC)
+
+
+def test_a_supervisors_merge_naming_only_people_past_retention_goes_too(db, records, dispatcher, supervisor, clock):
+    from data.services import people
+
+    now = clock.now
+    clock.now = now - dt.timedelta(days=30 * 31)
+    officer = services.create_officer(db, supervisor, badge="C9", name="Lee Park")
+    inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Kings Road Park")
+    paperwork.record_welfare_check(
+        db, dispatcher, incident_id=inc.id, officer_id=officer.id, subject_name="Old Timer", services_accepted=None
+    )
+    services.cancel_incident(db, dispatcher, inc.id, reason="Gone on arrival")
+    clock.now = now
+    gone = people.merge_people(db, supervisor, name="Old Timer", other_name="Oldie Timer", reason="same man")
+    kept = people.merge_people(db, supervisor, name="María López", other_name="Maria Lopez", reason="same woman")
+
+    listed = retention.plan(db, ADMIN)
+    assert listed.links == (gone.id,)
+    done = retention.apply(db, ADMIN)
+    assert done.links == (gone.id,) and done.count == listed.count == 3
+    with db.read() as s:
+        assert [link.id for link in s.execute(select(people.PersonLink)).scalars()] == [kept.id]
+        removed = s.execute(
+            select(AuditEntry).where(AuditEntry.action == "retention_remove", AuditEntry.entity == "person_link")
+        ).scalar_one()
+    assert removed.entity_id == gone.id and "Timer" not in str(removed.before) + str(removed.after)
