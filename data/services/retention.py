@@ -24,7 +24,7 @@ from data.db import Database
 from data.errors import ValidationError
 from data.models import Citation, Incident, PersonLink, WelfareCheck
 from data.permissions import Actor, authorize
-from data.services._work import work
+from data.services._work import Work, row_lock, work
 from data.services.paperwork import normalise_name
 
 CLOSED = ("cleared", "cancelled", "transferred", "merged")
@@ -131,6 +131,23 @@ def _stale_links(session: Session, removals: list[tuple[Removal, WelfareCheck | 
     ]
 
 
+def _lock_closed(w: Work, cutoff: dt.datetime) -> None:
+    """Hold the closed incidents with people on them until the commit: a supervisor's reopen waits, and one
+    committed first takes its incident out of the run (PostgreSQL re-checks the condition on the locked row).
+    SQLite's writer already holds the whole database."""
+    if row_lock(w.db) is None:
+        return
+    has_people = or_(
+        select(WelfareCheck.id).where(WelfareCheck.incident_id == Incident.id).exists(),
+        select(Citation.id).where(Citation.incident_id == Incident.id).exists(),
+    )
+    w.session.execute(
+        select(Incident.id)
+        .where(Incident.status.in_(CLOSED), Incident.status_changed_at < cutoff, has_people)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE, as data.services._work.row_lock
+    ).all()
+
+
 def plan(db: Database, actor: Actor) -> RetentionPlan:
     """What `apply` would remove now (the dry run): read only, but audited since it lists people's records."""
     authorize(db, actor, PRIVILEGE, entity="retention")
@@ -155,6 +172,7 @@ def apply(db: Database, actor: Actor) -> RetentionPlan:
     months = _months(db)
     with work(db, actor, privilege=PRIVILEGE) as w:
         cutoff = months_before(w.now, months)
+        _lock_closed(w, cutoff)
         found = _find(w.session, cutoff)
         stale = _stale_links(w.session, found)
         entity = {"welfare check": "welfare_check", "citation": "citation"}
