@@ -432,3 +432,36 @@ class IntakeDraft(Base):
     updated_at: Mapped[dt.datetime]
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
     __table_args__ = (Index("ix_intake_drafts_owner", "username", "workstation"),)
+
+
+class PersonLink(Base):
+    """A supervisor's correction of person matching (data.services.people), added by migration 0013.
+
+    kind "merge": the person (name_key, dob) and (other_name_key, other_dob) are one person, so each one's
+    earlier contacts include the other's. kind "split": the record (record_kind, record_id) is not the
+    person (name_key, dob), though the name matches. An undone link keeps its row, with who ended it.
+    Names are stored folded (data.services.paperwork.normalise_name); an empty dob matches any.
+    """
+
+    __tablename__ = "person_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name_key: Mapped[str] = mapped_column(String(160), index=True)
+    dob: Mapped[str] = mapped_column(String(20), default="")
+    other_name_key: Mapped[str] = mapped_column(String(160), default="", index=True)
+    other_dob: Mapped[str] = mapped_column(String(20), default="")
+    record_kind: Mapped[str] = mapped_column(String(16), default="")
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(80))
+    ended_at: Mapped[dt.datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'merge' AND length(other_name_key) > 0 AND record_id IS NULL) OR "
+            "(kind = 'split' AND record_kind IN ('welfare_check', 'citation') AND record_id IS NOT NULL)",
+            name="ck_person_links_shape",
+        ),
+        CheckConstraint("length(name_key) > 0 AND length(reason) > 0", name="ck_person_links_named"),
+    )

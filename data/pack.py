@@ -77,6 +77,9 @@ class HistorySettings:
     shown: int = 5  # the last few listed in the intake and the detail; one key opens the full list
     # Who may read a person's earlier contacts (data.services.contacts); the read is audited.
     contact_roles: tuple[str, ...] = ("dispatcher", "supervisor", "admin")
+    # Personal details of repeat contacts (welfare-check subjects, cited people) are removed from records closed
+    # longer than this many months ago by `cso-console retention apply`; 0 keeps them (the command refuses).
+    retention_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,7 @@ def _place_settings(path: Path, meta: dict[str, Any]) -> tuple[HistorySettings, 
             months=int(raw_history.get("months", HistorySettings.months)),
             shown=int(raw_history.get("shown", HistorySettings.shown)),
             contact_roles=tuple(str(r) for r in raw_history.get("contact_roles", HistorySettings.contact_roles)),
+            retention_months=int(raw_history.get("retention_months", HistorySettings.retention_months)),
         )
         cautions = CautionSettings(
             longest_days=int(raw_cautions.get("longest_days", CautionSettings.longest_days)),
@@ -345,6 +349,8 @@ def _place_settings(path: Path, meta: dict[str, Any]) -> tuple[HistorySettings, 
         raise PackError(f"{path}: [history] or [cautions] has a value of the wrong kind ({exc})") from exc
     if not 0 < history.radius_m <= 1000 or not 1 <= history.months <= 120 or not 1 <= history.shown <= 50:
         raise PackError(f"{path}: [history] needs 0 < radius_m <= 1000, months 1-120 and shown 1-50")
+    if not 0 <= history.retention_months <= 600:
+        raise PackError(f"{path}: [history] retention_months must be 0 (keep) to 600")
     if not 1 <= cautions.longest_days <= 3650 or not 0 < cautions.default_radius_m <= 1000:
         raise PackError(f"{path}: [cautions] needs longest_days 1-3650 and 0 < default_radius_m <= 1000")
     return history, cautions

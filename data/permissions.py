@@ -32,6 +32,8 @@ PRIVILEGED: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "edit_directory": frozenset({"admin"}),
     "read_statistics": frozenset({"supervisor", "admin"}),
+    "apply_retention": frozenset({"admin"}),
+    "match_people": frozenset({"supervisor", "admin"}),
 }
 
 ACTION_NAMES = {
@@ -43,6 +45,8 @@ ACTION_NAMES = {
     "manage_users": "manage users",
     "edit_directory": "edit the referral directory",
     "read_statistics": "read the statistics dashboard",
+    "apply_retention": "remove personal details past retention",
+    "match_people": "merge or split people's contacts",
 }
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
-from data.services.contacts import PersonContacts, may_read_contacts, prior_contacts
+from data.services.contacts import MERGED, PersonContacts, may_read_contacts, prior_contacts
 from widgets import theme
 from widgets.operations import Operations
 
@@ -102,4 +102,6 @@ class PriorContactsPanel(QFrame):
             parts.append(follow)
         if c.matched_on == "name only":
             parts.append("matched on the name only")
+        elif c.matched_on == MERGED:
+            parts.append("another name, merged by a supervisor")
         return " · ".join(parts)

@@ -16,7 +16,7 @@ from data.db import Database
 from data.errors import PermissionDeniedError, ValidationError
 from data.models import AuditEntry, Base
 from data.permissions import PRIVILEGED, ROLES, Actor, allowed
-from data.services import paperwork
+from data.services import paperwork, people, retention
 from data.statistics import read_statistics
 from tests.data.helpers import NO_SCREENING
 
@@ -33,6 +33,8 @@ EXPECTED = {
     "manage_users": {"admin"},
     "edit_directory": {"admin"},
     "read_statistics": {"supervisor", "admin"},
+    "apply_retention": {"admin"},
+    "match_people": {"supervisor", "admin"},
 }
 # Privileged actions with no service-level check to test (none: every one is enforced in its service).
 NOT_YET_ENFORCED: set[str] = set()
@@ -99,6 +101,10 @@ SERVICES: dict[str, Call] = {
     "read_statistics": lambda db, a, w: read_statistics(
         db, a, db.clock() - dt.timedelta(days=7), db.clock() + dt.timedelta(hours=1)
     ),
+    "apply_retention": lambda db, a, w: retention.apply(db, a),
+    "match_people": lambda db, a, w: people.merge_people(
+        db, a, name="John Smith", other_name="Johnny Smith", reason="same man"
+    ),
 }
 
 # Every other service behind a privileged action, refused to a dispatcher the same way.
@@ -112,6 +118,9 @@ MORE_GUARDED: list[tuple[str, Call]] = [
     ("manage_users", lambda db, a, w: auth.disable_user(db, a, "setup.admin")),
     ("manage_users", lambda db, a, w: auth.enable_user(db, a, "setup.admin")),
     ("manage_users", lambda db, a, w: auth.list_users(db, a)),
+    ("apply_retention", lambda db, a, w: retention.plan(db, a)),
+    ("match_people", lambda db, a, w: people.links_for(db, a, name="John Smith")),
+    ("match_people", lambda db, a, w: people.undo_link(db, a, 1, reason="not the same")),
     ("manage_users", lambda db, a, w: auth.change_password(db, a, "setup.admin", new_password=PASSWORD)),
 ]
 

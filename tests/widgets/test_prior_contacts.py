@@ -51,3 +51,40 @@ def test_typing_a_known_name_lists_the_earlier_contacts(qtbot, store, operations
     qtbot.keyClick(form.subject_edit, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: not panel.pending, timeout=5000)
     assert not panel.isVisible()
+
+
+def test_a_supervisors_merge_and_split_show_in_the_list(qtbot, store, operations, db, dispatcher, supervisor):
+    from data.services import people
+
+    ids = {}
+    for name in ("Jordan Reyes", "Jordy Reyes", "Jordan Reyes"):
+        earlier = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
+        paperwork.record_welfare_check(
+            db, dispatcher, incident_id=earlier.id, subject_name=name, services_offered="Shelter bed"
+        )
+        check = paperwork.welfare_check_for_incident(db, earlier.id)
+        assert check is not None
+        ids.setdefault(name, []).append(check.id)
+    people.merge_people(db, supervisor, name="Jordan Reyes", other_name="Jordy Reyes", reason="Same man, nickname")
+    people.split_record(
+        db,
+        supervisor,
+        name="Jordan Reyes",
+        record_kind="welfare_check",
+        record_id=ids["Jordan Reyes"][1],
+        reason="A woman in her 20s; ours is 50s",
+    )
+    now = services.create_incident(db, dispatcher, call_type="WELFARE", location="West Hollywood Park")
+    form = WelfareForm(db, operations, dispatcher, paperwork.paperwork_context(db, now.id))
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    qtbot.waitUntil(lambda: form.isActiveWindow() and form.subject_edit.hasFocus(), timeout=5000)
+    panel = form.prior_contacts
+    qtbot.keyClicks(form.subject_edit, "Jordan Reyes")
+    qtbot.keyClick(form.subject_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(panel.isVisible, timeout=5000)
+    lines = panel.label.text().splitlines()
+    assert lines[0] == "2 earlier contacts with Jordan Reyes:"
+    assert sorted("merged by a supervisor" in line for line in lines[1:]) == [False, True]
+    assert "2026-000003" not in panel.label.text()  # the record split from him is not listed
