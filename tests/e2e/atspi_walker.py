@@ -168,7 +168,7 @@ def hear_a_refusal(frame, intake) -> list[list]:
         wait_for(lambda: has(command_line, pyatspi.STATE_FOCUSED), timeout=15)
         key(0, "ER 99", pyatspi.KEY_STRING)
         wait_for(lambda: command_line.queryText().getText(0, -1) == "ER 99", timeout=15)
-        key(0xFF1B, None, pyatspi.KEY_SYM)  # Esc: no suggestion taken
+        # No unit is called 99, so no suggestion is open: Enter runs the line as typed (Esc would clear it).
         key(0xFF0D, None, pyatspi.KEY_SYM)  # Enter
         return False
 

@@ -90,6 +90,7 @@ def test_intake_saves_a_call_placed_by_the_packs_geocoder(qtbot, form, db) -> No
     qtbot.keyClicks(form.caller_edit, "Dana Holt")
     qtbot.keyClick(form.caller_edit, Qt.Key.Key_Tab)
     qtbot.keyClicks(form.phone_edit, "555-0123")
+    qtbot.keyClick(form.phone_edit, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # the caller said no to each
     with qtbot.waitSignal(form.incident_created, timeout=20_000) as created:
         qtbot.keyClick(form.phone_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
