@@ -19,6 +19,8 @@ PRIVILEGES = {
     "manage_users": ({"admin"}, "manage users"),
     "edit_directory": ({"admin"}, "edit the referral directory"),
     "read_statistics": ({"supervisor", "admin"}, "read the statistics dashboard"),
+    "apply_retention": ({"admin"}, "remove personal details past retention"),
+    "match_people": ({"supervisor", "admin"}, "merge or split people's contacts"),
 }
 
 
