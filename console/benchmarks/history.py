@@ -10,13 +10,12 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import insert, text
 
+from console.benchmarks._scratch import PG_ADMIN_URL, scratch_postgresql
 from data.db import Database
 from data.models import Incident
 from data.pack import Pack, load_pack
@@ -26,7 +25,6 @@ INCIDENTS = 200_000
 LOOKUPS = 200
 YEARS = 3
 TARGET_MS = 20.0
-PG_ADMIN_URL = os.environ.get("CSO_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 END = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC)
 # The city's extent (West Hollywood), where generated calls fall.
 SOUTH, NORTH, WEST, EAST = 34.0780, 34.1020, -118.3950, -118.3440
@@ -151,28 +149,12 @@ def bench_sqlite(count: int, lookups: int) -> tuple[float, float, float, int]:
 
 
 def bench_postgresql(count: int, lookups: int, admin_url: str = PG_ADMIN_URL) -> tuple[float, float, float, int]:
-    name = f"cso_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    for attempt in range(5):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            break
-        except OperationalError as exc:
-            # Another CREATE DATABASE copying template1 at the same moment: wait and retry.
-            if "being accessed by other users" not in str(exc) or attempt == 4:
-                raise
-            time.sleep(0.5 * (attempt + 1))
-    try:
-        db = Database(admin_url.rsplit("/", 1)[0] + f"/{name}", pack=load_pack())
+    with scratch_postgresql(admin_url) as url:
+        db = Database(url, pack=load_pack())
         try:
             return time_lookups(db, fill(db, count), lookups)
         finally:
             db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:

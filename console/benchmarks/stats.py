@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics as pystats
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import insert, select, text
 
+from console.benchmarks._scratch import PG_ADMIN_URL, scratch_postgresql
 from data import rules
 from data.db import Database
 from data.models import DirectoryAgency, Incident, Referral, WelfareCheck
@@ -26,7 +24,6 @@ from data.statistics import statistics
 
 YEAR_INCIDENTS = 50_000
 RUNS = 3
-PG_ADMIN_URL = os.environ.get("CSO_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 YEAR = 2025
 
 # Relative call volume by local hour: quiet before dawn, busiest late afternoon and evening.
@@ -189,29 +186,13 @@ def bench_sqlite(count: int) -> tuple[float, float, int]:
 
 
 def bench_postgresql(count: int, admin_url: str = PG_ADMIN_URL) -> tuple[float, float, int]:
-    name = f"cso_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    for attempt in range(5):
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            break
-        except OperationalError as exc:
-            # Another CREATE DATABASE copying template1 at the same moment: wait and retry.
-            if "being accessed by other users" not in str(exc) or attempt == 4:
-                raise
-            time.sleep(0.5 * (attempt + 1))
-    try:
-        db = Database(admin_url.rsplit("/", 1)[0] + f"/{name}", pack=load_pack())
+    with scratch_postgresql(admin_url) as url:
+        db = Database(url, pack=load_pack())
         try:
             start, end = fill(db, count)
             return time_statistics(db, start, end)
         finally:
             db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(args: argparse.Namespace | None = None) -> dict[str, float]:

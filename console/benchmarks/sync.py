@@ -10,19 +10,17 @@ import argparse
 import asyncio
 import functools
 import json
-import os
 import statistics
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
 
+from console.benchmarks._scratch import scratch_postgresql
 from data import rules, services
 from data.db import Database
 from data.listen import ChangeLogPoller
@@ -33,7 +31,6 @@ CHANGES = 500
 INTERVAL_MS = 20.0  # one commit every 20 ms: a very busy centre, not an idle one
 INCIDENTS = 50  # updated round-robin, so one incident changes once a second
 POLL_S = 1.0
-ADMIN_URL = os.environ.get("CSO_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 WRITER = Actor("bench.a", role="dispatcher", workstation="bench-a")
 
 
@@ -54,16 +51,8 @@ def _scratch_database(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    name = f"cso_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgresql() as scratch:
+        yield scratch
 
 
 def _percentile(values: list[float], pct: int) -> float:
