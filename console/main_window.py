@@ -595,7 +595,7 @@ class MainWindow(QMainWindow):
 
     def choose_welfare_log_shift(self) -> None:
         """Pick a shift (off the GUI thread: the list), then print its welfare-check log."""
-        from data.services.paperwork import recent_shifts
+        from data.services.shifts import recent_shifts
         from widgets.shift_picker import ShiftPicker
 
         db = self.db

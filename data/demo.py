@@ -20,9 +20,11 @@ from data.db import Database
 from data.errors import DispatchError
 from data.permissions import Actor
 from data.records import DEMO_MARK
-from data.services import paperwork as paper
 from data.services.cautions import add_caution
+from data.services.citations import issue_citation
+from data.services.referrals import add_referral
 from data.services.self_initiated import start_self_initiated
+from data.services.welfare import record_welfare_check
 
 OFFICERS = [
     ("C-101", "Marisol Vega", ["crisis intervention", "first aid"], ["Spanish"]),
@@ -577,7 +579,7 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
                 officer_id = crew_of[unit_id]
                 inc = services.get_incident(db, incident_id)
                 if code in CITED_SECTIONS and disposition == "04":
-                    paper.issue_citation(
+                    issue_citation(
                         db,
                         disp,
                         officer_id=officer_id,
@@ -603,7 +605,7 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
                     else:
                         housing = "unhoused" if unhoused else "unknown"
                         name, age = drawn_name, drawn_age
-                    paper.record_welfare_check(
+                    record_welfare_check(
                         db,
                         disp,
                         incident_id=incident_id,
@@ -630,7 +632,7 @@ def _seed_demo(db: Database, *, seed: int) -> DemoSummary:
                     summary.welfare_checks += 1
                 for agency in REFERRED.get(code, ()):
                     outcome = rng.choice(("accepted", "accepted", "offered", "declined"))
-                    paper.add_referral(
+                    add_referral(
                         db,
                         disp,
                         incident_id=incident_id,
@@ -744,7 +746,7 @@ def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, 
             narrative=f"{DEMO_MARK} person sitting on the sidewalk, asked for water.",
             **_place_fields(by_label[label]),
         )
-        paper.record_welfare_check(
+        record_welfare_check(
             db,
             disp,
             incident_id=rec.id,
@@ -755,7 +757,7 @@ def _place_knowledge(db: Database, sup: Actor, disp: Actor, start: dt.datetime, 
             follow_up_needed=follow_up is not None,
         )
         due = (db.clock() + dt.timedelta(days=follow_up)).date() if follow_up is not None else None
-        paper.add_referral(db, disp, incident_id=rec.id, agency_key=agency, outcome=outcome, follow_up_on=due)
+        add_referral(db, disp, incident_id=rec.id, agency_key=agency, outcome=outcome, follow_up_on=due)
         services.clear_incident(db, disp, rec.id, disposition="15", note="demo")
     db.clock = lambda: start - dt.timedelta(days=2)
     for label, category, first, text, days in CAUTIONS:

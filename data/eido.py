@@ -21,7 +21,7 @@ from data import rules
 from data.db import Database
 from data.models import Incident
 from data.pack import Pack
-from data.services.paperwork import IncidentPaperwork, incident_paperwork
+from data.services.incident_paperwork import IncidentPaperwork, incident_paperwork
 
 if TYPE_CHECKING:
     from openapi_schema_validator import OAS30Validator

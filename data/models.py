@@ -440,7 +440,7 @@ class PersonLink(Base):
     kind "merge": the person (name_key, dob) and (other_name_key, other_dob) are one person, so each one's
     earlier contacts include the other's. kind "split": the record (record_kind, record_id) is not the
     person (name_key, dob), though the name matches. An undone link keeps its row, with who ended it.
-    Names are stored folded (data.services.paperwork.normalise_name); an empty dob matches any.
+    Names are stored folded (data.services.person_names.normalise_name); an empty dob matches any.
     """
 
     __tablename__ = "person_links"

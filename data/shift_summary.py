@@ -16,8 +16,11 @@ from data.db import Database
 from data.errors import NotFoundError
 from data.models import Incident, IncidentEvent, Officer, Referral, RosterEntry, Shift, Unit, WelfareCheck
 from data.records import OPEN_STATUSES, CitationRecord, IncidentRecord, ShiftRecord
+from data.services.citations import read_shift_citations
 from data.services.convert import incident_records, shift_record
-from data.services.paperwork import _referral_records, _shift_citations, responding_units, shift_window
+from data.services.incident_paperwork import responding_units
+from data.services.referrals import referral_records
+from data.services.shifts import shift_window
 
 INTERVALS = (
     # key, label, start stamp, end stamp, target key in pack.targets, statistic the target applies to
@@ -169,7 +172,7 @@ def shift_summary(db: Database, shift_id: int) -> ShiftSummary:
         open_records = incident_records(s, open_rows, pack)
         carried = _carried_over(s, open_records, end)
         activity = _unit_activity(s, shift_id, rows, end)
-        citations = _shift_citations(s, db, shift_id)
+        citations = read_shift_citations(s, db, shift_id)
         welfare = s.execute(
             select(WelfareCheck.follow_up_needed)
             .join(Incident, Incident.id == WelfareCheck.incident_id)
@@ -185,7 +188,7 @@ def shift_summary(db: Database, shift_id: int) -> ShiftSummary:
             .scalars()
             .all()
         )
-        referrals = _referral_records(s, referral_rows)
+        referrals = referral_records(s, referral_rows)
         shift = shift_record(shift_row)
         handoff_note = shift_row.handoff_note or ""
 

@@ -31,7 +31,7 @@ from data.models import DirectoryAgency, Incident, Referral, WelfareCheck
 from data.permissions import Actor, authorize
 from data.records import OPEN_STATUSES
 from data.services._work import work
-from data.services.paperwork import normalise_name
+from data.services.person_names import normalise_name
 from data.shift_summary import INTERVALS, AgencyReferrals, Count, IntervalStat
 
 # Lists on the dashboard stop here; the totals still count every one.

@@ -29,7 +29,8 @@ from data.errors import DispatchError
 from data.pack import Provision
 from data.permissions import Actor
 from data.records import CitationRecord
-from data.services.paperwork import CitationQuote, PaperworkContext, issue_citation, quote_citation
+from data.services.citations import CitationQuote, issue_citation, quote_citation
+from data.services.incident_paperwork import PaperworkContext
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
 from widgets.operations import Operations, failure_text

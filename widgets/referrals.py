@@ -25,9 +25,15 @@ from PySide6.QtWidgets import (
 from data.db import Database
 from data.permissions import Actor
 from data.records import IncidentRecord, ReferralRecord
-from data.services.directory import DirectoryRecord, FollowUpRecord, complete_follow_up, directory_entries
-from data.services.directory import referral_follow_ups as due_follow_ups
-from data.services.paperwork import REFERRAL_OUTCOMES, add_referral, referrals_for_incident
+from data.services.directory import DirectoryRecord, directory_entries
+from data.services.referrals import (
+    REFERRAL_OUTCOMES,
+    FollowUpRecord,
+    add_referral,
+    complete_follow_up,
+    referral_follow_ups,
+    referrals_for_incident,
+)
 from widgets.dates import to_date
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
 from widgets.inline import InlineMessage
@@ -301,7 +307,7 @@ class FollowUpList(QWidget):
     def refresh(self) -> None:
         db, day, include_done = self._db, to_date(self.due_by.date()), self.include_done.isChecked()
         self._ops.run(
-            lambda: due_follow_ups(db, due_by=day, include_done=include_done),
+            lambda: referral_follow_ups(db, due_by=day, include_done=include_done),
             owner=self,
             on_success=self._on_loaded,
             on_finished=self._update_buttons,

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from data.db import Database
 from data.permissions import Actor
 from data.records import WelfareCheckRecord
-from data.services.paperwork import HOUSING_STATUSES, OBSERVATION_FLAGS, PaperworkContext, record_welfare_check
+from data.services.incident_paperwork import PaperworkContext
+from data.services.welfare import HOUSING_STATUSES, OBSERVATION_FLAGS, record_welfare_check
 from widgets.contacts import PriorContactsPanel
 from widgets.inline import InlineMessage
 from widgets.operations import Operations

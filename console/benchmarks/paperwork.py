@@ -19,7 +19,9 @@ from data import rules, services
 from data.clock import ManualClock
 from data.db import Database
 from data.permissions import Actor
-from data.services import paperwork
+from data.services.citations import RepeatOffenseError, get_citation, issue_citation, proposed_disposition
+from data.services.referrals import add_referral
+from data.services.welfare import record_welfare_check
 from maps.geodata import load_geodata
 
 SHIFT_START = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)  # 07:00 local time (America/Los_Angeles)
@@ -206,7 +208,7 @@ def populate_shift(
             citations += _paperwork(db, dispatcher, rng, step.incident_id, officer_ids, homes)
             inc = services.get_incident(db, step.incident_id)
             usual = CALLS[inc.call_type][1]
-            disposition = paperwork.proposed_disposition(db, inc.id) or ("18" if usual == "04" else usual)
+            disposition = proposed_disposition(db, inc.id) or ("18" if usual == "04" else usual)
             services.clear_incident(db, dispatcher, inc.id, disposition=disposition, note="Cleared by the unit.")
             free.append(step.unit_id)
     clock.now = max(clock.now, end - dt.timedelta(minutes=5))
@@ -232,7 +234,7 @@ def _paperwork(
     if inc.call_type in ("NOISE", "SMOKING", "DOG"):
         section = {"NOISE": "9.08.050", "SMOKING": "Ord. 11-863", "DOG": "9.48 / LACC 10.32.010"}[inc.call_type]
         try:
-            cit = paperwork.issue_citation(
+            cit = issue_citation(
                 db,
                 actor,
                 officer_id=officer,
@@ -244,11 +246,11 @@ def _paperwork(
                 description=inc.narrative + " Warned first; the violation continued.",
             )
             issued.append(cit.number)
-        except paperwork.RepeatOffenseError:
+        except RepeatOffenseError:
             services.add_note(db, actor, inc.id, "Repeat violator past the fine schedule: referred to deputies.")
     if inc.call_type in ("WELFARE", "MNTL", "OUTREACH", "INTOX"):
         declined = rng.random() < 0.3
-        paperwork.record_welfare_check(
+        record_welfare_check(
             db,
             actor,
             incident_id=inc.id,
@@ -271,7 +273,7 @@ def _paperwork(
             follow_up_needed=rng.random() < 0.3,
             follow_up_note="Check the same corner tomorrow morning.",
         )
-        paperwork.add_referral(
+        add_referral(
             db,
             actor,
             incident_id=inc.id,
@@ -284,7 +286,7 @@ def _paperwork(
 def _citation_timing(db: Database, number: str, repeats: int) -> float:
     from console.paperwork.citation import build_citation
 
-    citation = paperwork.get_citation(db, number)
+    citation = get_citation(db, number)
     build_citation(citation, db.pack)  # first build registers fonts and warms caches
     timings = []
     for _ in range(repeats):

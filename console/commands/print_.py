@@ -12,7 +12,8 @@ from console.commands._failures import command_failed
 from data.db import Database
 from data.errors import DispatchError
 from data.services import find_incident
-from data.services.paperwork import get_citation, resolve_shift
+from data.services.citations import get_citation
+from data.services.shifts import resolve_shift
 
 
 def _safe(name: str) -> str:

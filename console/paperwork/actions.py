@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from console.paperwork.printing import PrinterFactory, PrintPreview, default_printer, save_folder, write_pdf_file
 from data.db import Database
-from data.services.paperwork import resolve_shift
+from data.services.shifts import resolve_shift
 
 if TYPE_CHECKING:
     from console.main_window import MainWindow
@@ -33,7 +33,7 @@ def handoff_form(db: Database, incident_id: int) -> tuple[str, bytes]:
 
 def citation_form(db: Database, number: str) -> tuple[str, bytes]:
     from console.paperwork.citation import build_citation
-    from data.services.paperwork import get_citation
+    from data.services.citations import get_citation
 
     citation = get_citation(db, number)
     void = " (VOID)" if citation.status == "void" else ""

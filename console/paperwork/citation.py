@@ -245,7 +245,7 @@ def build_citation(citation: CitationRecord, pack: Pack, *, generated_at: dt.dat
 
 def citation_pdf(db: Database, number: str) -> bytes:
     """Load a citation by number and print it (run off the GUI thread)."""
-    from data.services.paperwork import get_citation
+    from data.services.citations import get_citation
 
     return build_citation(get_citation(db, number), db.pack, generated_at=db.clock())
 

@@ -34,7 +34,7 @@ from console.paperwork.static_map import static_map
 from data import rules
 from data.db import Database
 from data.pack import Pack
-from data.services.paperwork import IncidentPaperwork, incident_paperwork
+from data.services.incident_paperwork import IncidentPaperwork, incident_paperwork
 
 
 def response_text(response: str, agency: str) -> str:

@@ -35,14 +35,9 @@ from console.paperwork.common import (
 from data.db import Database
 from data.pack import Pack
 from data.records import ShiftRecord, WelfareCheckRecord
-from data.services.paperwork import (
-    HOUSING_STATUSES,
-    OBSERVATION_FLAGS,
-    IncidentPaperwork,
-    incident_paperwork,
-    resolve_shift,
-    welfare_incidents_for_shift,
-)
+from data.services.incident_paperwork import IncidentPaperwork, incident_paperwork
+from data.services.shifts import resolve_shift
+from data.services.welfare import HOUSING_STATUSES, OBSERVATION_FLAGS, welfare_incidents_for_shift
 
 
 def tri_state(value: bool | None, *, blank: bool = False) -> str:

@@ -32,7 +32,7 @@ from data.eido import build_eido, validation_errors
 from data.models import EidoIdentifier, EidoOutbox, EidoTransfer
 from data.pack import Pack
 from data.services._work import Work
-from data.services.paperwork import IncidentPaperwork, read_incident_paperwork
+from data.services.incident_paperwork import IncidentPaperwork, read_incident_paperwork
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from data.models import Citation, Incident, Referral, WelfareCheck
 from data.permissions import Actor, record_refusal
 from data.records import ReferralRecord
 from data.services._work import work
-from data.services.paperwork import _referral_records, normalise_name, parse_dob
 from data.services.people import Person, identities
+from data.services.person_names import normalise_name, parse_dob
+from data.services.referrals import referral_records
 
 CONTACT_LIMIT = 200
 MERGED = "merged by a supervisor"
@@ -103,7 +104,7 @@ def prior_contacts(
             else []
         )
         by_incident: dict[int, list[ReferralRecord]] = {}
-        for r in _referral_records(s, referral_rows):
+        for r in referral_records(s, referral_rows):
             by_incident.setdefault(r.incident_id, []).append(r)
         found = [
             Contact(

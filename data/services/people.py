@@ -21,7 +21,7 @@ from data.errors import NotFoundError, ValidationError
 from data.models import Citation, PersonLink, WelfareCheck
 from data.permissions import Actor, authorize
 from data.services._work import snapshot, work
-from data.services.paperwork import normalise_name, parse_dob
+from data.services.person_names import normalise_name, parse_dob
 
 PRIVILEGE = "match_people"
 RECORD_KINDS = ("welfare_check", "citation")

@@ -25,7 +25,7 @@ from data.errors import ValidationError
 from data.models import Citation, Incident, PersonLink, WelfareCheck
 from data.permissions import Actor, authorize
 from data.services._work import Work, row_lock, work
-from data.services.paperwork import normalise_name
+from data.services.person_names import normalise_name
 
 CLOSED = ("cleared", "cancelled", "transferred", "merged")
 WELFARE_FIELDS = ("subject_name", "approx_age", "description")

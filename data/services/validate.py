@@ -9,6 +9,8 @@ from data.errors import ValidationError
 from data.pack import CallType, Pack
 from data.rules import MAX_LOCATION, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
 
+# A reason, a note or another short free-text field of the paperwork.
+MAX_SHORT = 2000
 _PHONE = re.compile(r"^[0-9+()\-. x#*]*$")
 # Free text may hold tabs and line breaks, nothing else invisible: no C0 or C1 control character (a
 # terminal escape in a narrative reaches printers and exports), no bidirectional override (text that

@@ -8,7 +8,7 @@ import pytest
 
 from console.paperwork.citation import barcode, build_citation, citation_pdf, due_dates
 from data import services
-from data.services import paperwork
+from data.services import citations
 from tests.console.paperwork_helpers import (
     HOSTILE_NAME,
     assert_fonts_embedded,
@@ -25,7 +25,7 @@ from tests.console.paperwork_helpers import (
 def citation(db, dispatcher, supervisor):
     officer = services.create_officer(db, supervisor, badge="C101", name="Ana Díaz")
     incident = services.create_incident(db, dispatcher, call_type="SMOKING", location="8512 Santa Monica Blvd")
-    return paperwork.issue_citation(
+    return citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,
@@ -114,7 +114,7 @@ def test_the_barcode_encodes_the_number_in_code_128():
 
 
 def test_a_voided_citation_reprints_with_a_void_watermark_and_reason(db, citation, supervisor, tmp_path):
-    paperwork.void_citation(db, supervisor, citation.number, "Issued to the wrong person")
+    citations.void_citation(db, supervisor, citation.number, "Issued to the wrong person")
     pdf = citation_pdf(db, citation.number)
     text = pdf_text(pdf)
     assert text.count("VOID") >= 6  # notice and watermark on each copy
@@ -127,7 +127,7 @@ def test_hostile_input_prints_literally_and_long_text_flows_onto_more_pages(db, 
     officer = services.create_officer(db, supervisor, badge="Z<1>", name="Ofc. <i>Lee</i> & Партнёр")
     narrative = hostile_narrative()
     assert len(narrative) == 20_000
-    c = paperwork.issue_citation(
+    c = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,
@@ -154,7 +154,7 @@ def test_hostile_input_prints_literally_and_long_text_flows_onto_more_pages(db, 
 
 def test_empty_optional_fields_print_a_dash(db, dispatcher, supervisor):
     officer = services.create_officer(db, supervisor, badge="C2", name="Marcus Webb")
-    c = paperwork.issue_citation(
+    c = citations.issue_citation(
         db, dispatcher, officer_id=officer.id, violator_name="Sam Okafor", violations=["9.04.010"], location="Alley"
     )
     text = pdf_text(build_citation(c, db.pack))

@@ -8,7 +8,7 @@ import pytest
 
 from console.cli import main
 from data import eido
-from data.services import paperwork
+from data.services import incident_paperwork, welfare
 from tests.console.paperwork_helpers import page_count, pdf_text, populated_database
 
 
@@ -17,8 +17,8 @@ def shift(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli")
     db, _clock, populated = populated_database(folder, incidents=20, hours=6)
     url = db.url
-    check = paperwork.welfare_checks_for_shift(db, populated.shift_id)[0]
-    number = paperwork.incident_paperwork(db, check.incident_id).incident.number
+    check = welfare.welfare_checks_for_shift(db, populated.shift_id)[0]
+    number = incident_paperwork.incident_paperwork(db, check.incident_id).incident.number
     db.dispose()
     return url, populated, number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.paperwork.handoff import handoff_pdf
 from console.paperwork.static_map import static_map
 from data import services
-from data.services import paperwork
+from data.services import incident_paperwork, welfare
 from tests.console.paperwork_helpers import (
     HOSTILE_NAME,
     assert_fonts_embedded,
@@ -20,8 +20,8 @@ from tests.console.paperwork_helpers import (
 
 def test_the_sheet_carries_the_whole_incident(shift, tmp_path):
     db, populated = shift
-    check = paperwork.welfare_checks_for_shift(db, populated.shift_id)[0]
-    record = paperwork.incident_paperwork(db, check.incident_id)
+    check = welfare.welfare_checks_for_shift(db, populated.shift_id)[0]
+    record = incident_paperwork.incident_paperwork(db, check.incident_id)
     inc = record.incident
     pdf = handoff_pdf(db, inc.id)
     text = pdf_text(pdf)

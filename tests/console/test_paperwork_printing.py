@@ -18,7 +18,7 @@ from console.paperwork.printing import (
     write_pdf_file,
 )
 from data import services
-from data.services import paperwork
+from data.services import citations
 from tests.console.paperwork_helpers import page_count, pdf_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 @pytest.fixture
 def citation_pdf(db, dispatcher, supervisor) -> bytes:
     officer = services.create_officer(db, supervisor, badge="C1", name="Ana Díaz")
-    c = paperwork.issue_citation(
+    c = citations.issue_citation(
         db, dispatcher, officer_id=officer.id, violator_name="Chris Morgan", violations=["9.08.050"], location="Here"
     )
     return build_citation(c, db.pack)

@@ -7,7 +7,7 @@ import datetime as dt
 from console.paperwork.welfare import build_welfare_check, welfare_check_pdf, welfare_log_pdf
 from data import services
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import incident_paperwork, referrals, welfare
 from tests.console.paperwork_helpers import (
     HOSTILE_NAME,
     assert_fonts_embedded,
@@ -39,7 +39,7 @@ def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, superviso
     )
     services.dispatch_units(db, dispatcher, inc.id, [unit.id])
     services.set_unit_status(db, dispatcher, unit.id, "onscene")
-    paperwork.record_welfare_check(
+    welfare.record_welfare_check(
         db,
         dispatcher,
         incident_id=inc.id,
@@ -62,7 +62,7 @@ def test_the_form_prints_every_field_with_ticked_boxes(db, dispatcher, superviso
         follow_up_needed=True,
         follow_up_note="Check at 9 tomorrow",
     )
-    paperwork.add_referral(db, dispatcher, incident_id=inc.id, agency_key="la_hop", outcome="accepted")
+    referrals.add_referral(db, dispatcher, incident_id=inc.id, agency_key="la_hop", outcome="accepted")
     services.clear_incident(db, dispatcher, inc.id, disposition="15", note="Shelter bed found")
     pdf = welfare_check_pdf(db, inc.id)
     text = pdf_text(pdf)
@@ -115,7 +115,7 @@ def test_a_check_not_yet_recorded_prints_a_blank_form_to_fill_in(db, dispatcher)
 
 def test_the_log_lists_every_check_of_the_shift_one_line_each(shift, tmp_path):
     db, populated = shift
-    checks = paperwork.welfare_checks_for_shift(db, populated.shift_id)
+    checks = welfare.welfare_checks_for_shift(db, populated.shift_id)
     assert checks
     pdf = welfare_log_pdf(db, populated.shift_id)
     text = pdf_text(pdf)
@@ -124,7 +124,7 @@ def test_the_log_lists_every_check_of_the_shift_one_line_each(shift, tmp_path):
     incidents = {i.id: i for i in services.get_incidents(db, [c.incident_id for c in checks])}
     for check in checks:
         assert incidents[check.incident_id].number in text
-        for referral in paperwork.referrals_for_incident(db, check.incident_id):
+        for referral in referrals.referrals_for_incident(db, check.incident_id):
             assert squash(f"{referral.agency_name}: {referral.outcome}") in flat
     follow_ups = sum(1 for c in checks if c.follow_up_needed)
     assert f"{follow_ups} flagged for follow-up" in text
@@ -138,7 +138,7 @@ def test_hostile_subject_and_description(db, dispatcher, tmp_path):
     inc = services.create_incident(
         db, dispatcher, call_type="WELFARE", location="<b>Park</b> & <para>", narrative=hostile_narrative()
     )
-    paperwork.record_welfare_check(
+    welfare.record_welfare_check(
         db, dispatcher, incident_id=inc.id, subject_name=HOSTILE_NAME, description=hostile_narrative()
     )
     pdf = welfare_check_pdf(db, inc.id)
@@ -152,5 +152,5 @@ def test_hostile_subject_and_description(db, dispatcher, tmp_path):
 
 def test_build_is_pure_given_the_paperwork_record(db, dispatcher):
     inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Sunset Strip")
-    record = paperwork.incident_paperwork(db, inc.id)
+    record = incident_paperwork.incident_paperwork(db, inc.id)
     assert pdf_text(build_welfare_check(record, db.pack)).count(inc.number) >= 2

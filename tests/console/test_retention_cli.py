@@ -17,7 +17,7 @@ from data.clock import ManualClock
 from data.db import Database
 from data.models import AuditEntry, WelfareCheck
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import welfare
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
 CLERK = Actor("clerk", role="dispatcher", workstation="ws-1")
@@ -35,7 +35,7 @@ def db_file(tmp_path, monkeypatch):
         officer = services.create_officer(db, ADMIN, badge="C7", name="Priya Raman")
         for name in ("Dana Old", "Dana New"):
             inc = services.create_incident(db, CLERK, call_type="WELFARE", location="Plummer Park")
-            paperwork.record_welfare_check(
+            welfare.record_welfare_check(
                 db, CLERK, incident_id=inc.id, officer_id=officer.id, subject_name=name, services_accepted=None
             )
             services.cancel_incident(db, CLERK, inc.id, reason="Handled on scene")

@@ -19,8 +19,8 @@ from data.errors import (
 )
 from data.models import AuditEntry, Citation
 from data.pack import Provision
-from data.services import paperwork
-from data.services.paperwork import RepeatOffenseError
+from data.services import citations, welfare
+from data.services.citations import RepeatOffenseError
 from tests.data.helpers import NO_SCREENING
 
 NOISE = "9.08.050"
@@ -46,7 +46,7 @@ def incident(db, dispatcher):
 
 
 def cite(db, actor, officer, name="John Smith", sections=(NOISE,), **kw):
-    return paperwork.issue_citation(
+    return citations.issue_citation(
         db,
         actor,
         officer_id=officer.id,
@@ -141,7 +141,7 @@ def test_each_provision_is_counted_separately(db, clock, dispatcher, officer):
 
 def test_void_citations_do_not_count(db, clock, dispatcher, supervisor, officer):
     first = cite(db, dispatcher, officer)
-    paperwork.void_citation(db, supervisor, first.number, "Wrong person cited")
+    citations.void_citation(db, supervisor, first.number, "Wrong person cited")
     clock.advance(days=1)
     assert cite(db, dispatcher, officer).violations[0].offense_number == 1
 
@@ -202,16 +202,16 @@ def test_future_issue_times_and_unknown_officers_are_refused(db, clock, dispatch
     with pytest.raises(ValidationError, match="future"):
         cite(db, dispatcher, officer, issued_at=clock() + dt.timedelta(hours=1))
     with pytest.raises(NotFoundError):
-        paperwork.issue_citation(db, dispatcher, officer_id=999, violator_name="X", violations=[NOISE], location="Y")
+        citations.issue_citation(db, dispatcher, officer_id=999, violator_name="X", violations=[NOISE], location="Y")
 
 
 def test_issuing_on_an_incident_writes_timeline_and_audit_and_proposes_disposition_04(
     db, dispatcher, officer, incident
 ):
-    assert paperwork.proposed_disposition(db, incident.id) is None
+    assert citations.proposed_disposition(db, incident.id) is None
     c = cite(db, dispatcher, officer, incident_id=incident.id)
     assert c.incident_number == incident.number
-    assert paperwork.proposed_disposition(db, incident.id) == "04"
+    assert citations.proposed_disposition(db, incident.id) == "04"
     events = services.timeline(db, incident.id)
     assert events[-1].kind == "citation" and c.number in events[-1].text
     with db.read() as s:
@@ -222,13 +222,13 @@ def test_issuing_on_an_incident_writes_timeline_and_audit_and_proposes_dispositi
 def test_only_supervisors_void_and_a_void_keeps_its_reason(db, dispatcher, supervisor, officer, incident):
     c = cite(db, dispatcher, officer, incident_id=incident.id)
     with pytest.raises(PermissionDeniedError):
-        paperwork.void_citation(db, dispatcher, c.number, "typo")
+        citations.void_citation(db, dispatcher, c.number, "typo")
     with db.read() as s:
         refused = s.execute(select(AuditEntry).where(AuditEntry.action == "void_citation")).scalars().all()
     assert [(a.username, a.outcome) for a in refused] == [("dispatcher1", "refused")]
     with pytest.raises(ValidationError):
-        paperwork.void_citation(db, supervisor, c.number, "   ")
-    voided = paperwork.void_citation(db, supervisor, c.number.lower(), "Issued to the wrong person")
+        citations.void_citation(db, supervisor, c.number, "   ")
+    voided = citations.void_citation(db, supervisor, c.number.lower(), "Issued to the wrong person")
     assert (voided.status, voided.void_reason, voided.voided_by) == (
         "void",
         "Issued to the wrong person",
@@ -236,9 +236,9 @@ def test_only_supervisors_void_and_a_void_keeps_its_reason(db, dispatcher, super
     )
     assert voided.voided_at is not None
     with pytest.raises(InvalidTransitionError):
-        paperwork.void_citation(db, supervisor, c.number, "again")
-    assert paperwork.get_citation(db, c.number).status == "void"
-    assert paperwork.proposed_disposition(db, incident.id) is None
+        citations.void_citation(db, supervisor, c.number, "again")
+    assert citations.get_citation(db, c.number).status == "void"
+    assert citations.proposed_disposition(db, incident.id) is None
     assert "voided" in services.timeline(db, incident.id)[-1].text
 
 
@@ -251,11 +251,11 @@ def test_get_citation_and_shift_lists(db, clock, dispatcher, supervisor, officer
     walk_up = cite(db, dispatcher, officer, name="Walk Up")
     clock.advance(hours=9)
     later = cite(db, dispatcher, officer, name="After Shift")
-    listed = [c.number for c in paperwork.citations_for_shift(db, shift.id)]
+    listed = [c.number for c in citations.citations_for_shift(db, shift.id)]
     assert on_incident.number in listed and walk_up.number in listed
     assert later.number not in listed
     with pytest.raises(NotFoundError):
-        paperwork.get_citation(db, "AC-999999")
+        citations.get_citation(db, "AC-999999")
 
 
 def test_the_form_quote_is_what_issuing_charges_and_a_fourth_is_refused_before_writing(
@@ -264,7 +264,7 @@ def test_the_form_quote_is_what_issuing_charges_and_a_fourth_is_refused_before_w
     db = any_db
     officer = services.create_officer(db, supervisor, badge="Q1", name="Quote Officer")
     for count, expected in ((1, 100), (2, 200), (3, 500)):
-        quote = paperwork.quote_citation(db, violator_name=" kim  LEE ", violations=[NOISE, SMOKING])
+        quote = citations.quote_citation(db, violator_name=" kim  LEE ", violations=[NOISE, SMOKING])
         assert quote.lines[0].offense_number == count
         issued = cite(db, dispatcher, officer, name="Kim Lee", sections=(NOISE,))
         assert [v.fine_dollars for v in issued.violations] == [quote.lines[0].fine_dollars] == [expected]
@@ -272,7 +272,7 @@ def test_the_form_quote_is_what_issuing_charges_and_a_fourth_is_refused_before_w
         clock.advance(days=1)
     with db.read() as s:
         audits = s.execute(select(func.count(AuditEntry.id))).scalar_one()
-    fourth = paperwork.quote_citation(db, violator_name="Kim Lee", violations=[NOISE])
+    fourth = citations.quote_citation(db, violator_name="Kim Lee", violations=[NOISE])
     assert fourth.lines[0].offense_number == 4 and fourth.lines[0].fine_dollars is None
     assert "misdemeanor" in fourth.refusal
     with pytest.raises(RepeatOffenseError, match="misdemeanor"):
@@ -284,11 +284,11 @@ def test_the_form_quote_is_what_issuing_charges_and_a_fourth_is_refused_before_w
 
 def test_quote_refuses_bad_input_like_issuing(db):
     with pytest.raises(ValidationError, match="name"):
-        paperwork.quote_citation(db, violator_name="  ", violations=[NOISE])
+        citations.quote_citation(db, violator_name="  ", violations=[NOISE])
     with pytest.raises(ValidationError, match="not a date"):
-        paperwork.quote_citation(db, violator_name="A", violator_dob="31/31/2000", violations=[NOISE])
+        citations.quote_citation(db, violator_name="A", violator_dob="31/31/2000", violations=[NOISE])
     with pytest.raises(ValidationError, match="code table"):
-        paperwork.quote_citation(db, violator_name="A", violations=["99.99"])
+        citations.quote_citation(db, violator_name="A", violations=["99.99"])
 
 
 def test_voiding_needs_a_supervisor_and_a_reason_and_a_refusal_changes_nothing(any_db, dispatcher, supervisor):
@@ -296,11 +296,11 @@ def test_voiding_needs_a_supervisor_and_a_reason_and_a_refusal_changes_nothing(a
     officer = services.create_officer(db, supervisor, badge="V1", name="Void Officer")
     issued = cite(db, dispatcher, officer, name="Pat Doe")
     with pytest.raises(PermissionDeniedError):
-        paperwork.void_citation(db, dispatcher, issued.number, "wrong person")
+        citations.void_citation(db, dispatcher, issued.number, "wrong person")
     with pytest.raises(ValidationError, match="reason"):
-        paperwork.void_citation(db, supervisor, issued.number, "   ")
-    assert paperwork.get_citation(db, issued.number) == issued
-    voided = paperwork.void_citation(db, supervisor, issued.number, "<b>wrong</b> person")
+        citations.void_citation(db, supervisor, issued.number, "   ")
+    assert citations.get_citation(db, issued.number) == issued
+    voided = citations.void_citation(db, supervisor, issued.number, "<b>wrong</b> person")
     assert voided.status == "void" and voided.void_reason == "<b>wrong</b> person"
 
 
@@ -318,7 +318,7 @@ def test_two_consoles_issuing_the_third_offense_at_once_leave_one_refused(pg_url
             clock.advance(minutes=1)
         barrier = threading.Barrier(4)
         outcomes: list[str] = []
-        original = paperwork.prior_offenses
+        original = citations.prior_offenses
 
         def counting_then_waiting(*args, **kwargs):
             count = original(*args, **kwargs)
@@ -327,7 +327,7 @@ def test_two_consoles_issuing_the_third_offense_at_once_leave_one_refused(pg_url
                 barrier.wait(timeout=3)
             return count
 
-        paperwork.prior_offenses = counting_then_waiting
+        citations.prior_offenses = counting_then_waiting
         try:
 
             def issue() -> None:
@@ -343,7 +343,7 @@ def test_two_consoles_issuing_the_third_offense_at_once_leave_one_refused(pg_url
             for t in threads:
                 t.join(timeout=30)
         finally:
-            paperwork.prior_offenses = original
+            citations.prior_offenses = original
         assert sorted(outcomes) == ["issued", "refused", "refused", "refused"]
         assert count_citations(db) == 3
     finally:
@@ -363,7 +363,7 @@ def test_two_consoles_saving_the_first_welfare_form_at_once_both_succeed(pg_url,
         def save(name: str) -> None:
             barrier.wait(timeout=5)
             try:
-                paperwork.record_welfare_check(db, dispatcher, incident_id=inc.id, subject_name=name)
+                welfare.record_welfare_check(db, dispatcher, incident_id=inc.id, subject_name=name)
             except Exception as exc:  # what the second console would have seen
                 errors.append(exc)
 
@@ -373,7 +373,7 @@ def test_two_consoles_saving_the_first_welfare_form_at_once_both_succeed(pg_url,
         for t in threads:
             t.join(timeout=30)
         assert errors == []
-        saved = paperwork.welfare_check_for_incident(db, inc.id)
+        saved = welfare.welfare_check_for_incident(db, inc.id)
         assert saved is not None and saved.subject_name in ("Ana One", "Bea Two")
         with db.read() as s:
             audits = s.execute(

@@ -20,7 +20,7 @@ from data.audit_chain import verify
 from data.db import Database
 from data.errors import PermissionDeniedError, WrongPasswordError
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import citations
 from tests.data.helpers import small_shift, welfare_call
 from tests.data.test_postgres_sync import as_role, centre_roles  # noqa: F401  (a fixture)
 
@@ -76,7 +76,7 @@ def centre(pg_empty_url, centre_roles):  # noqa: F811
     officer = services.get_units(station)[0]
     with station.read() as s:
         officer_id = s.execute(text("SELECT id FROM officers LIMIT 1")).scalar_one()
-    citation = paperwork.issue_citation(
+    citation = citations.issue_citation(
         station, D, officer_id=officer_id, violator_name="John Smith", violations=["9.08.050"], location="Fairfax Ave"
     )
     yield {"owner": owner, "station": station, "incident": call.id, "citation": citation.number, "unit": officer.id}
@@ -167,7 +167,7 @@ def test_a_signed_in_dispatcher_token_does_not_raise_the_workstation(centre):
     actor = auth.authenticate(station, "dave", PASSWORD["dave"], workstation="Dispatch 1")
     assert station.session_token
     with pytest.raises(PermissionDeniedError):
-        paperwork.void_citation(station, actor, centre["citation"], "wrong person")
+        citations.void_citation(station, actor, centre["citation"], "wrong person")
     with pytest.raises(DBAPIError, match="a dispatcher cannot void a citation"):
         raw(station, "UPDATE citations SET status = 'void'")
     with pytest.raises(DBAPIError, match="names the signed-in user dave"):
@@ -182,7 +182,7 @@ def test_supervisor_and_admin_signed_in_through_the_services_succeed(centre):
     station = centre["station"]
     sam = auth.authenticate(station, "sam", PASSWORD["sam"], workstation="Supervisor desk")
     assert sam.role == "supervisor"
-    voided = paperwork.void_citation(station, sam, centre["citation"], "wrong address")
+    voided = citations.void_citation(station, sam, centre["citation"], "wrong address")
     assert voided.status == "void" and voided.voided_by == "sam"
     reopened = services.reopen_incident(station, sam, centre["incident"], reason="caller rang again")
     assert reopened.status == "pending"

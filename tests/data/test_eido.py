@@ -11,7 +11,7 @@ import yaml
 
 from console.benchmarks.paperwork import populate_shift
 from data import eido, services
-from data.services import paperwork
+from data.services import citations
 from tests.data.helpers import NO_SCREENING
 
 SAMPLE = Path(__file__).with_name("eido_sample_call_transfer.json")
@@ -112,6 +112,6 @@ def test_units_on_an_open_incident_carry_their_pack_status(db, shift):
 
 
 def test_citation_incident_exports_disposition_04(db, dispatcher, shift):
-    cited = paperwork.get_citation(db, shift.citation_numbers[0])
+    cited = citations.get_citation(db, shift.citation_numbers[0])
     doc = eido.export_incident(db, cited.incident_id)
     assert doc["incidentComponent"]["dispositionComponent"][0]["dispositionCommonRegistryCode"] == "04"

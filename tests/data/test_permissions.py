@@ -16,7 +16,7 @@ from data.db import Database
 from data.errors import PermissionDeniedError, ValidationError
 from data.models import AuditEntry, Base
 from data.permissions import PRIVILEGED, ROLES, Actor, allowed
-from data.services import paperwork, people, retention
+from data.services import citations, people, retention
 from data.statistics import read_statistics
 from tests.data.helpers import NO_SCREENING
 
@@ -73,7 +73,7 @@ def world(db: Database, clock) -> World:
         longitude=-118.37,
     )
     services.cancel_incident(db, clerk, incident.id, reason="caller called back: all quiet")
-    citation = paperwork.issue_citation(
+    citation = citations.issue_citation(
         db,
         clerk,
         officer_id=officer.id,
@@ -90,7 +90,7 @@ Call = Callable[[Database, Actor, World], Any]
 # One real service per privileged action.
 SERVICES: dict[str, Call] = {
     "reopen_incident": lambda db, a, w: services.reopen_incident(db, a, w.incident_id, reason="caller rang again"),
-    "void_citation": lambda db, a, w: paperwork.void_citation(db, a, w.citation_number, "wrong address"),
+    "void_citation": lambda db, a, w: citations.void_citation(db, a, w.citation_number, "wrong address"),
     "edit_roster": lambda db, a, w: services.sign_on_unit(db, a, w.unit_id, officer_ids=[w.officer_id], zone="0971"),
     "read_audit": lambda db, a, w: services.audit_entries(db, a),
     "manage_shift": lambda db, a, w: services.start_shift(

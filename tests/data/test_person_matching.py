@@ -10,7 +10,7 @@ from data import services
 from data.errors import NotFoundError, PermissionDeniedError, ValidationError
 from data.models import AuditEntry, PersonLink
 from data.permissions import Actor
-from data.services import paperwork, people
+from data.services import citations, people, welfare
 from data.services.contacts import MERGED, prior_contacts
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
@@ -23,20 +23,20 @@ def records(db, dispatcher, supervisor, clock):
     services.seed_directory(db, ADMIN)
     officer = services.create_officer(db, supervisor, badge="C7", name="Priya Raman")
 
-    def welfare(name: str) -> int:
+    def checked(name: str) -> int:
         inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
-        paperwork.record_welfare_check(
+        welfare.record_welfare_check(
             db, dispatcher, incident_id=inc.id, officer_id=officer.id, subject_name=name, services_accepted=None
         )
         clock.advance(days=2)
-        check = paperwork.welfare_check_for_incident(db, inc.id)
+        check = welfare.welfare_check_for_incident(db, inc.id)
         assert check is not None
         return check.id
 
-    bob = welfare("Bob Smith")
-    doe_1 = welfare("John Doe")
-    doe_2 = welfare("JOHN  doe")
-    cited = paperwork.issue_citation(
+    bob = checked("Bob Smith")
+    doe_1 = checked("John Doe")
+    doe_2 = checked("JOHN  doe")
+    cited = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,

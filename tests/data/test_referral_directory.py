@@ -11,14 +11,8 @@ from data.errors import InvalidTransitionError, NotFoundError, PermissionDeniedE
 from data.models import AuditEntry
 from data.permissions import Actor
 from data.services import seed_directory, timeline
-from data.services.directory import (
-    add_directory_entry,
-    complete_follow_up,
-    directory_entries,
-    referral_follow_ups,
-    update_directory_entry,
-)
-from data.services.paperwork import add_referral
+from data.services.directory import add_directory_entry, directory_entries, update_directory_entry
+from data.services.referrals import add_referral, complete_follow_up, referral_follow_ups
 from tests.data.helpers import welfare_call
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")

@@ -11,7 +11,7 @@ from data import services
 from data.errors import PermissionDeniedError, ValidationError
 from data.models import AuditEntry
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import citations, referrals, welfare
 from data.services.contacts import prior_contacts
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
@@ -24,9 +24,9 @@ def people(db, dispatcher, supervisor, clock):
     services.seed_directory(db, ADMIN)
     officer = services.create_officer(db, supervisor, badge="C7", name="Priya Raman")
 
-    def welfare(name: str, accepted: bool | None, **extra: object) -> int:
+    def checked(name: str, accepted: bool | None, **extra: object) -> int:
         inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
-        paperwork.record_welfare_check(
+        welfare.record_welfare_check(
             db,
             dispatcher,
             incident_id=inc.id,
@@ -39,9 +39,9 @@ def people(db, dispatcher, supervisor, clock):
         clock.advance(days=3)
         return inc.id
 
-    first = welfare("María López", False)
-    second = welfare("  maría   LÓPEZ ", True, follow_up_needed=True, follow_up_note="Call Friday")
-    paperwork.add_referral(
+    first = checked("María López", False)
+    second = checked("  maría   LÓPEZ ", True, follow_up_needed=True, follow_up_note="Call Friday")
+    referrals.add_referral(
         db,
         dispatcher,
         incident_id=second,
@@ -49,10 +49,10 @@ def people(db, dispatcher, supervisor, clock):
         outcome="accepted",
         follow_up_on=(db.clock() + dt.timedelta(days=2)).date(),
     )
-    welfare("Mario Lopez", None)
-    third = welfare("MARÍA LÓPEZ", None)  # capitals beyond ASCII: SQLite's lower() leaves them
+    checked("Mario Lopez", None)
+    third = checked("MARÍA LÓPEZ", None)  # capitals beyond ASCII: SQLite's lower() leaves them
     section = db.pack.provisions[0].section
-    mine = paperwork.issue_citation(
+    mine = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,
@@ -61,7 +61,7 @@ def people(db, dispatcher, supervisor, clock):
         violations=[section],
         location="8300 Santa Monica Blvd",
     )
-    other = paperwork.issue_citation(
+    other = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,

@@ -13,7 +13,7 @@ from data.audit_chain import verify
 from data.errors import PermissionDeniedError, ValidationError
 from data.models import AuditEntry, Citation, Incident, Referral, WelfareCheck
 from data.permissions import Actor
-from data.services import paperwork, retention
+from data.services import citations, referrals, retention, welfare
 from data.services.contacts import prior_contacts
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
@@ -28,9 +28,9 @@ def records(db, dispatcher, supervisor, clock):
     officer = services.create_officer(db, supervisor, badge="C7", name="Priya Raman")
     section = db.pack.provisions[0].section
 
-    def welfare(name: str, *, close: bool) -> int:
+    def checked(name: str, *, close: bool) -> int:
         inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
-        paperwork.record_welfare_check(
+        welfare.record_welfare_check(
             db,
             dispatcher,
             incident_id=inc.id,
@@ -46,10 +46,10 @@ def records(db, dispatcher, supervisor, clock):
         return inc.id
 
     clock.now = clock.now - dt.timedelta(days=30 * 31)
-    old = welfare("María López", close=True)
-    paperwork.add_referral(db, dispatcher, incident_id=old, agency_key="dmh", outcome="declined")
-    open_old = welfare("María López", close=False)
-    cited = paperwork.issue_citation(
+    old = checked("María López", close=True)
+    referrals.add_referral(db, dispatcher, incident_id=old, agency_key="dmh", outcome="declined")
+    open_old = checked("María López", close=False)
+    cited = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,
@@ -61,7 +61,7 @@ def records(db, dispatcher, supervisor, clock):
         location="8300 Santa Monica Blvd",
     )
     clock.now = clock.now + dt.timedelta(days=30 * 31)
-    recent = welfare("María López", close=True)
+    recent = checked("María López", close=True)
     return {"old": old, "open_old": open_old, "cited": cited.number, "recent": recent}
 
 
@@ -179,7 +179,7 @@ def test_a_supervisors_merge_naming_only_people_past_retention_goes_too(db, reco
     clock.now = now - dt.timedelta(days=30 * 31)
     officer = services.create_officer(db, supervisor, badge="C9", name="Lee Park")
     inc = services.create_incident(db, dispatcher, call_type="WELFARE", location="Kings Road Park")
-    paperwork.record_welfare_check(
+    welfare.record_welfare_check(
         db, dispatcher, incident_id=inc.id, officer_id=officer.id, subject_name="Old Timer", services_accepted=None
     )
     services.cancel_incident(db, dispatcher, inc.id, reason="Gone on arrival")

@@ -9,7 +9,7 @@ from data import auth, services
 from data.errors import AccountChangedError, PermissionDeniedError
 from data.models import AuditEntry, Citation, User
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import citations
 from tests.data.helpers import welfare_call
 
 ADMIN = Actor("root.admin", role="admin", workstation="ws-admin")
@@ -22,7 +22,7 @@ def signed_in(any_db):
     auth.create_user(any_db, ADMIN, "maria", role="supervisor", password=PASSWORD)
     maria = auth.authenticate(any_db, "maria", PASSWORD, workstation="ws-sup")
     officer = services.create_officer(any_db, maria, badge="C7", name="Ana Díaz")
-    cited = paperwork.issue_citation(
+    cited = citations.issue_citation(
         any_db,
         maria,
         officer_id=officer.id,
@@ -44,11 +44,11 @@ def test_a_supervisor_demoted_and_disabled_while_signed_in_cannot_void(any_db, s
     assert maria.role == "supervisor"
     auth.set_role(any_db, ADMIN, "maria", "dispatcher")
     with pytest.raises(AccountChangedError, match="Your role is now dispatcher \\(it was supervisor") as refused:
-        paperwork.void_citation(any_db, maria, cited.number, "Wrong person")
+        citations.void_citation(any_db, maria, cited.number, "Wrong person")
     assert refused.value.role == "dispatcher" and refused.value.usable
     auth.disable_user(any_db, ADMIN, "maria")
     with pytest.raises(AccountChangedError, match="maria was disabled by an administrator") as disabled:
-        paperwork.void_citation(any_db, maria, cited.number, "Wrong person")
+        citations.void_citation(any_db, maria, cited.number, "Wrong person")
     assert not disabled.value.usable
     with any_db.read() as s:
         assert s.execute(select(Citation.status).where(Citation.number == cited.number)).scalar_one() == "issued"

@@ -24,7 +24,7 @@ from data.errors import (
 )
 from data.models import AuditEntry, Incident, Officer, RosterEntry
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import citations
 from tests.data.helpers import CITY_HALL, SUPERVISOR, small_shift, welfare_call
 
 MS = dt.timedelta(milliseconds=1)
@@ -440,7 +440,7 @@ def officer(db, supervisor):
 
 
 def cite(db, actor, officer_id: int, name: str = "John Smith", **kw):
-    return paperwork.issue_citation(
+    return citations.issue_citation(
         db,
         actor,
         officer_id=officer_id,

@@ -12,8 +12,9 @@ import pytest
 from data import services
 from data.errors import ValidationError
 from data.permissions import Actor
-from data.services.paperwork import add_referral, record_welfare_check
+from data.services.referrals import add_referral
 from data.services.self_initiated import start_self_initiated
+from data.services.welfare import record_welfare_check
 from data.statistics import statistics, stats_csv
 from tests.data.helpers import NO_SCREENING, small_shift
 

@@ -11,7 +11,7 @@ from data import services
 from data.errors import NotFoundError, ValidationError
 from data.models import AuditEntry
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import referrals, welfare
 from tests.data.helpers import NO_SCREENING
 
 
@@ -25,7 +25,7 @@ def incident(db, dispatcher, supervisor):
 
 def test_recording_a_welfare_check_and_correcting_it_keeps_one_log(db, dispatcher, supervisor, incident):
     officer = services.create_officer(db, supervisor, badge="C7", name="Priya Raman")
-    first = paperwork.record_welfare_check(
+    first = welfare.record_welfare_check(
         db,
         dispatcher,
         incident_id=incident.id,
@@ -43,11 +43,11 @@ def test_recording_a_welfare_check_and_correcting_it_keeps_one_log(db, dispatche
     assert first.observations["housing_status"] == "unhoused"
     assert first.observations["injuries"] is None  # not assessed
     assert first.escalation == ("dmh",)
-    second = paperwork.record_welfare_check(
+    second = welfare.record_welfare_check(
         db, dispatcher, incident_id=incident.id, subject_name="Luis", approx_age="50s"
     )
     assert second.id == first.id and second.subject_name == "Luis" and not second.subject_declined
-    assert paperwork.welfare_check_for_incident(db, incident.id) == second
+    assert welfare.welfare_check_for_incident(db, incident.id) == second
     kinds = [e.kind for e in services.timeline(db, incident.id)]
     assert kinds.count("welfare_check") == 2
     with db.read() as s:
@@ -68,14 +68,14 @@ def test_recording_a_welfare_check_and_correcting_it_keeps_one_log(db, dispatche
 )
 def test_bad_welfare_checks_are_refused(db, dispatcher, incident, kwargs, field):
     with pytest.raises(ValidationError) as refused:
-        paperwork.record_welfare_check(db, dispatcher, incident_id=incident.id, **kwargs)
+        welfare.record_welfare_check(db, dispatcher, incident_id=incident.id, **kwargs)
     assert refused.value.field == field
-    assert paperwork.welfare_check_for_incident(db, incident.id) is None
+    assert welfare.welfare_check_for_incident(db, incident.id) is None
 
 
 def test_referrals_are_recorded_with_their_outcome(db, clock, dispatcher, incident):
     tomorrow = (clock() + dt.timedelta(days=1)).date()
-    r = paperwork.add_referral(
+    r = referrals.add_referral(
         db,
         dispatcher,
         incident_id=incident.id,
@@ -89,19 +89,19 @@ def test_referrals_are_recorded_with_their_outcome(db, clock, dispatcher, incide
         "800-854-7771",
         "declined",
     )
-    paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="988", outcome="accepted")
-    assert [x.agency_key for x in paperwork.referrals_for_incident(db, incident.id)] == ["dmh", "988"]
+    referrals.add_referral(db, dispatcher, incident_id=incident.id, agency_key="988", outcome="accepted")
+    assert [x.agency_key for x in referrals.referrals_for_incident(db, incident.id)] == ["dmh", "988"]
     text = services.timeline(db, incident.id)[-2].text
     assert "800-854-7771" in text and "declined" in text and tomorrow.isoformat() in text
 
 
 def test_bad_referrals_are_refused(db, clock, dispatcher, incident):
     with pytest.raises(ValidationError):
-        paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="dmh", outcome="maybe")
+        referrals.add_referral(db, dispatcher, incident_id=incident.id, agency_key="dmh", outcome="maybe")
     with pytest.raises(NotFoundError):
-        paperwork.add_referral(db, dispatcher, incident_id=incident.id, agency_key="nowhere", outcome="offered")
+        referrals.add_referral(db, dispatcher, incident_id=incident.id, agency_key="nowhere", outcome="offered")
     with pytest.raises(ValidationError):
-        paperwork.add_referral(
+        referrals.add_referral(
             db,
             dispatcher,
             incident_id=incident.id,
@@ -109,4 +109,4 @@ def test_bad_referrals_are_refused(db, clock, dispatcher, incident):
             outcome="offered",
             follow_up_on=(clock() - dt.timedelta(days=2)).date(),
         )
-    assert paperwork.referrals_for_incident(db, incident.id) == []
+    assert referrals.referrals_for_incident(db, incident.id) == []

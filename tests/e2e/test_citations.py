@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from data.models import AuditEntry, Citation
-from data.services import paperwork
+from data.services import citations
 from tests.e2e.paperwork_window import QT_NOISE, close_window, command, key, open_window, pdftotext, print_preview
 from widgets.citation_form import CitationForm
 
@@ -20,9 +20,9 @@ OFFICER_TEXT = "Lit a cigarette at table 4 on the patio after two requests by st
 
 def counts(db) -> tuple[int, int]:
     with db.read() as s:
-        citations = s.scalar(select(func.count()).select_from(Citation))
+        cited = s.scalar(select(func.count()).select_from(Citation))
         audits = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "issue_citation"))
-    return citations, audits
+    return cited, audits
 
 
 def open_form(qtbot, win, line: str) -> CitationForm:
@@ -103,7 +103,7 @@ def test_cit_issues_a_citation_by_keyboard_and_prints_it_and_a_fourth_offense_is
     win.activateWindow()
     command(qtbot, win, "VOID AC-000004 wrong table")
     qtbot.waitUntil(lambda: "supervisor" in win.statusBar().currentMessage().lower(), timeout=10_000)
-    assert paperwork.get_citation(db, "AC-000004").status == "issued"
+    assert citations.get_citation(db, "AC-000004").status == "issued"
     win.detail.void_button.click()
     assert "Only a supervisor can void" in win.statusBar().currentMessage()
     close_window(win)
@@ -120,7 +120,7 @@ def test_void_as_supervisor_reprints_with_void(qtbot, qloop, demo_db, tmp_path, 
     printed = print_preview(qtbot, win)
     text = pdftotext(printed)
     assert "AC-000003" in text and "VOID" in text and "the smoker was at table 6" in " ".join(text.split())
-    voided = paperwork.get_citation(db, "AC-000003")
+    voided = citations.get_citation(db, "AC-000003")
     assert voided.status == "void" and voided.voided_by == supervisor.username
     qtbot.waitUntil(lambda: any("VOID" in c for c in list_texts(win.detail.citations_list)), timeout=10_000)
     # Reprint from the incident pane: Enter on the highlighted citation.
@@ -133,7 +133,7 @@ def test_void_as_supervisor_reprints_with_void(qtbot, qloop, demo_db, tmp_path, 
     assert "VOID" in pdftotext(again)
 
     # From the pane: the citation of incident 17, Delete in the list, the reason, Enter; the reprint says VOID.
-    first = paperwork.get_citation(db, "AC-000001")
+    first = citations.get_citation(db, "AC-000001")
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
     win.select_incident(first.incident_id)
@@ -148,5 +148,5 @@ def test_void_as_supervisor_reprints_with_void(qtbot, qloop, demo_db, tmp_path, 
     key(qtbot, Qt.Key.Key_Return)
     reprint = print_preview(qtbot, win)
     assert "AC-000001" in pdftotext(reprint) and "VOID" in pdftotext(reprint)
-    assert paperwork.get_citation(db, "AC-000001").void_reason == "Duplicate of a warning, not a citation"
+    assert citations.get_citation(db, "AC-000001").void_reason == "Duplicate of a warning, not a citation"
     close_window(win)

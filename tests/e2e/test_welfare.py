@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from data import services
-from data.services import paperwork
+from data.services import welfare
 from tests.e2e.paperwork_window import QT_NOISE, close_window, command, key, open_window, pdftotext, print_preview
 from widgets.welfare_form import MissingWelfareForm, WelfareForm
 
@@ -61,7 +61,7 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     text = pdftotext(printed)
     assert "WELFARE-CHECK FORM · 2026-000045" in text and "Eddie Walker" in text
     assert "Check back at the bench at 8 tomorrow" in text and "LA-HOP" in text
-    saved = paperwork.welfare_check_for_incident(db, win.detail.incident_id)
+    saved = welfare.welfare_check_for_incident(db, win.detail.incident_id)
     assert saved is not None and saved.observations["housing_status"] == "unhoused"
     assert saved.services_accepted is True and saved.follow_up_needed
 
@@ -102,7 +102,7 @@ def test_wc_records_a_welfare_form_by_keyboard_and_prints_it_and_the_log_lists_m
     rows = {line.split()[0]: line for line in text.splitlines() if line.strip().startswith("2026-")}
     assert "Form not recorded" in rows["2026-000051"] and "Form not recorded" in rows["2026-000057"]
     assert "Eddie Walker" in rows["2026-000045"] and "Dorothy Kaplan" in rows["2026-000039"]
-    missing = [i for i in paperwork.welfare_incidents_for_shift(db, services.active_shift(db).id)]
+    missing = [i for i in welfare.welfare_incidents_for_shift(db, services.active_shift(db).id)]
     assert len(missing) == 14
     assert squash("7 form(s) not recorded") in flat  # 14 welfare-check calls, 7 forms on file
 

@@ -20,7 +20,7 @@ from console.paperwork.citation import citation_pdf
 from data import services
 from data.db import Database
 from data.pack import Pack, load_pack, pack_directory
-from data.services import paperwork
+from data.services import citations
 from tests.console.paperwork_helpers import pdf_text, squash
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -113,7 +113,7 @@ def test_intake_names_the_packs_agency_and_town(qtbot, form) -> None:
 
 def test_a_citation_under_the_towns_code(db, dispatcher, supervisor) -> None:
     officer = services.create_officer(db, supervisor, badge="L7", name="Sam Reyes")
-    citation = paperwork.issue_citation(
+    citation = citations.issue_citation(
         db,
         dispatcher,
         officer_id=officer.id,

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from data import services
 from data.permissions import Actor
-from data.services import paperwork
+from data.services import incident_paperwork, referrals, welfare
 from widgets.welfare_form import WelfareForm
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -17,7 +17,7 @@ def test_typing_a_known_name_lists_the_earlier_contacts(qtbot, store, operations
     services.seed_directory(db, Actor("admin1", role="admin", workstation="ws-admin"))
     for accepted, outcome in ((False, "declined"), (True, "accepted")):
         earlier = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
-        paperwork.record_welfare_check(
+        welfare.record_welfare_check(
             db,
             dispatcher,
             incident_id=earlier.id,
@@ -25,10 +25,10 @@ def test_typing_a_known_name_lists_the_earlier_contacts(qtbot, store, operations
             services_offered="Shelter bed",
             services_accepted=accepted,
         )
-        paperwork.add_referral(db, dispatcher, incident_id=earlier.id, agency_key="la_hop", outcome=outcome)
+        referrals.add_referral(db, dispatcher, incident_id=earlier.id, agency_key="la_hop", outcome=outcome)
         clock.advance(days=7)
     now = services.create_incident(db, dispatcher, call_type="WELFARE", location="West Hollywood Park")
-    form = WelfareForm(db, operations, dispatcher, paperwork.paperwork_context(db, now.id))
+    form = WelfareForm(db, operations, dispatcher, incident_paperwork.paperwork_context(db, now.id))
     qtbot.addWidget(form)
     form.show()
     form.activateWindow()
@@ -59,10 +59,10 @@ def test_a_supervisors_merge_and_split_show_in_the_list(qtbot, store, operations
     ids = {}
     for name in ("Jordan Reyes", "Jordy Reyes", "Jordan Reyes"):
         earlier = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
-        paperwork.record_welfare_check(
+        welfare.record_welfare_check(
             db, dispatcher, incident_id=earlier.id, subject_name=name, services_offered="Shelter bed"
         )
-        check = paperwork.welfare_check_for_incident(db, earlier.id)
+        check = welfare.welfare_check_for_incident(db, earlier.id)
         assert check is not None
         ids.setdefault(name, []).append(check.id)
     people.merge_people(db, supervisor, name="Jordan Reyes", other_name="Jordy Reyes", reason="Same man, nickname")
@@ -75,7 +75,7 @@ def test_a_supervisors_merge_and_split_show_in_the_list(qtbot, store, operations
         reason="A woman in her 20s; ours is 50s",
     )
     now = services.create_incident(db, dispatcher, call_type="WELFARE", location="West Hollywood Park")
-    form = WelfareForm(db, operations, dispatcher, paperwork.paperwork_context(db, now.id))
+    form = WelfareForm(db, operations, dispatcher, incident_paperwork.paperwork_context(db, now.id))
     qtbot.addWidget(form)
     form.show()
     form.activateWindow()

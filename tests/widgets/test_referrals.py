@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QTableView
 
 from data import services
 from data.permissions import Actor
-from data.services.directory import directory_entries, referral_follow_ups
-from data.services.paperwork import add_referral, referrals_for_incident
+from data.services.directory import directory_entries
+from data.services.referrals import add_referral, referral_follow_ups, referrals_for_incident
 from tests.data.helpers import small_shift, welfare_call
 from widgets.directory_editor import DirectoryEditor
 from widgets.incident_detail import IncidentDetail

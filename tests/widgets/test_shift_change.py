@@ -13,7 +13,7 @@ from console.paperwork.shift_report import shift_report_pdf
 from console.paperwork.welfare import welfare_log_pdf
 from data import services
 from data.permissions import Actor
-from data.services.paperwork import record_welfare_check
+from data.services.welfare import record_welfare_check
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
 from widgets.operations import Operations
 from widgets.shift_change import CarryModel, RosterModel, ShiftChangeView
