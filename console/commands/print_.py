@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from console.commands._failures import command_failed
+from console.paperwork.files import safe_file_name
 from data.db import Database
 from data.errors import DispatchError
 from data.services import find_incident
 from data.services.citations import get_citation
 from data.services.shifts import resolve_shift
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "paperwork"
 
 
 def _write(path: Path, pdf: bytes) -> None:
@@ -33,7 +29,7 @@ def _run(args: argparse.Namespace, make: Callable[[Database], tuple[str, bytes]]
         return command_failed("cso-console print", exc)
     finally:
         db.dispose()
-    out = Path(args.out) if args.out else Path.cwd() / _safe(default_name)
+    out = Path(args.out) if args.out else Path.cwd() / safe_file_name(default_name, suffix="")
     try:
         _write(out, pdf)
     except OSError as exc:

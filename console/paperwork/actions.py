@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -12,16 +11,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from console.paperwork.printing import PrinterFactory, PrintPreview, default_printer, save_folder, write_pdf_file
+from console.paperwork.files import safe_file_name, save_folder, write_pdf_file
+from console.paperwork.preview import PrinterFactory, PrintPreview, default_printer
 from data.db import Database
 from data.services.shifts import resolve_shift
 
 if TYPE_CHECKING:
     from console.main_window import MainWindow
-
-
-def safe_file_name(text: str, suffix: str = ".pdf") -> str:
-    return (re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "paperwork") + suffix
 
 
 # Builders: (title, bytes) of one form; they run on the task runner's thread and touch no widget.
@@ -225,7 +221,6 @@ __all__ = [
     "citation_form",
     "eido_document",
     "handoff_form",
-    "safe_file_name",
     "shift_report_form",
     "welfare_check_form",
     "welfare_log_form",

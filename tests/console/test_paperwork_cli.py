@@ -87,3 +87,25 @@ def test_export_one_all_and_import_again(shift, tmp_path, capsys):
     bad.write_text("{not json", encoding="utf-8")
     assert main(["import", "eido", str(bad), "--db", url]) == 2
     assert "is not JSON" in capsys.readouterr().err
+
+
+def test_the_form_builders_and_the_print_command_load_no_qt():
+    """Only `preview` and `actions` in console/paperwork are Qt: the builders and the CLI print without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "console" / "paperwork"
+    qt_modules = {"preview", "actions"}
+    builders = sorted(p.stem for p in folder.glob("*.py") if p.stem not in qt_modules | {"__init__"})
+    assert {"citation", "handoff", "welfare", "shift_report", "files"} <= set(builders)
+    code = "\n".join(
+        [
+            "import sys",
+            *(f"import console.paperwork.{name}" for name in builders),
+            "import console.commands.print_",
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'widgets')))",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Printing helpers: PDF pages rendered with QtPdf off the GUI thread and painted onto a printer."""
+"""Printing helpers (console.paperwork.preview, files): PDF pages rendered with QtPdf off the GUI thread and painted onto a printer."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
 
 from console.paperwork.citation import build_citation
-from console.paperwork.printing import (
+from console.paperwork.files import write_pdf_file
+from console.paperwork.preview import (
     PdfError,
     PrintPreview,
     configure_printer,
     fit_rect,
     paint_pages,
     render_pages,
-    write_pdf_file,
 )
 from data import services
 from data.services import citations

@@ -1,4 +1,6 @@
-"""Print preview, print and save-as for paperwork PDFs; pages are rasterised off the GUI thread.
+"""Print preview, print and save-as for paperwork PDFs (Qt); pages are rasterised off the GUI thread.
+
+The builders beside this module are pure ReportLab; this and `actions` are the package's only Qt modules.
 
 QPrintPreviewDialog is not used: it does not own its QPrinter (a printer held only by a local
 variable is deleted while the dialog still paints on it: the segfault of the shift-change prints),
@@ -8,7 +10,6 @@ loop. ``PrintPreview`` owns its printer for its whole life and opens every dialo
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.paperwork.files import save_folder, write_pdf_file
 from widgets.inline import InlineMessage
 
 # 200 dpi keeps small print crisp at about 15 MB per Letter page in memory.
@@ -152,30 +154,8 @@ class _WriteTask(QRunnable):
         self._relay.done.emit(str(self._path))
 
 
-def write_pdf_file(path: Path, data: bytes) -> Path:
-    """Write a file atomically (a half-written file never replaces a good one)."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".part")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def default_printer() -> QPrinter:
     return QPrinter(QPrinter.PrinterMode.HighResolution)
-
-
-def save_folder() -> Path:
-    """Where save dialogs start: $CSO_PAPERWORK_DIR, else Documents, else home."""
-    chosen = os.environ.get("CSO_PAPERWORK_DIR", "").strip()
-    if chosen:
-        return Path(chosen).expanduser()
-    documents = Path.home() / "Documents"
-    return documents if documents.is_dir() else Path.home()
 
 
 class PrintPreview(QDialog):
@@ -374,6 +354,4 @@ __all__ = [
     "fit_rect",
     "paint_pages",
     "render_pages",
-    "save_folder",
-    "write_pdf_file",
 ]
