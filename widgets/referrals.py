@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Signal
@@ -25,14 +26,15 @@ from PySide6.QtWidgets import (
 from data.db import Database
 from data.permissions import Actor
 from data.records import IncidentRecord, ReferralRecord
-from data.services.directory import DirectoryRecord, directory_entries
+from data.services.directory import DirectoryRecord
 from data.services.referrals import (
     REFERRAL_OUTCOMES,
     FollowUpRecord,
+    ReferralForm,
     add_referral,
     complete_follow_up,
     referral_follow_ups,
-    referrals_for_incident,
+    referral_form,
 )
 from widgets.dates import to_date
 from widgets.figures import RowsModel, rows_table, section_title, tile_style_sheet
@@ -40,11 +42,6 @@ from widgets.inline import InlineMessage
 from widgets.operations import Operations
 
 OUTCOME_LABELS = {"offered": "&Offered", "accepted": "&Accepted", "declined": "&Declined"}
-
-
-def load_referral_form(db: Database, incident_id: int) -> tuple[list[DirectoryRecord], list[ReferralRecord]]:
-    """The directory to choose from and the incident's referrals so far (off the GUI thread)."""
-    return directory_entries(db), referrals_for_incident(db, incident_id)
 
 
 class ReferralDialog(QDialog):
@@ -160,10 +157,10 @@ class ReferralDialog(QDialog):
 
     def load(self) -> None:
         db, incident_id = self._db, self.incident.id
-        self._ops.run(lambda: load_referral_form(db, incident_id), owner=self, on_success=self._on_loaded)
+        self._ops.run(lambda: referral_form(db, incident_id), owner=self, on_success=self._on_loaded)
 
-    def _on_loaded(self, loaded: tuple[list[DirectoryRecord], list[ReferralRecord]]) -> None:
-        entries, made = loaded
+    def _on_loaded(self, form: ReferralForm) -> None:
+        entries, made = list(form.agencies), form.made
         keep = self.agency.currentData()
         self.entries = entries
         self.agency.blockSignals(True)
@@ -180,7 +177,7 @@ class ReferralDialog(QDialog):
         self._show_made(made)
         self.loaded.emit()
 
-    def _show_made(self, made: list[ReferralRecord]) -> None:
+    def _show_made(self, made: Sequence[ReferralRecord]) -> None:
         self.made.set_rows(
             [
                 (
@@ -378,4 +375,4 @@ class FollowUpList(QWidget):
             self.incident_selected.emit(chosen.referral.incident_id)
 
 
-__all__ = ["FollowUpList", "ReferralDialog", "load_referral_form"]
+__all__ = ["FollowUpList", "ReferralDialog"]

@@ -39,13 +39,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data import rules, services
+from data import rules
 from data.db import Database
 from data.permissions import allowed
-from data.records import OfficerRecord, ShiftRecord, UnitRecord
-from data.services.shift_change import HANDOFF_PREFIX, RosterMember, ShiftChangeResult, change_shift, current_roster
-from data.services.shift_change import known_zones as db_zones
-from data.shift_summary import CarriedOver, ShiftSummary, shift_summary
+from data.records import OfficerRecord, UnitRecord
+from data.services.shift_change import HANDOFF_PREFIX, ShiftChangeResult, change_shift
+from data.services.shift_change_state import ShiftChangeState, load_shift_change
+from data.shift_summary import CarriedOver
 from widgets import theme
 from widgets.figures import (
     BarChartView,
@@ -56,9 +56,9 @@ from widgets.figures import (
     tile_style_sheet,
 )
 from widgets.inline import InlineMessage
+from widgets.operations import failure_text
 from widgets.record_table import RowListModel
 from widgets.store import BoardStore
-from widgets.tasks import error_text
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -66,41 +66,6 @@ PdfBuilder = Callable[[Database, int], bytes]
 PdfPrinter = Callable[[QWidget, bytes, str], object]
 IdRole = Qt.ItemDataRole.UserRole + 1
 SHIFT_HOURS = 10
-
-
-@dataclass(frozen=True)
-class ShiftChangeState:
-    """Everything the view shows, read in one go off the GUI thread."""
-
-    shift: ShiftRecord | None
-    summary: ShiftSummary | None
-    carried: tuple[CarriedOver, ...]
-    units: tuple[UnitRecord, ...]
-    officers: tuple[OfficerRecord, ...]
-    roster: tuple[RosterMember, ...]
-    zones: tuple[str, ...]
-
-
-def load_shift_change(db: Database) -> ShiftChangeState:
-    """The active shift's figures, the open incidents, every unit and officer, the roster now."""
-    shift = services.active_shift(db)
-    summary = shift_summary(db, shift.id) if shift is not None else None
-    if summary is not None:
-        carried = summary.carried_over
-    else:
-        open_ones = sorted(
-            (i for i in services.load_board(db).incidents if i.is_open), key=lambda i: (i.priority, i.received_at)
-        )
-        carried = tuple(CarriedOver(i, "", None, "") for i in open_ones)
-    return ShiftChangeState(
-        shift=shift,
-        summary=summary,
-        carried=carried,
-        units=tuple(services.get_units(db)),
-        officers=tuple(services.officers(db)),
-        roster=tuple(current_roster(db)),
-        zones=tuple(db_zones(db)),
-    )
 
 
 class EditableRowsModel(RowListModel[T]):
@@ -644,7 +609,7 @@ class ShiftChangeView(QWidget):
 
     def _on_failed(self, exc: Exception) -> None:
         self.start_button.setEnabled(self._may_change_shift())
-        self.message.show_message(error_text(exc))
+        self.message.show_message(failure_text(exc))
 
     def _on_loaded(self, state: ShiftChangeState) -> None:
         self.state = state
@@ -832,7 +797,5 @@ __all__ = [
     "ChoiceDelegate",
     "RosterModel",
     "RosterRow",
-    "ShiftChangeState",
     "ShiftChangeView",
-    "load_shift_change",
 ]

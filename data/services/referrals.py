@@ -19,6 +19,7 @@ from data.permissions import Actor
 from data.records import ReferralRecord
 from data.services import validate
 from data.services._work import snapshot, work
+from data.services.directory import DirectoryRecord, directory_entries
 from data.services.shifts import local_date
 
 REFERRAL_OUTCOMES = ("offered", "accepted", "declined")
@@ -129,6 +130,18 @@ def referrals_for_incident(db: Database, incident_id: int) -> list[ReferralRecor
         return referral_records(s, rows.all())
 
 
+@dataclass(frozen=True)
+class ReferralForm:
+    """What the referral dialog opens with: the directory to choose from and the incident's referrals so far."""
+
+    agencies: tuple[DirectoryRecord, ...]  # active entries, by name
+    made: tuple[ReferralRecord, ...]
+
+
+def referral_form(db: Database, incident_id: int) -> ReferralForm:
+    return ReferralForm(tuple(directory_entries(db)), tuple(referrals_for_incident(db, incident_id)))
+
+
 def referrals_for_shift(db: Database, shift_id: int) -> list[ReferralRecord]:
     with db.read() as s:
         rows = s.execute(
@@ -213,10 +226,12 @@ def complete_follow_up(db: Database, actor: Actor, referral_id: int, *, note: st
 __all__ = [
     "REFERRAL_OUTCOMES",
     "FollowUpRecord",
+    "ReferralForm",
     "add_referral",
     "complete_follow_up",
     "follow_up_records",
     "referral_follow_ups",
+    "referral_form",
     "referral_records",
     "referrals_for_incident",
     "referrals_for_shift",

@@ -17,6 +17,7 @@ from data.errors import (
 )
 from data.models import AuditEntry, IncidentEvent, RosterEntry
 from data.services.shift_change import change_shift, current_roster, known_zones
+from data.services.shift_change_state import load_shift_change
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
 
 
@@ -186,3 +187,23 @@ def test_first_shift_of_a_new_centre(db, clock):
     assert result.previous is None and result.signed_on == ("CSO31",)
     assert services.get_units(db, [unit.id])[0].status == "available"
     assert "0975" in known_zones(db)
+
+
+def test_the_shift_change_reads_the_outgoing_shift_in_one_call(handover):
+    db, (u1, u2, u3), (busy, waiting, _done), _fresh = handover
+    state = load_shift_change(db)
+    assert state.shift == services.active_shift(db) and state.summary is not None
+    assert state.carried == state.summary.carried_over
+    assert {c.incident.id for c in state.carried} == {busy.id, waiting.id}
+    assert {u.id for u in state.units} >= {u1, u2, u3}
+    assert state.roster == tuple(current_roster(db)) and state.zones == tuple(known_zones(db))
+    assert {o.id for o in state.officers} == {o.id for o in services.officers(db)}
+
+
+def test_before_the_first_shift_the_open_incidents_come_from_the_board(db, dispatcher):
+    later = welfare_call(db, dispatcher, location="8500 Sunset Blvd", priority=3)
+    urgent = welfare_call(db, dispatcher, location="Plummer Park", priority=1)
+    state = load_shift_change(db)
+    assert state.shift is None and state.summary is None and state.roster == ()
+    assert [c.incident.id for c in state.carried] == [urgent.id, later.id]
+    assert all(c.last_note == "" and c.last_note_at is None for c in state.carried)

@@ -94,6 +94,11 @@ def test_referrals_are_recorded_with_their_outcome(db, clock, dispatcher, incide
     text = services.timeline(db, incident.id)[-2].text
     assert "800-854-7771" in text and "declined" in text and tomorrow.isoformat() in text
 
+    form = referrals.referral_form(db, incident.id)
+    assert [r.agency_key for r in form.made] == ["dmh", "988"]
+    assert {"dmh", "988"} <= {a.key for a in form.agencies} and all(a.active for a in form.agencies)
+    assert [a.name for a in form.agencies] == sorted(a.name for a in form.agencies)
+
 
 def test_bad_referrals_are_refused(db, clock, dispatcher, incident):
     with pytest.raises(ValidationError):
