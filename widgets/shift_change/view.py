@@ -1,28 +1,25 @@
-"""Shift change: the outgoing shift's report, open incidents to carry over, the incoming roster."""
+"""The supervisor's shift change: the outgoing shift's figures, open incidents to carry over, the incoming
+roster, and the one service call that starts the new shift."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QDate,
     QDateTime,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTime,
     QTimeZone,
     Signal,
 )
-from PySide6.QtGui import QBrush, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
@@ -32,8 +29,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,10 +37,9 @@ from PySide6.QtWidgets import (
 from data import rules
 from data.db import Database
 from data.permissions import allowed
-from data.records import OfficerRecord, UnitRecord
-from data.services.shift_change import HANDOFF_PREFIX, ShiftChangeResult, change_shift
+from data.records import UnitRecord
+from data.services.shift_change import ShiftChangeResult, change_shift
 from data.services.shift_change_state import ShiftChangeState, load_shift_change
-from data.shift_summary import CarriedOver
 from widgets import theme
 from widgets.figures import (
     BarChartView,
@@ -57,276 +51,15 @@ from widgets.figures import (
 )
 from widgets.inline import InlineMessage
 from widgets.operations import failure_text
-from widgets.record_table import RowListModel
+from widgets.shift_change.delegate import ChoiceDelegate
+from widgets.shift_change.models import CarryModel, RosterModel, RosterRow
 from widgets.store import BoardStore
 
-Index = QModelIndex | QPersistentModelIndex
-T = TypeVar("T")
 PdfBuilder = Callable[[Database, int], bytes]
 PdfPrinter = Callable[[QWidget, bytes, str], object]
-IdRole = Qt.ItemDataRole.UserRole + 1
 SHIFT_HOURS = 10
 
 
-class EditableRowsModel(RowListModel[T]):
-    """A list-backed table whose rows are public (`rows`, live) and whose `editable_columns` take edits."""
-
-    editable_columns: ClassVar[tuple[int, ...]] = ()
-
-    @property
-    def rows(self) -> list[T]:
-        return self._rows
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() in self.editable_columns else base
-
-
-# Carry-over table -------------------------------------------------------------------------------
-class CarryModel(EditableRowsModel[CarriedOver]):
-    """Open incidents that move to the new shift; the last column is the handoff note, editable."""
-
-    COLUMNS = ("Incident", "P", "Type", "Location", "Status", "Last entry", "Handoff note")
-    NOTE = 6
-    headers = COLUMNS
-    editable_columns = (NOTE,)
-
-    def __init__(self, timezone: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._tz = ZoneInfo(timezone)
-        self._notes: dict[int, str] = {}
-
-    def set_rows(self, rows: Sequence[CarriedOver]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        keep = {r.incident.id for r in self.rows}
-        self._notes = {k: v for k, v in self._notes.items() if k in keep}
-        self.endResetModel()
-
-    def notes(self) -> dict[int, str]:
-        """Handoff notes typed so far, by incident id (empty ones left out)."""
-        return {k: v.strip() for k, v in self._notes.items() if v.strip()}
-
-    def set_note(self, incident_id: int, text: str) -> bool:
-        for row, item in enumerate(self.rows):
-            if item.incident.id == incident_id:
-                return self.setData(self.index(row, self.NOTE), text)
-        return False
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        item = self.rows[index.row()]
-        inc = item.incident
-        column = index.column()
-        if role == IdRole:
-            return inc.id
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if column == self.NOTE:
-                return self._notes.get(inc.id, "")
-            if role == Qt.ItemDataRole.EditRole:
-                return None
-            return (
-                inc.number,
-                f"P{inc.priority}",
-                inc.call_type_label,
-                inc.location,
-                rules.STATUS_LABELS.get(inc.status, inc.status) + (f" · {', '.join(inc.units)}" if inc.units else ""),
-                item.last_note or "—",
-            )[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column in (2, 3, 4):
-                return str(self.data(index))
-            if column == 5 and item.last_note:
-                when = item.last_note_at.astimezone(self._tz).strftime("%H:%M") if item.last_note_at else ""
-                return f"{when} {item.last_note_by}: {item.last_note}".strip()
-            if column == self.NOTE:
-                return f"Goes into {inc.number}'s timeline as “{HANDOFF_PREFIX}…” when the new shift starts."
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QBrush(theme.colors().priority.get(inc.priority, theme.colors().muted))
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.NOTE and not self._notes.get(inc.id):
-            return QBrush(theme.colors().muted)
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != self.NOTE:
-            return False
-        self._notes[self.rows[index.row()].incident.id] = str(value or "")
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
-        return True
-
-
-# Incoming roster --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RosterRow:
-    officer_id: int
-    unit_id: int
-    zone: str | None
-
-
-class RosterModel(EditableRowsModel[RosterRow]):
-    """Officer → call sign → zone for the incoming shift; editable with combo boxes."""
-
-    COLUMNS = ("Officer", "Unit", "Zone", "Now")
-    OFFICER, UNIT, ZONE, NOW = range(4)
-    headers = COLUMNS
-    editable_columns = (OFFICER, UNIT, ZONE)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.officers: dict[int, OfficerRecord] = {}
-        self.units: dict[int, UnitRecord] = {}
-        self.zones: list[str] = []
-
-    def set_context(self, officers: Sequence[OfficerRecord], units: Sequence[UnitRecord], zones: Sequence[str]) -> None:
-        self.beginResetModel()
-        self.officers = {o.id: o for o in officers}
-        self.units = {u.id: u for u in units}
-        self.zones = list(zones)
-        self.endResetModel()
-
-    def set_rows(self, rows: Sequence[RosterRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def lines(self) -> list[tuple[int, int, str | None]]:
-        return [(r.officer_id, r.unit_id, r.zone) for r in self.rows]
-
-    def unit_ids(self) -> set[int]:
-        return {r.unit_id for r in self.rows}
-
-    def add_row(self) -> int:
-        """Append the first officer not yet rostered, in the first unit not yet used (or the first unit)."""
-        used_officers = {r.officer_id for r in self.rows}
-        officer = next((o for o in self.officers.values() if o.id not in used_officers), None)
-        if officer is None or not self.units:
-            return -1
-        used_units = self.unit_ids()
-        unit = next((u for u in self.units.values() if u.id not in used_units), next(iter(self.units.values())))
-        row = len(self.rows)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.append(RosterRow(officer.id, unit.id, unit.zone))
-        self.endInsertRows()
-        return row
-
-    def remove_row(self, row: int) -> None:
-        if 0 <= row < len(self.rows):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self.rows[row]
-            self.endRemoveRows()
-
-    def officer_label(self, officer_id: int) -> str:
-        o = self.officers.get(officer_id)
-        return f"{o.name} ({o.badge})" if o else f"Officer {officer_id}"
-
-    def problems(self, row: int) -> str:
-        """Why a roster line would be refused, or ''."""
-        line = self.rows[row]
-        if sum(1 for r in self.rows if r.officer_id == line.officer_id) > 1:
-            return "listed twice"
-        zones = {r.zone for r in self.rows if r.unit_id == line.unit_id and r.zone}
-        if len(zones) > 1:
-            return "unit given two zones"
-        return ""
-
-    def _now(self, unit_id: int) -> str:
-        unit = self.units.get(unit_id)
-        if unit is None:
-            return ""
-        if not unit.on_shift:
-            return "signs on (available)"
-        status = rules.STATUS_LABELS.get(unit.status, unit.status)
-        if unit.incident_number:
-            status += f" · {unit.incident_number.split('-')[-1].lstrip('0')}"
-        return f"stays on: {status}"
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        line = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.OFFICER:
-                return self.officer_label(line.officer_id)
-            if column == self.UNIT:
-                unit = self.units.get(line.unit_id)
-                return unit.call_sign if unit else f"Unit {line.unit_id}"
-            if column == self.ZONE:
-                return line.zone or "—"
-            problem = self.problems(index.row())
-            return f"⚠ {problem}" if problem else self._now(line.unit_id)
-        if role == Qt.ItemDataRole.EditRole or role == IdRole:
-            return (line.officer_id, line.unit_id, line.zone or "", None)[column]
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.NOW:
-            c = theme.colors()
-            return QBrush(c.red if self.problems(index.row()) else c.muted)
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == self.NOW:
-            return False
-        line = self.rows[index.row()]
-        if index.column() == self.OFFICER:
-            if int(value) not in self.officers:
-                return False
-            line = replace(line, officer_id=int(value))
-        elif index.column() == self.UNIT:
-            if int(value) not in self.units:
-                return False
-            unit = self.units[int(value)]
-            line = replace(line, unit_id=unit.id, zone=line.zone or unit.zone)
-        else:
-            line = replace(line, zone=str(value).strip() or None)
-        self.rows[index.row()] = line
-        # Problems depend on other rows (duplicates, zones): refresh the whole status column.
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), self.ZONE))
-        self.dataChanged.emit(self.index(0, self.NOW), self.index(len(self.rows) - 1, self.NOW))
-        return True
-
-
-class ChoiceDelegate(QStyledItemDelegate):
-    """A combo box editor for the roster: officers and units by id, zones as editable text."""
-
-    def __init__(self, model: RosterModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._model = model
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
-        combo = QComboBox(parent)
-        m = self._model
-        if index.column() == RosterModel.OFFICER:
-            for o in sorted(m.officers.values(), key=lambda o: o.name):
-                combo.addItem(m.officer_label(o.id), o.id)
-        elif index.column() == RosterModel.UNIT:
-            for u in sorted(m.units.values(), key=lambda u: u.call_sign):
-                combo.addItem(u.call_sign, u.id)
-        else:
-            combo.setEditable(True)
-            combo.addItem("", "")
-            for zone in m.zones:
-                combo.addItem(zone, zone)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: Index) -> None:
-        assert isinstance(editor, QComboBox)
-        value = index.data(Qt.ItemDataRole.EditRole)
-        found = editor.findData(value)
-        if found >= 0:
-            editor.setCurrentIndex(found)
-        elif editor.isEditable():
-            editor.setEditText(str(value or ""))
-
-    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
-        assert isinstance(editor, QComboBox)
-        value = editor.currentText() if editor.isEditable() else editor.currentData()
-        model.setData(index, value, Qt.ItemDataRole.EditRole)
-
-
-# The view ---------------------------------------------------------------------------------------
 class ShiftChangeView(QWidget):
     """The supervisor's shift change; the change itself is one service call (all or nothing)."""
 
@@ -792,10 +525,4 @@ class ShiftChangeView(QWidget):
         )
 
 
-__all__ = [
-    "CarryModel",
-    "ChoiceDelegate",
-    "RosterModel",
-    "RosterRow",
-    "ShiftChangeView",
-]
+__all__ = ["ShiftChangeView"]
