@@ -122,36 +122,22 @@ class _Relay(QObject):
     failed = Signal(str)
 
 
-class _RenderTask(QRunnable):
-    def __init__(self, pdf_bytes: bytes, dpi: int, relay: _Relay) -> None:
+class _PoolTask(QRunnable):
+    """Runs `work` on a pool thread and hands its result, or the text of its failure, to the relay."""
+
+    def __init__(self, work: Callable[[], object], relay: _Relay, failure: Callable[[Exception], str]) -> None:
         super().__init__()
-        self._bytes = pdf_bytes
-        self._dpi = dpi
+        self._work = work
         self._relay = relay
+        self._failure = failure
 
     def run(self) -> None:
         try:
-            images = render_pages(self._bytes, self._dpi)
+            result = self._work()
         except Exception as exc:  # reported to the GUI, never raised on a pool thread
-            self._relay.failed.emit(str(exc) or type(exc).__name__)
+            self._relay.failed.emit(self._failure(exc))
             return
-        self._relay.done.emit(images)
-
-
-class _WriteTask(QRunnable):
-    def __init__(self, path: Path, data: bytes, relay: _Relay) -> None:
-        super().__init__()
-        self._path = path
-        self._data = data
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            write_pdf_file(self._path, self._data)
-        except OSError as exc:
-            self._relay.failed.emit(f"Could not save {self._path}: {exc.strerror or exc}")
-            return
-        self._relay.done.emit(str(self._path))
+        self._relay.done.emit(result)
 
 
 def default_printer() -> QPrinter:
@@ -205,7 +191,9 @@ class PrintPreview(QDialog):
         self._writer.done.connect(self._on_written)
         self._writer.failed.connect(self._on_failed)
         self._build()
-        QThreadPool.globalInstance().start(_RenderTask(pdf_bytes, dpi, self._relay))
+        QThreadPool.globalInstance().start(
+            _PoolTask(lambda: render_pages(pdf_bytes, dpi), self._relay, lambda exc: str(exc) or type(exc).__name__)
+        )
 
     def _build(self) -> None:
         self.pages_label = QLabel("Preparing the pages…", self)
@@ -324,7 +312,14 @@ class PrintPreview(QDialog):
     def _write(self, path: Path) -> None:
         self.busy = True
         self.message.show_message(f"Saving to {path}…", "info")
-        QThreadPool.globalInstance().start(_WriteTask(path, self.pdf_bytes, self._writer))
+        data = self.pdf_bytes
+        QThreadPool.globalInstance().start(
+            _PoolTask(
+                lambda: str(write_pdf_file(path, data)),
+                self._writer,
+                lambda exc: f"Could not save {path}: {getattr(exc, 'strerror', None) or exc}",
+            )
+        )
 
     def _on_written(self, path: str) -> None:
         self.busy = False

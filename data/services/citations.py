@@ -190,6 +190,11 @@ def _clean_sections(violations: Sequence[str]) -> list[str]:
     return sections
 
 
+def _violator_name(text: str) -> str:
+    """The violator's name as it is printed and counted: required, its spaces collapsed."""
+    return " ".join(validate.text("violator_name", text, limit=160, required=True, label="violator's name").split())
+
+
 def quote_citation(
     db: Database,
     *,
@@ -199,9 +204,7 @@ def quote_citation(
     issued_at: dt.datetime | None = None,
 ) -> CitationQuote:
     """Each section's offense count within the window and its fine for this person, as issuing would compute it."""
-    name = " ".join(
-        validate.text("violator_name", violator_name, limit=160, required=True, label="violator's name").split()
-    )
+    name = _violator_name(violator_name)
     dob = parse_dob(violator_dob)
     sections = _clean_sections(violations)
     with db.read() as s:
@@ -227,9 +230,7 @@ def issue_citation(
     issued_at: dt.datetime | None = None,
 ) -> CitationRecord:
     """Issue an administrative citation; each violation's fine follows its offense count in the window."""
-    name = " ".join(
-        validate.text("violator_name", violator_name, limit=160, required=True, label="violator's name").split()
-    )
+    name = _violator_name(violator_name)
     dob = parse_dob(violator_dob)
     address = validate.text("violator_address", violator_address, limit=300, label="violator's address")
     id_number = validate.text("violator_id_number", violator_id_number, limit=60, label="ID number")

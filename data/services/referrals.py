@@ -20,7 +20,7 @@ from data.records import ReferralRecord
 from data.services import validate
 from data.services._work import snapshot, work
 from data.services.directory import DirectoryRecord, directory_entries
-from data.services.shifts import local_date
+from data.services.shifts import local_date, of_shift
 
 REFERRAL_OUTCOMES = ("offered", "accepted", "declined")
 
@@ -143,14 +143,9 @@ def referral_form(db: Database, incident_id: int) -> ReferralForm:
 
 
 def referrals_for_shift(db: Database, shift_id: int) -> list[ReferralRecord]:
+    query = of_shift(select(Referral), Referral.incident_id, shift_id).order_by(Referral.created_at, Referral.id)
     with db.read() as s:
-        rows = s.execute(
-            select(Referral)
-            .join(Incident, Incident.id == Referral.incident_id)
-            .where(Incident.shift_id == shift_id)
-            .order_by(Referral.created_at, Referral.id)
-        ).scalars()
-        return referral_records(s, rows.all())
+        return referral_records(s, s.execute(query).scalars().all())
 
 
 # --- follow-ups ------------------------------------------------------------------------------

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import QueryableAttribute
 
 from data.db import Database
 from data.errors import NotFoundError, ValidationError
-from data.models import Shift
+from data.models import Incident, Shift
 from data.records import ShiftRecord
 from data.services.convert import shift_record
 from data.services.queries import active_shift_row
+
+Query = TypeVar("Query", bound=Select[Any])
 
 
 def local_date(db: Database, moment: dt.datetime) -> dt.date:
@@ -27,6 +31,11 @@ def shift_window(shift: ShiftRecord | Shift, now: dt.datetime) -> tuple[dt.datet
     if shift.status == "active":
         return start, max(shift.ends_at, now)
     return start, shift.ends_at
+
+
+def of_shift(query: Query, incident_id: QueryableAttribute[int], shift_id: int) -> Query:
+    """The query narrowed to the rows whose incident (through `incident_id`) belongs to the shift."""
+    return query.join(Incident, Incident.id == incident_id).where(Incident.shift_id == shift_id)
 
 
 def resolve_shift(db: Database, which: str | int) -> ShiftRecord:
@@ -58,6 +67,7 @@ def recent_shifts(db: Database, limit: int = 60) -> list[ShiftRecord]:
 
 __all__ = [
     "local_date",
+    "of_shift",
     "recent_shifts",
     "resolve_shift",
     "shift_window",

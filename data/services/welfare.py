@@ -16,6 +16,7 @@ from data.permissions import Actor
 from data.records import WelfareCheckRecord
 from data.services import validate
 from data.services._work import snapshot, work
+from data.services.shifts import of_shift
 
 HOUSING_STATUSES = ("housed", "unhoused", "at risk", "unknown")
 
@@ -170,14 +171,9 @@ def welfare_check_for_incident(db: Database, incident_id: int) -> WelfareCheckRe
 
 
 def welfare_checks_for_shift(db: Database, shift_id: int) -> list[WelfareCheckRecord]:
+    query = of_shift(select(WelfareCheck), WelfareCheck.incident_id, shift_id)
     with db.read() as s:
-        rows = s.execute(
-            select(WelfareCheck)
-            .join(Incident, Incident.id == WelfareCheck.incident_id)
-            .where(Incident.shift_id == shift_id)
-            .order_by(Incident.received_at, WelfareCheck.id)
-        ).scalars()
-        return welfare_records(s, rows.all())
+        return welfare_records(s, s.execute(query.order_by(Incident.received_at, WelfareCheck.id)).scalars().all())
 
 
 def welfare_incidents_for_shift(db: Database, shift_id: int) -> list[int]:
