@@ -10,16 +10,11 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from data.errors import DatabaseUnavailableError, DispatchError
+from data.errors import DatabaseUnavailableError
 from data.lane import ActionLane
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def error_text(exc: BaseException) -> str:
-    """What to tell the dispatcher: a refusal reads as written; anything else names its type too."""
-    return str(exc) if isinstance(exc, DispatchError) else f"{type(exc).__name__}: {exc}"
 
 
 class TaskRunner(QObject):
