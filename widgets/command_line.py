@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from data import services
+from data import rules, services
 from data.records import OPEN_STATUSES, CitationRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
 from data.services.paperwork import void_citation
@@ -24,17 +24,8 @@ from widgets.store import BoardStore
 
 MAX_HISTORY = 200
 MAX_SUGGESTIONS = 10
-# Units a verb most likely names come first in its suggestions.
-UNIT_STATUS_FIRST: dict[str, tuple[str, ...]] = {
-    "D": ("available", "busy"),
-    "ER": ("dispatched",),
-    "OS": ("enroute", "dispatched"),
-    "AV": ("onscene", "busy", "break", "meal", "out_of_service", "enroute", "dispatched"),
-    "BK": ("available", "busy"),
-    "OOS": ("available", "busy", "break", "meal"),
-    "ACK": ("onscene", "enroute", "dispatched", "busy"),
-    "SI": ("available", "busy"),
-}
+# The unit action (data.rules.unit_actions) each unit verb takes: units that can take it are suggested first.
+VERB_UNIT_ACTION = {"D": "dispatch", "SI": "dispatch", "ACK": "acknowledge", **commands.STATUS_VERBS}
 
 
 class CommandEdit(CompletingLineEdit):
@@ -344,11 +335,22 @@ class CommandLine(QWidget):
             ][:MAX_SUGGESTIONS]
         if kind == "unit":
             verb = commands.canonical_verb(text.split(" ", 1)[0]) or ""
-            likely = UNIT_STATUS_FIRST.get(verb, ())
-            units = sorted(
-                self._store.on_shift_units(),
-                key=lambda u: (likely.index(u.status) if u.status in likely else len(likely), u.call_sign),
-            )
+            action = VERB_UNIT_ACTION.get(verb, "")
+            timers = self._store.db.pack.timers
+
+            def rank(unit: UnitRecord) -> tuple[int, str]:
+                """Units that can take the verb first, in the board's status order (available before busy)."""
+                can = rules.unit_actions(
+                    unit.status,
+                    on_shift=unit.on_shift,
+                    has_incident=unit.incident_id is not None,
+                    timed_statuses=timers,
+                )
+                if action not in can:
+                    return len(rules.UNIT_STATUSES), unit.call_sign
+                return rules.UNIT_STATUSES.index(unit.status), unit.call_sign
+
+            units = sorted(self._store.on_shift_units(), key=rank)
             if word:
                 units = [u for u in units if word in u.call_sign.upper()]
             return [

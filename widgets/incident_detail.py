@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from data import rules, services
 from data.permissions import allowed
 from data.records import (
-    OPEN_STATUSES,
     CitationRecord,
     EventRecord,
     IncidentRecord,
@@ -67,7 +66,6 @@ TIMES = (
     ("onscene_at", "On scene"),
     ("cleared_at", "Cleared"),
 )
-UNIT_ORDER = {"dispatched": 0, "enroute": 1, "onscene": 2}
 
 
 def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -547,7 +545,7 @@ class IncidentDetail(QWidget):
         if item is not None:
             targets = [u for u in assigned if u.id == int(item.data(Qt.ItemDataRole.UserRole))]
         else:
-            targets = [u for u in assigned if UNIT_ORDER.get(u.status, 9) < UNIT_ORDER[status]]
+            targets = [u for u in assigned if status in rules.unit_actions(u.status, has_incident=True)]
         if not targets:
             self._say(f"No assigned unit can go {STATUS_LABELS[status].lower()}.", "error")
             return
@@ -815,24 +813,36 @@ class IncidentDetail(QWidget):
             self.recommended_list.setCurrentRow(0)
         self._update_buttons()
 
-    def _update_buttons(self) -> None:
+    def allowed_actions(self) -> frozenset[str]:
+        """What the dispatcher can do on the incident shown (data.rules.incident_actions; the services check again)."""
         rec = self._record
-        is_open = rec is not None and rec.status in OPEN_STATUSES
-        assigned = self._assigned_units()
-        may_reopen = allowed(self._actions.actor, "reopen_incident")
-        self.dispatch_button.setEnabled(is_open and bool(self._recommendations))
-        self.enroute_button.setEnabled(is_open and any(u.status == "dispatched" for u in assigned))
-        self.onscene_button.setEnabled(is_open and any(u.status in ("dispatched", "enroute") for u in assigned))
-        self.clear_button.setEnabled(is_open)
-        self.cancel_button.setEnabled(rec is not None and rec.status in ("pending", "dispatched", "enroute"))
-        self.transfer_button.setEnabled(is_open)
-        self.reopen_button.setVisible(may_reopen)
-        self.reopen_button.setEnabled(may_reopen and rec is not None and not is_open and rec.status != "merged")
-        self.print_button.setEnabled(rec is not None)
-        self.eido_button.setEnabled(rec is not None)
-        self.referral_button.setEnabled(rec is not None)
-        self.citation_button.setEnabled(rec is not None and rec.status != "merged")
-        self.welfare_button.setEnabled(rec is not None and rec.status != "merged")
+        if rec is None:
+            return frozenset()
+        unit_statuses = [u.status for u in self._assigned_units()]
+        return rules.incident_actions(rec.status, unit_statuses, self._actions.actor.role)
+
+    def _update_buttons(self) -> None:
+        can = self.allowed_actions()
+        self.dispatch_button.setEnabled("dispatch" in can and bool(self._recommendations))
+        for action, button in (
+            ("enroute", self.enroute_button),
+            ("onscene", self.onscene_button),
+            ("clear", self.clear_button),
+            ("cancel", self.cancel_button),
+            ("transfer", self.transfer_button),
+            ("print", self.print_button),
+            ("export", self.eido_button),
+            ("referral", self.referral_button),
+            ("cite", self.citation_button),
+            ("welfare", self.welfare_button),
+            ("edit", self.edit_button),
+            ("note", self.note_edit),
+            ("note", self.note_button),
+        ):
+            button.setEnabled(action in can)
+        # Only a role that may reopen sees the button; it is enabled when the incident can be reopened.
+        self.reopen_button.setVisible(allowed(self._actions.actor, "reopen_incident"))
+        self.reopen_button.setEnabled("reopen" in can)
         has_citation = bool(self.citations)
         self.reprint_button.setEnabled(has_citation)
         self.void_button.setEnabled(has_citation)
@@ -841,10 +851,7 @@ class IncidentDetail(QWidget):
             if allowed(self._actions.actor, "void_citation")
             else "Only a supervisor can void a citation; you can reprint it."
         )
-        self.edit_button.setEnabled(rec is not None and rec.is_open)
-        self.note_edit.setEnabled(rec is not None)
-        self.note_button.setEnabled(rec is not None)
-        self.recommended_list.setEnabled(is_open)
+        self.recommended_list.setEnabled("dispatch" in can)
 
     # Background fetches ------------------------------------------------------------------------
     def _fetch_timeline(self) -> None:
@@ -894,7 +901,7 @@ class IncidentDetail(QWidget):
 
     def _refresh_recommendations(self) -> None:
         rec = self._record
-        if rec is None or rec.status not in OPEN_STATUSES:
+        if rec is None or "dispatch" not in self.allowed_actions():
             self._recommendations = []
             self._render_recommendations()
             return
@@ -996,7 +1003,7 @@ class IncidentDetail(QWidget):
             if rec is None:
                 return
             incident_id = rec.id
-        if rec is not None and rec.id == incident_id and rec.status == "merged":
+        if rec is not None and rec.id == incident_id and not self._may_cite(rec):
             self._say(f"{rec.number} was merged; issue the citation on the incident it was merged into.", "error")
             return
         db = self._store.db
@@ -1006,8 +1013,12 @@ class IncidentDetail(QWidget):
             on_success=self._show_citation_form,
         )
 
+    def _may_cite(self, record: IncidentRecord) -> bool:
+        """Only a merged incident refuses a citation: it goes on the incident it was merged into."""
+        return "cite" in rules.incident_actions(record.status, (), self._actions.actor.role)
+
     def _show_citation_form(self, context: paperwork.PaperworkContext) -> None:
-        if context.incident.status == "merged":
+        if not self._may_cite(context.incident):
             self._say(f"{context.incident.number} was merged; cite on the incident it was merged into.", "error")
             return
         form = CitationForm(self._store.db, self._ops, self._actions.actor, context, self)

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyleOptionViewItem, QWidget
 
 from data.records import IncidentRecord, UnitRecord
-from data.rules import STATUS_LABELS, check_state
+from data.rules import STATUS_LABELS, check_state, unit_actions
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.incident_queue import format_elapsed, spoken_elapsed
@@ -497,7 +497,7 @@ class UnitBoard(RecordTablePane):
             return False
         unit = self.model.record(row)
         self._ack_unit_id = target
-        can_ack = self.model.has_timer(unit)
+        can_ack = "acknowledge" in unit_actions(unit.status, timed_statuses=self.model.timers)
         if can_ack:
             where = f" on {unit.incident_number}" if unit.incident_number else ""
             minutes = self.model.check_minutes(unit)
