@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -19,13 +19,21 @@ from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
-from widgets.places import Place, best_place, pack_geocoder
+from widgets.places import GeocoderFactory, Place, best_place, pack_geocoder
 from widgets.store import BoardStore
 
 MAX_HISTORY = 200
 MAX_SUGGESTIONS = 10
 # The unit action (data.rules.unit_actions) each unit verb takes: units that can take it are suggested first.
 VERB_UNIT_ACTION = {"D": "dispatch", "SI": "dispatch", "ACK": "acknowledge", **commands.STATUS_VERBS}
+
+
+class FollowUp(TypedDict):
+    """The operation keywords every command shares: select its incident, keep a refused line to fix."""
+
+    owner: QObject
+    on_success: Callable[[object], None]
+    on_failure: Callable[[Exception], None]
 
 
 class CommandEdit(CompletingLineEdit):
@@ -87,7 +95,7 @@ class CommandLine(QWidget):
         actions: DispatchActions,
         parent: QWidget | None = None,
         *,
-        geocoder_factory: Callable[[], Any] | None = None,
+        geocoder_factory: GeocoderFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("commandLine")
@@ -193,10 +201,10 @@ class CommandLine(QWidget):
     ) -> None:
         act = self._actions
 
-        def follow(incident_id: int | None) -> dict[str, Any]:
+        def follow(incident_id: int | None) -> FollowUp:
             """The operation keywords every command shares: select the incident, keep a refused line."""
 
-            def selected(_result: Any) -> None:
+            def selected(_result: object) -> None:
                 if incident_id is not None:
                     self.incident_selected.emit(incident_id)
 
@@ -255,14 +263,12 @@ class CommandLine(QWidget):
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
-            keywords = follow(incident.id)
-            selected = keywords["on_success"]
+            selected = follow(incident.id)
 
             def cleared(record: IncidentRecord) -> None:
-                selected(record)
+                selected["on_success"](record)
                 self.incident_cleared.emit(record)
 
-            keywords["on_success"] = cleared
             # The version on the dispatcher's board (what they saw), else the one just looked up.
             seen = self._store.incidents.get(incident.id, incident)
             act.clear(
@@ -271,7 +277,9 @@ class CommandLine(QWidget):
                 cmd.text,
                 expected_version=seen.version,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
-                **keywords,
+                owner=self,
+                on_success=cleared,
+                on_failure=selected["on_failure"],
             )
         elif cmd.verb == "NOTE" and incident is not None:
             act.add_note(incident.id, cmd.text, **follow(incident.id))
