@@ -82,20 +82,26 @@ def test_callbacks_are_dropped_when_the_owner_is_gone_but_the_result_is_reported
     assert [(r.kind, r.text, r.owner) for r in operations.reports] == [("done", "saved", None)]
 
 
-@pytest.mark.qt_log_ignore("This plugin does not support")
-def test_the_status_bar_shows_each_result_once_and_a_refusal_keeps_its_style(qtbot, qloop, db, dispatcher, tmp_path):
+def window_with_a_call(qtbot, db, dispatcher, tmp_path, units: int):
+    """The main window (no map) on a shift of `units` units and one welfare call, once the board is in."""
     from PySide6.QtCore import QSettings
 
     from console.main_window import MainWindow
     from console.settings import Settings
 
-    small_shift(db, units=1)
+    small_shift(db, units=units)
     inc = welfare_call(db, dispatcher)
     settings = Settings(QSettings(str(tmp_path / "ws.ini"), QSettings.Format.IniFormat))
     window = MainWindow(db, dispatcher, with_map=False, settings=settings, demo_sign_in=True)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: inc.id in window.store.incidents)
+    return window, inc
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_the_status_bar_shows_each_result_once_and_a_refusal_keeps_its_style(qtbot, qloop, db, dispatcher, tmp_path):
+    window, inc = window_with_a_call(qtbot, db, dispatcher, tmp_path, units=1)
     shown: list[str] = []
     window.statusBar().messageChanged.connect(lambda text: text and shown.append(text))
 
@@ -116,18 +122,7 @@ def test_one_status_bar_report_per_dispatch_and_a_refused_dispatch_keeps_its_sty
     qtbot, qloop, db, dispatcher, tmp_path
 ):
     """Typed or clicked, a dispatch is one report on the status bar; a refusal stays red until the next report."""
-    from PySide6.QtCore import QSettings
-
-    from console.main_window import MainWindow
-    from console.settings import Settings
-
-    small_shift(db, units=2)
-    inc = welfare_call(db, dispatcher)
-    settings = Settings(QSettings(str(tmp_path / "ws.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(db, dispatcher, with_map=False, settings=settings, demo_sign_in=True)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: inc.id in window.store.incidents)
+    window, inc = window_with_a_call(qtbot, db, dispatcher, tmp_path, units=2)
     shown: list[str] = []
     reports: list[object] = []
     window.statusBar().messageChanged.connect(lambda text: text and shown.append(text))

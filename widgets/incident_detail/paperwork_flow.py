@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from data import rules
@@ -37,8 +38,10 @@ class IncidentPaperwork:
         return "cite" in rules.incident_actions(record.status, (), self._actions.actor.role)
 
     # Citations ---------------------------------------------------------------------------------
-    def open_citation_form(self, incident_id: int | None = None) -> None:
-        """Load who worked the incident off the GUI thread, then open the citation form on it."""
+    def _open_form(
+        self, incident_id: int | None, show: Callable[[paperwork.PaperworkContext], None], *, cite: bool = False
+    ) -> None:
+        """Load who worked the incident (the pane's by default) off the GUI thread, then ``show`` its form."""
         pane = self._pane()
         if pane is None:
             return
@@ -47,11 +50,14 @@ class IncidentPaperwork:
             if rec is None:
                 return
             incident_id = rec.id
-        if rec is not None and rec.id == incident_id and not self._may_cite(rec):
+        if cite and rec is not None and rec.id == incident_id and not self._may_cite(rec):
             pane.say(f"{rec.number} was merged; issue the citation on the incident it was merged into.", "error")
             return
         db, wanted = self._db, incident_id
-        self._ops.run(lambda: paperwork.paperwork_context(db, wanted), owner=pane, on_success=self._show_citation_form)
+        self._ops.run(lambda: paperwork.paperwork_context(db, wanted), owner=pane, on_success=show)
+
+    def open_citation_form(self, incident_id: int | None = None) -> None:
+        self._open_form(incident_id, self._show_citation_form, cite=True)
 
     def _show_citation_form(self, context: paperwork.PaperworkContext) -> None:
         pane = self._pane()
@@ -121,15 +127,7 @@ class IncidentPaperwork:
     # The welfare-check form --------------------------------------------------------------------
     def open_welfare_form(self, incident_id: int | None = None) -> None:
         """The welfare-check form of the incident (widgets/welfare_form.py)."""
-        pane = self._pane()
-        if pane is None:
-            return
-        if incident_id is None:
-            if pane.record is None:
-                return
-            incident_id = pane.record.id
-        db, wanted = self._db, incident_id
-        self._ops.run(lambda: paperwork.paperwork_context(db, wanted), owner=pane, on_success=self._show_welfare_form)
+        self._open_form(incident_id, self._show_welfare_form)
 
     def _show_welfare_form(self, context: paperwork.PaperworkContext) -> None:
         pane = self._pane()
