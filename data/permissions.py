@@ -60,9 +60,14 @@ class Actor:
     display_name: str = ""
 
 
-def allowed(actor: Actor, action: str) -> bool:
+def role_allowed(role: str, action: str) -> bool:
+    """Whether a role may take an action: the matrix alone, without the account (views ask this to mirror it)."""
     roles = PRIVILEGED.get(action)
-    return roles is None or actor.role in roles
+    return roles is None or role in roles
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    return role_allowed(actor.role, action)
 
 
 def require(actor: Actor, action: str) -> None:

@@ -1,14 +1,15 @@
-"""Dispatch rules: incident and unit state machines, timers, duplicates, recommendations. No I/O."""
+"""Dispatch rules: state machines and what each status allows, timers, duplicates, recommendations. No I/O."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from data.pack import CallType
+from data.permissions import role_allowed
 from data.records import OPEN_STATUSES, DuplicateCandidate, IncidentRecord, UnitRecord
 
 SCREENING_QUESTIONS = {
@@ -84,6 +85,85 @@ def incident_status_for(unit_statuses: Iterable[str]) -> str:
     rank = {"dispatched": 1, "enroute": 2, "onscene": 3}
     best = max((rank.get(s, 0) for s in unit_statuses), default=0)
     return {0: "pending", 1: "dispatched", 2: "enroute", 3: "onscene"}[best]
+
+
+# What a dispatcher can do on one incident or with one unit. Views enable their buttons and rank their
+# suggestions by these sets and never re-encode a status; the services check the same tables again when
+# the action runs, so a view that offers too much is refused, never obeyed.
+INCIDENT_ACTIONS = (
+    "dispatch",  # send a unit (another one when units are already on it)
+    "enroute",  # an assigned unit en route
+    "onscene",  # an assigned unit on scene
+    "clear",
+    "cancel",
+    "transfer",  # to the pack's law-enforcement agency, or a joint response
+    "reopen",
+    "edit",
+    "note",
+    "cite",  # issue a citation on it
+    "welfare",  # record or correct its welfare-check form
+    "referral",
+    "print",  # the handoff sheet
+    "export",  # the EIDO document
+)
+UNIT_ACTIONS = (
+    "dispatch",  # give it an incident: a dispatch or officer-initiated work
+    "enroute",
+    "onscene",
+    "available",
+    "busy",
+    "break",
+    "meal",
+    "out_of_service",
+    "off_duty",
+    "acknowledge",  # its status check
+)
+
+
+def unit_actions(
+    status: str, *, on_shift: bool = True, has_incident: bool = False, timed_statuses: Collection[str] = ()
+) -> frozenset[str]:
+    """What a dispatcher can do with a unit in this status: "dispatch", each status it can be set to, and
+    "acknowledge" when its status has a check timer (the pack's ``timers``).
+
+    Dispatched is reached only by a dispatch; en route and on scene only with an incident; a unit not
+    signed on to the shift can only be put off duty.
+    """
+    actions = set()
+    for target in UNIT_TRANSITIONS.get(status, frozenset()):
+        if target == "dispatched" or (target in ASSIGNED_STATUSES and not has_incident):
+            continue
+        if on_shift or target == "off_duty":
+            actions.add(target)
+    if on_shift and status in DISPATCHABLE:
+        actions.add("dispatch")
+    if status in timed_statuses:
+        actions.add("acknowledge")
+    return frozenset(actions)
+
+
+def incident_actions(status: str, assigned_unit_statuses: Iterable[str], role: str) -> frozenset[str]:
+    """What a person in this role can do on an incident in this status, with units in these statuses on it.
+
+    Open incidents take units, notes, edits and the way out (clear, cancel before anyone is on scene,
+    transfer); closed ones are reopened by a supervisor; a merged one lives on only as a pointer to the
+    incident it went into, so it takes no paperwork and is never reopened.
+    """
+    if status not in INCIDENT_TRANSITIONS:
+        return frozenset()
+    actions = {"note", "print", "export", "referral"}
+    if status != "merged":
+        actions |= {"cite", "welfare"}
+    if status in OPEN_STATUSES:
+        actions |= {"dispatch", "edit"}
+        for action, new_status in (("clear", "cleared"), ("cancel", "cancelled"), ("transfer", "transferred")):
+            if can_move_incident(status, new_status):
+                actions.add(action)
+        for unit_status in assigned_unit_statuses:
+            actions |= unit_actions(unit_status, has_incident=True) & {"enroute", "onscene"}
+    elif can_move_incident(status, "pending") and role_allowed(role, "reopen_incident"):
+        actions.add("reopen")
+    return frozenset(actions)
 
 
 # Set in an incident's screening when a Sheriff-first caution was active at its place when it was created.

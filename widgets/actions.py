@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -18,13 +18,25 @@ from widgets.operations import Operation, Operations
 from widgets.store import BoardStore
 
 R = TypeVar("R")
+# Redo a status action refused as stale, from the version the conflict panel shows.
+Redo = Callable[[int], Operation[IncidentRecord]]
+
+
+class OperationKeywords(TypedDict, Generic[R], total=False):
+    """The keywords every dispatcher action takes besides its own arguments (see ``Operations.run``)."""
+
+    owner: QObject | None  # the asking view: its pending count and inline line follow the operation
+    message: Callable[[R], str] | None  # replaces the action's default success line
+    on_success: Callable[[R], None] | None
+    on_failure: Callable[[Exception], None] | None
+    busy: tuple[QWidget, ...]  # controls disabled while it runs
 
 
 class ConflictHandler(Protocol):
     """Shows a stale refusal beside what the dispatcher meant to do, and can redo it (widgets.conflict)."""
 
     def show_action_conflict(
-        self, error: StaleWriteError, incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
+        self, error: StaleWriteError, incident_id: int, intended: dict[str, object], redo: Redo
     ) -> None: ...
 
 
@@ -42,15 +54,19 @@ class DispatchActions(QObject):
         self.store = store
         self.actor = actor
         self.operations = operations
-        self._conflicts: weakref.ReferenceType[Any] | None = None
+        self._conflicts: weakref.ReferenceType[ConflictHandler] | None = None
 
     def set_conflict_handler(self, handler: ConflictHandler) -> None:
         """Where a status change refused as stale goes (held weakly: the window owns both)."""
         self._conflicts = weakref.ref(handler)
 
     def _on_stale(
-        self, op: dict[str, Any], incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
-    ) -> dict[str, Any]:
+        self,
+        op: OperationKeywords[IncidentRecord],
+        incident_id: int,
+        intended: dict[str, object],
+        redo: Redo,
+    ) -> OperationKeywords[IncidentRecord]:
         """Operation keywords where a stale refusal also opens the conflict panel (after the caller's own callback)."""
         failure = op.pop("on_failure", None)
 
@@ -106,24 +122,31 @@ class DispatchActions(QObject):
         )
 
     # Incidents ---------------------------------------------------------------------------------
-    def create_incident(self, *, fields: dict[str, Any], **op: Any) -> Operation[IncidentRecord]:
-        success = op.pop("on_success", None)
+    def create_incident(
+        self, *, fields: dict[str, object], **op: Unpack[OperationKeywords[IncidentRecord]]
+    ) -> Operation[IncidentRecord]:
+        success = op.get("on_success")
 
         def created(rec: IncidentRecord) -> None:
             self.incident_created.emit(rec)
             if success is not None:
                 success(rec)
 
+        op["on_success"] = created
         return self.run(
             services.create_incident,
             default_message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
-            on_success=created,
             **op,
             **fields,
         )
 
     def dispatch(
-        self, incident_id: int, unit_ids: list[int], *, override_reason: str = "", **op: Any
+        self,
+        incident_id: int,
+        unit_ids: list[int],
+        *,
+        override_reason: str = "",
+        **op: Unpack[OperationKeywords[IncidentRecord]],
     ) -> Operation[IncidentRecord]:
         return self.run(
             services.dispatch_units,
@@ -134,21 +157,29 @@ class DispatchActions(QObject):
             **op,
         )
 
-    def add_note(self, incident_id: int, text: str, **op: Any) -> Operation[IncidentRecord]:
+    def add_note(
+        self, incident_id: int, text: str, **op: Unpack[OperationKeywords[IncidentRecord]]
+    ) -> Operation[IncidentRecord]:
         return self.run(
             services.add_note, incident_id, text, default_message=lambda r: f"Note added to {r.number}", **op
         )
 
     def clear(
-        self, incident_id: int, disposition: str, note: str = "", *, expected_version: int | None = None, **op: Any
+        self,
+        incident_id: int,
+        disposition: str,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
+        **op: Unpack[OperationKeywords[IncidentRecord]],
     ) -> Operation[IncidentRecord]:
         """Clear with the version the dispatcher saw: if someone changed it first, the conflict panel shows why."""
         message = op.get("message")
 
-        def redo(version: int) -> Any:
+        def redo(version: int) -> Operation[IncidentRecord]:
             return self.clear(incident_id, disposition, note, expected_version=version, message=message)
 
-        intended = {"status": "cleared", "disposition_code": disposition}
+        intended: dict[str, object] = {"status": "cleared", "disposition_code": disposition}
         return self.run(
             services.clear_incident,
             incident_id,
@@ -160,11 +191,16 @@ class DispatchActions(QObject):
         )
 
     def cancel(
-        self, incident_id: int, reason: str, *, expected_version: int | None = None, **op: Any
+        self,
+        incident_id: int,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+        **op: Unpack[OperationKeywords[IncidentRecord]],
     ) -> Operation[IncidentRecord]:
         message = op.get("message")
 
-        def redo(version: int) -> Any:
+        def redo(version: int) -> Operation[IncidentRecord]:
             return self.cancel(incident_id, reason, expected_version=version, message=message)
 
         return self.run(
@@ -176,13 +212,15 @@ class DispatchActions(QObject):
             **self._on_stale(op, incident_id, {"status": "cancelled"}, redo),
         )
 
-    def reopen(self, incident_id: int, reason: str, **op: Any) -> Operation[IncidentRecord]:
+    def reopen(
+        self, incident_id: int, reason: str, **op: Unpack[OperationKeywords[IncidentRecord]]
+    ) -> Operation[IncidentRecord]:
         return self.run(
             services.reopen_incident, incident_id, reason=reason, default_message=lambda r: f"{r.number} reopened", **op
         )
 
     def transfer(
-        self, incident_id: int, *, joint: bool = False, note: str = "", **op: Any
+        self, incident_id: int, *, joint: bool = False, note: str = "", **op: Unpack[OperationKeywords[IncidentRecord]]
     ) -> Operation[IncidentRecord]:
         agency = self.db.pack.agency
         return self.run(
@@ -196,7 +234,9 @@ class DispatchActions(QObject):
             **op,
         )
 
-    def merge(self, duplicate_id: int, into_id: int, **op: Any) -> Operation[IncidentRecord]:
+    def merge(
+        self, duplicate_id: int, into_id: int, **op: Unpack[OperationKeywords[IncidentRecord]]
+    ) -> Operation[IncidentRecord]:
         return self.run(
             services.merge_duplicate,
             duplicate_id=duplicate_id,
@@ -211,11 +251,11 @@ class DispatchActions(QObject):
         expected_version: int,
         *,
         on_stale: Callable[[StaleWriteError], None] | None = None,
-        changes: dict[str, Any],
-        **op: Any,
+        changes: dict[str, object],
+        **op: Unpack[OperationKeywords[IncidentRecord]],
     ) -> Operation[IncidentRecord]:
         """Edit fields; on_stale gets the refusal when someone changed the incident first (see widgets.conflict)."""
-        failure = op.pop("on_failure", None)
+        failure = op.get("on_failure")
 
         def failed(exc: Exception) -> None:
             if on_stale is not None and isinstance(exc, StaleWriteError):
@@ -223,18 +263,20 @@ class DispatchActions(QObject):
             elif failure is not None:
                 failure(exc)
 
+        op["on_failure"] = failed
         return self.run(
             services.update_incident,
             incident_id,
             expected_version=expected_version,
             default_message=lambda r: f"{r.number} updated",
-            on_failure=failed,
             **op,
             **changes,
         )
 
     # Units -------------------------------------------------------------------------------------
-    def set_unit_status(self, unit_id: int, status: str, note: str = "", **op: Any) -> Operation[UnitRecord]:
+    def set_unit_status(
+        self, unit_id: int, status: str, note: str = "", **op: Unpack[OperationKeywords[UnitRecord]]
+    ) -> Operation[UnitRecord]:
         return self.run(
             services.set_unit_status,
             unit_id,
@@ -244,7 +286,9 @@ class DispatchActions(QObject):
             **op,
         )
 
-    def acknowledge(self, unit_id: int, note: str = "", **op: Any) -> Operation[UnitRecord]:
+    def acknowledge(
+        self, unit_id: int, note: str = "", **op: Unpack[OperationKeywords[UnitRecord]]
+    ) -> Operation[UnitRecord]:
         return self.run(
             services.acknowledge_check,
             unit_id,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from data import services
+from data import rules, services
 from data.records import OPEN_STATUSES, CitationRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
 from data.services.paperwork import void_citation
@@ -19,22 +19,21 @@ from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
-from widgets.places import Place, best_place, pack_geocoder
+from widgets.places import GeocoderFactory, Place, best_place, pack_geocoder
 from widgets.store import BoardStore
 
 MAX_HISTORY = 200
 MAX_SUGGESTIONS = 10
-# Units a verb most likely names come first in its suggestions.
-UNIT_STATUS_FIRST: dict[str, tuple[str, ...]] = {
-    "D": ("available", "busy"),
-    "ER": ("dispatched",),
-    "OS": ("enroute", "dispatched"),
-    "AV": ("onscene", "busy", "break", "meal", "out_of_service", "enroute", "dispatched"),
-    "BK": ("available", "busy"),
-    "OOS": ("available", "busy", "break", "meal"),
-    "ACK": ("onscene", "enroute", "dispatched", "busy"),
-    "SI": ("available", "busy"),
-}
+# The unit action (data.rules.unit_actions) each unit verb takes: units that can take it are suggested first.
+VERB_UNIT_ACTION = {"D": "dispatch", "SI": "dispatch", "ACK": "acknowledge", **commands.STATUS_VERBS}
+
+
+class FollowUp(TypedDict):
+    """The operation keywords every command shares: select its incident, keep a refused line to fix."""
+
+    owner: QObject
+    on_success: Callable[[object], None]
+    on_failure: Callable[[Exception], None]
 
 
 class CommandEdit(CompletingLineEdit):
@@ -96,7 +95,7 @@ class CommandLine(QWidget):
         actions: DispatchActions,
         parent: QWidget | None = None,
         *,
-        geocoder_factory: Callable[[], Any] | None = None,
+        geocoder_factory: GeocoderFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("commandLine")
@@ -202,10 +201,10 @@ class CommandLine(QWidget):
     ) -> None:
         act = self._actions
 
-        def follow(incident_id: int | None) -> dict[str, Any]:
+        def follow(incident_id: int | None) -> FollowUp:
             """The operation keywords every command shares: select the incident, keep a refused line."""
 
-            def selected(_result: Any) -> None:
+            def selected(_result: object) -> None:
                 if incident_id is not None:
                     self.incident_selected.emit(incident_id)
 
@@ -264,14 +263,12 @@ class CommandLine(QWidget):
             )
         elif cmd.verb == "C" and incident is not None:
             label = self._store.db.pack.dispositions[cmd.disposition].label
-            keywords = follow(incident.id)
-            selected = keywords["on_success"]
+            selected = follow(incident.id)
 
             def cleared(record: IncidentRecord) -> None:
-                selected(record)
+                selected["on_success"](record)
                 self.incident_cleared.emit(record)
 
-            keywords["on_success"] = cleared
             # The version on the dispatcher's board (what they saw), else the one just looked up.
             seen = self._store.incidents.get(incident.id, incident)
             act.clear(
@@ -280,7 +277,9 @@ class CommandLine(QWidget):
                 cmd.text,
                 expected_version=seen.version,
                 message=lambda r: f"{r.number} cleared {r.disposition_code} {label}",
-                **keywords,
+                owner=self,
+                on_success=cleared,
+                on_failure=selected["on_failure"],
             )
         elif cmd.verb == "NOTE" and incident is not None:
             act.add_note(incident.id, cmd.text, **follow(incident.id))
@@ -344,11 +343,22 @@ class CommandLine(QWidget):
             ][:MAX_SUGGESTIONS]
         if kind == "unit":
             verb = commands.canonical_verb(text.split(" ", 1)[0]) or ""
-            likely = UNIT_STATUS_FIRST.get(verb, ())
-            units = sorted(
-                self._store.on_shift_units(),
-                key=lambda u: (likely.index(u.status) if u.status in likely else len(likely), u.call_sign),
-            )
+            action = VERB_UNIT_ACTION.get(verb, "")
+            timers = self._store.db.pack.timers
+
+            def rank(unit: UnitRecord) -> tuple[int, str]:
+                """Units that can take the verb first, in the board's status order (available before busy)."""
+                can = rules.unit_actions(
+                    unit.status,
+                    on_shift=unit.on_shift,
+                    has_incident=unit.incident_id is not None,
+                    timed_statuses=timers,
+                )
+                if action not in can:
+                    return len(rules.UNIT_STATUSES), unit.call_sign
+                return rules.UNIT_STATUSES.index(unit.status), unit.call_sign
+
+            units = sorted(self._store.on_shift_units(), key=rank)
             if word:
                 units = [u for u in units if word in u.call_sign.upper()]
             return [

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,7 +16,8 @@ from PySide6.QtWidgets import (
 from data import services
 from data.errors import StaleWriteError
 from data.records import IncidentRecord
-from widgets.actions import DispatchActions
+from widgets.actions import DispatchActions, Redo
+from widgets.operations import Operation
 
 FIELD_LABELS = {
     "call_type": "Call type",
@@ -37,7 +35,7 @@ FIELD_LABELS = {
 }
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -57,7 +55,7 @@ class ConflictPanel(QDialog):
         self.setWindowTitle("Changed by someone else")
         self.setAccessibleName("Edit conflict")
         self.current: IncidentRecord | None = None
-        self.intended: dict[str, Any] = {}
+        self.intended: dict[str, object] = {}
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Conflict message")
@@ -79,7 +77,7 @@ class ConflictPanel(QDialog):
         self.reapply_button.clicked.connect(self._on_reapply_button_clicked)
         self.keep_button.clicked.connect(self.hide)
 
-    def show_conflict(self, error: StaleWriteError, current: IncidentRecord, intended: dict[str, Any]) -> None:
+    def show_conflict(self, error: StaleWriteError, current: IncidentRecord, intended: dict[str, object]) -> None:
         self.message.setText(str(error))
         self.changed_by.setText(
             f"Changed by {error.changed_by or 'another dispatcher'}: {error.changes or 'an update'}"
@@ -141,10 +139,10 @@ class ConflictResolver(QObject):
         self.panel.reapply_requested.connect(self._on_panel_reapply_requested)
         actions.store.incidents_changed.connect(self._on_store_incidents_changed)
         actions.set_conflict_handler(self)
-        self._redo: Callable[[int], Any] | None = None  # the status action shown, when it is not an edit
+        self._redo: Redo | None = None  # the status action shown, when it is not an edit
 
     def show_action_conflict(
-        self, error: StaleWriteError, incident_id: int, intended: dict[str, Any], redo: Callable[[int], Any]
+        self, error: StaleWriteError, incident_id: int, intended: dict[str, object], redo: Redo
     ) -> None:
         """A clear or cancel refused as stale: the incident as it is now beside the action, Reapply redoes it."""
         db = self.actions.db
@@ -157,7 +155,7 @@ class ConflictResolver(QObject):
             lambda: services.get_incident(db, incident_id), owner=self, on_success=shown, report_failure=False
         )
 
-    def update(self, incident_id: int, expected_version: int, **changes: Any) -> Any:
+    def update(self, incident_id: int, expected_version: int, **changes: object) -> Operation[IncidentRecord]:
         db = self.actions.db
 
         def stale(error: StaleWriteError) -> None:
@@ -169,13 +167,13 @@ class ConflictResolver(QObject):
 
         return self.actions.update(incident_id, expected_version, on_stale=stale, changes=changes, owner=self)
 
-    def _show(self, error: StaleWriteError, current: IncidentRecord, changes: dict[str, Any]) -> None:
+    def _show(self, error: StaleWriteError, current: IncidentRecord, changes: dict[str, object]) -> None:
         self.actions.store.put(incidents=[current])
         self._redo = None
         self.panel.show_conflict(error, current, changes)
         self.conflict_shown.emit(error)
 
-    def _on_panel_reapply_requested(self, incident_id: int, changes: dict[str, Any]) -> None:
+    def _on_panel_reapply_requested(self, incident_id: int, changes: dict[str, object]) -> None:
         current = self.panel.current
         if current is not None and current.id == incident_id:
             # The version the dispatcher has just seen; if it moved again, the panel comes back.

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCharts import (
+    QAbstractAxis,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -32,6 +33,9 @@ from PySide6.QtWidgets import (
 
 from data.shift_summary import Count, IntervalStat
 from widgets import theme
+
+# A plain value in a RowsModel cell: numbers align right and sort as numbers.
+Cell = str | int | float | None
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -153,7 +157,7 @@ class ChartView(QChartView):
         for axis in chart.axes():
             self._style_axis(axis)
 
-    def _style_axis(self, axis: Any) -> None:
+    def _style_axis(self, axis: QAbstractAxis) -> None:
         c = theme.colors()
         # Whole labels: an elided "0971" or "Welfare check" says nothing.
         axis.setTruncateLabels(False)
@@ -297,10 +301,10 @@ class RowsModel(QAbstractTableModel):
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headers = tuple(headers)
-        self.rows: list[tuple[Any, ...]] = []
+        self.rows: list[tuple[Cell, ...]] = []
         self.tones: list[str] = []
 
-    def set_rows(self, rows: Sequence[Sequence[Any]], tones: Sequence[str] | None = None) -> None:
+    def set_rows(self, rows: Sequence[Sequence[Cell]], tones: Sequence[str] | None = None) -> None:
         self.beginResetModel()
         self.rows = [tuple(r) for r in rows]
         self.tones = list(tones) if tones is not None else [""] * len(self.rows)

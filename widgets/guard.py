@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import ParamSpec
 
 import shiboken6
 from PySide6.QtCore import QObject
 
+P = ParamSpec("P")
 
-def bound(owner: QObject, fn: Callable[..., Any]) -> Callable[..., None]:
+
+def bound(owner: QObject, fn: Callable[P, object]) -> Callable[P, None]:
     """Wrap `fn` so a result arriving after `owner` was deleted is dropped instead of crashing."""
 
-    def call(*args: Any) -> None:
+    def call(*args: P.args, **kwargs: P.kwargs) -> None:
         if shiboken6.isValid(owner):
-            fn(*args)
+            fn(*args, **kwargs)
 
     return call

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -90,11 +88,11 @@ class IncidentEditDialog(QDialog):
         self.open()
         self.location.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def changes(self) -> dict[str, Any]:
+    def changes(self) -> dict[str, object]:
         rec = self._record
         if rec is None:
             return {}
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "call_type": self.call_type.currentData(),
             "priority": self.priority.currentData(),
             "location": self.location.text().strip(),
@@ -127,5 +125,5 @@ class IncidentEditor:
     def edit(self, record: IncidentRecord) -> None:
         self.dialog.edit(record)
 
-    def _on_dialog_submitted(self, incident_id: int, version: int, changes: dict[str, Any]) -> None:
+    def _on_dialog_submitted(self, incident_id: int, version: int, changes: dict[str, object]) -> None:
         self.resolver.update(incident_id, version, **changes)

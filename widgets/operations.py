@@ -20,7 +20,7 @@ import logging
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ReportKind = Literal["done", "refused", "failed", "info"]
-Message = str | Callable[[Any], str] | None
 
 
 @dataclass(frozen=True)

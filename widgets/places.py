@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from maps.geocoder import Geocoder
+
+# The geocoder is loaded on first use, off the GUI thread: views hold a factory, not the geocoder.
+GeocoderFactory = Callable[[], "Geocoder"]
 
 
 @dataclass(frozen=True)
@@ -21,10 +27,10 @@ class Place:
     confidence: float = 1.0
 
 
-def pack_geocoder(geo_dir: Path) -> Callable[[], Any]:
+def pack_geocoder(geo_dir: Path) -> GeocoderFactory:
     """A factory for the geocoder of the pack whose geo folder is `geo_dir`; it loads on first call."""
 
-    def build() -> Any:
+    def build() -> Geocoder:
         from maps.geocoder import geocoder_for
 
         return geocoder_for(geo_dir)
@@ -32,7 +38,7 @@ def pack_geocoder(geo_dir: Path) -> Callable[[], Any]:
     return build
 
 
-def lookup(factory: Callable[[], Any], text: str) -> tuple[list[str], list[Place]]:
+def lookup(factory: GeocoderFactory, text: str) -> tuple[list[str], list[Place]]:
     """Suggestions and candidates for typed text (off the GUI thread; the first call loads the data)."""
     geocoder = factory()
     suggestions = list(geocoder.suggest(text, 8))
@@ -42,7 +48,7 @@ def lookup(factory: Callable[[], Any], text: str) -> tuple[list[str], list[Place
     return suggestions, places
 
 
-def place_at(factory: Callable[[], Any], label: str, lat: float, lon: float) -> Place:
+def place_at(factory: GeocoderFactory, label: str, lat: float, lon: float) -> Place:
     """Zone and city flag of a map point, and a label for it when none was given."""
     geocoder = factory()
     if not label:
@@ -51,7 +57,7 @@ def place_at(factory: Callable[[], Any], label: str, lat: float, lon: float) -> 
     return Place(label, lat, lon, jurisdiction.zone_at(lat, lon), jurisdiction.contains(lat, lon), "map")
 
 
-def best_place(factory: Callable[[], Any], text: str) -> Place | None:
+def best_place(factory: GeocoderFactory, text: str) -> Place | None:
     """The top candidate for typed text, or None when nothing is plausible; off the GUI thread."""
     if not text.strip():
         return None

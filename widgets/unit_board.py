@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyleOptionViewItem, QWidget
 
 from data.records import IncidentRecord, UnitRecord
-from data.rules import STATUS_LABELS, check_state
+from data.rules import STATUS_LABELS, check_state, unit_actions
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.incident_queue import format_elapsed, spoken_elapsed
@@ -96,7 +96,12 @@ ALERT_STATES = ("warning", "critical")
 ACK_KEY = QKeySequence("Ctrl+K")  # the command line's ACK does the same
 
 
-def natural_key(text: str) -> tuple[Any, ...]:
+# A unit's place on the board: check order, status group, call sign in natural order, id.
+NaturalKey = tuple[int | str, ...]
+BoardKey = tuple[int, int, NaturalKey, int]
+
+
+def natural_key(text: str) -> NaturalKey:
     """CSO2 before CSO10."""
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
@@ -104,7 +109,7 @@ def natural_key(text: str) -> tuple[Any, ...]:
 CHECK_ORDER = {"critical": 0, "warning": 1}
 
 
-def board_key(unit: UnitRecord) -> tuple[Any, ...]:
+def board_key(unit: UnitRecord) -> tuple[int, NaturalKey, int]:
     return (STATUS_GROUPS.get(unit.status, 9), natural_key(unit.call_sign), unit.id)
 
 
@@ -122,7 +127,7 @@ _HEADER_TIPS = (
 
 
 # The model ---------------------------------------------------------------------------------------
-class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
+class UnitBoardModel(RecordTableModel[UnitRecord, BoardKey]):
     """One row per unit on shift; units signing off leave, units signing on arrive."""
 
     headers = HEADERS
@@ -156,7 +161,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
     def _belongs(self, record: UnitRecord) -> bool:
         return record.on_shift
 
-    def key_of(self, record: UnitRecord) -> tuple[Any, ...]:
+    def key_of(self, record: UnitRecord) -> BoardKey:
         # Overdue status checks first, then checks due: the dispatcher must not scroll to find them.
         return (CHECK_ORDER.get(self.check_state(record), 2), *board_key(record))
 
@@ -334,7 +339,7 @@ class UnitBoardModel(RecordTableModel[UnitRecord, tuple[Any, ...]]):
 
 
 # The proxy ---------------------------------------------------------------------------------------
-class UnitBoardProxy(RecordTableProxy[UnitRecord, tuple[Any, ...]]):
+class UnitBoardProxy(RecordTableProxy[UnitRecord, BoardKey]):
     """Board order: overdue checks, checks due, then available, busy, on a call, on break or meal, out of service."""
 
     def __init__(self, source: UnitBoardModel, parent: QObject | None = None) -> None:
@@ -371,7 +376,7 @@ class UnitBoardDelegate(RecordTableDelegate):
             self._paint_text(painter, option, index, palette, selected, text)
 
 
-def _right_aligned(option: QStyleOptionViewItem, text: str) -> Any:
+def _right_aligned(option: QStyleOptionViewItem, text: str) -> QRect:
     """The rect a right-aligned pill of this text needs inside the cell."""
     bold = QFont(option.font)
     bold.setBold(True)
@@ -497,7 +502,7 @@ class UnitBoard(RecordTablePane):
             return False
         unit = self.model.record(row)
         self._ack_unit_id = target
-        can_ack = self.model.has_timer(unit)
+        can_ack = "acknowledge" in unit_actions(unit.status, timed_statuses=self.model.timers)
         if can_ack:
             where = f" on {unit.incident_number}" if unit.incident_number else ""
             minutes = self.model.check_minutes(unit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,7 +37,23 @@ TRI_STATE = (("Not assessed", None), ("Yes", True), ("No", False))
 ANSWER = (("Not asked", None), ("Accepted", True), ("Declined", False))
 
 
-def _combo(parent: QWidget, choices: tuple[tuple[str, Any], ...], value: Any) -> QComboBox:
+class WelfareFields(TypedDict):
+    """The form as data.services.paperwork.record_welfare_check takes it (besides the incident)."""
+
+    officer_id: int | None
+    subject_name: str
+    subject_declined: bool
+    approx_age: str
+    description: str
+    observations: dict[str, bool | str | None]  # the pack's flags (yes/no/not assessed), housing, condition, cautions
+    services_offered: str
+    services_accepted: bool | None
+    escalation: list[str]
+    follow_up_needed: bool
+    follow_up_note: str
+
+
+def _combo(parent: QWidget, choices: tuple[tuple[str, bool | None], ...], value: object) -> QComboBox:
     combo = QComboBox(parent)
     for label, data in choices:
         combo.addItem(label, data)
@@ -218,9 +234,11 @@ class WelfareForm(QDialog):
         self.subject_edit.setEnabled(not declined)
 
     # Saving ------------------------------------------------------------------------------------
-    def values(self) -> dict[str, Any]:
+    def values(self) -> WelfareFields:
         """The form as the service takes it."""
-        observations: dict[str, Any] = {key: combo.currentData() for key, combo in self.flag_combos.items()}
+        observations: dict[str, bool | str | None] = {
+            key: combo.currentData() for key, combo in self.flag_combos.items()
+        }
         observations["housing_status"] = self.housing_combo.currentData()
         observations["condition"] = self.condition_edit.text()
         observations["safety_cautions"] = self.cautions_edit.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 
@@ -128,6 +129,27 @@ def test_dispatch_en_route_on_scene_with_keys(qtbot, make_detail, store, actions
     assert detail.time_labels["onscene_at"].text() == "08:05:45\n+5:45"
     assert detail.assigned_list.item(0).text().startswith("CSO-14  On scene 0 min")
     assert not detail.onscene_button.isEnabled() and not detail.enroute_button.isEnabled()
+
+
+def test_a_unit_change_reranks_from_the_store_alone(
+    qtbot, make_detail, store, actions, db, dispatcher, supervisor, monkeypatch
+):
+    """The ranking is the pure rules.recommend_units over the store's units: no database call per unit change."""
+    units = staff(db, supervisor)
+    inc = welfare(db, dispatcher)
+    detail = make_detail(actions)
+    shown(qtbot, detail, inc.id)
+    assert detail.recommended_list.item(0).text().startswith("CSO-14")
+    submitted: list[object] = []
+    monkeypatch.setattr(store.runner, "submit", lambda *args, **kw: submitted.append(args))
+    on_break = dataclasses.replace(
+        store.units[units["CSO-14"]], status="break", version=store.units[units["CSO-14"]].version + 1
+    )
+    store.put(units=[on_break])
+    qtbot.waitUntil(lambda: not detail.recommend_timer.isActive())
+    signs = [detail.recommended_list.item(r).text().split()[0] for r in range(detail.recommended_list.count())]
+    assert "CSO-14" not in signs and signs[0] == "CSO-12"
+    assert submitted == []
 
 
 def test_dispatch_a_chosen_unit(qtbot, make_detail, store, actions, db, dispatcher, supervisor):

@@ -82,20 +82,26 @@ def test_callbacks_are_dropped_when_the_owner_is_gone_but_the_result_is_reported
     assert [(r.kind, r.text, r.owner) for r in operations.reports] == [("done", "saved", None)]
 
 
-@pytest.mark.qt_log_ignore("This plugin does not support")
-def test_the_status_bar_shows_each_result_once_and_a_refusal_keeps_its_style(qtbot, qloop, db, dispatcher, tmp_path):
+def window_with_a_call(qtbot, db, dispatcher, tmp_path, units: int):
+    """The main window (no map) on a shift of `units` units and one welfare call, once the board is in."""
     from PySide6.QtCore import QSettings
 
     from console.main_window import MainWindow
     from console.settings import Settings
 
-    small_shift(db, units=1)
+    small_shift(db, units=units)
     inc = welfare_call(db, dispatcher)
     settings = Settings(QSettings(str(tmp_path / "ws.ini"), QSettings.Format.IniFormat))
     window = MainWindow(db, dispatcher, with_map=False, settings=settings, demo_sign_in=True)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: inc.id in window.store.incidents)
+    return window, inc
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_the_status_bar_shows_each_result_once_and_a_refusal_keeps_its_style(qtbot, qloop, db, dispatcher, tmp_path):
+    window, inc = window_with_a_call(qtbot, db, dispatcher, tmp_path, units=1)
     shown: list[str] = []
     window.statusBar().messageChanged.connect(lambda text: text and shown.append(text))
 
@@ -108,4 +114,46 @@ def test_the_status_bar_shows_each_result_once_and_a_refusal_keeps_its_style(qtb
     qtbot.waitUntil(lambda: window.operations.pending() == 0 and bool(shown))
     assert len(shown) == 1 and shown[0].startswith("✖ ")
     assert "color: #ff8a80" in window.statusBar().styleSheet()
+    window.close()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_one_status_bar_report_per_dispatch_and_a_refused_dispatch_keeps_its_style(
+    qtbot, qloop, db, dispatcher, tmp_path
+):
+    """Typed or clicked, a dispatch is one report on the status bar; a refusal stays red until the next report."""
+    window, inc = window_with_a_call(qtbot, db, dispatcher, tmp_path, units=2)
+    shown: list[str] = []
+    reports: list[object] = []
+    window.statusBar().messageChanged.connect(lambda text: text and shown.append(text))
+    window.operations.reported.connect(reports.append)
+
+    def one_report() -> str:
+        qtbot.waitUntil(lambda: window.operations.pending() == 0 and bool(shown))
+        qtbot.wait(300)  # a second report of the same action would have arrived by now
+        assert len(reports) == 1 and len(shown) == 1, shown
+        text = shown[0]
+        shown.clear()
+        reports.clear()
+        return text
+
+    # Typed: D unit incident.
+    window.command_line.run(f"D CSO11 {inc.number}")
+    assert one_report() == f"CSO11 dispatched to {inc.number} ({inc.location})"
+    assert window.statusBar().styleSheet() == ""
+
+    # Clicked: the incident pane's Dispatch sends the recommended unit.
+    window.select_incident(inc.id)
+    qtbot.waitUntil(lambda: window.detail.incident_id == inc.id and window.detail.dispatch_button.isEnabled())
+    shown.clear()
+    reports.clear()
+    window.detail.dispatch_button.click()
+    assert one_report() == f"CSO12 dispatched to {inc.number}"
+
+    # Refused by the service: the unit is already on the incident. One report, in the refusal style, kept.
+    window.command_line.run(f"D CSO11 {inc.number}")
+    refusal = one_report()
+    assert refusal.startswith("✖ ") and "already on" in refusal
+    assert "color: #ff8a80" in window.statusBar().styleSheet()
+    assert window.statusBar().currentMessage() == refusal
     window.close()
