@@ -68,6 +68,10 @@ STATUS_LABELS = {
 MAX_LOCATION = 300
 MAX_NAME = 120
 MAX_PHONE = 40
+# A callback number has 3 (a short code such as 911) to 15 (E.164's longest) digits, whatever punctuation.
+MIN_PHONE_DIGITS = 3
+MAX_PHONE_DIGITS = 15
+MAX_REASON = 2000  # an override reason, a transfer note
 MAX_NARRATIVE = 20_000
 
 

@@ -1282,10 +1282,6 @@ class IntakeForm(QWidget):
             except ValidationError as exc:
                 problems.append((message, widget, str(exc)))
         phone = values.get(self.phone_edit, "")
-        if phone and sum(ch.isdigit() for ch in phone) < 3:
-            problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too few digits."))
-        elif phone and sum(ch.isdigit() for ch in phone) > 15:
-            problems.append((self.phone_error, self.phone_edit, f"The callback number {phone!r} has too many digits."))
         unasked = [key for key, answer in self._answers().items() if answer is None]
         if unasked:
             first = self.screening[unasked[0]].yes
@@ -1315,9 +1311,7 @@ class IntakeForm(QWidget):
                 )
             elif choice == "cso":
                 try:
-                    override = validate.text(
-                        "override_reason", self.override_edit.text(), limit=2000, required=True, label="override reason"
-                    )
+                    override = validate.override_reason(self.override_edit.text(), required=True)
                 except ValidationError as exc:
                     problems.append((self.response_error, self.override_edit, str(exc)))
             response = {"transfer": "sheriff", "joint": "joint", "cso": "cso", None: "cso"}[choice]

@@ -231,7 +231,7 @@ def create_incident(
         raise ValidationError("screening", str(exc)) from None
     if response not in ("cso", "joint", "sheriff"):
         raise ValidationError("response", f"Response must be cso, joint or sheriff, not {response!r}.")
-    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    override = validate.override_reason(override_reason)
     with work(db, actor) as w:
         received = received_at or w.now
         if received > w.now + dt.timedelta(minutes=1):
@@ -376,7 +376,7 @@ def dispatch_units(
 ) -> IncidentRecord:
     if not unit_ids:
         raise ValidationError("units", "Choose at least one unit to dispatch.")
-    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    override = validate.override_reason(override_reason)
     with work(db, actor) as w:
         row = load_incident(w, incident_id, expected_version)
         if row.status not in OPEN_STATUSES:
