@@ -101,12 +101,12 @@ def rank_call_types(pack: Pack, text: str) -> list[CallType]:
 
 
 def response_rule(ct: CallType, agency: str) -> tuple[str, str]:
-    """What the call type allows, as (text, severity)."""
-    if ct.sheriff_first:
-        return f"{agency} first: {agency} goes first or jointly", "warning"
-    if not ct.cso_alone:
-        return f"CSOs respond with {agency}", "warning"
-    return "CSOs may respond alone", "ok"
+    """What the call type allows (data.rules.response_rule), as (text, severity)."""
+    return {
+        "sheriff_first": (f"{agency} first: {agency} goes first or jointly", "warning"),
+        "with_agency": (f"CSOs respond with {agency}", "warning"),
+        "cso_alone": ("CSOs may respond alone", "ok"),
+    }[rules.response_rule(ct)]
 
 
 def _underlined(text: str, word: str, index: int) -> str:
@@ -1158,15 +1158,19 @@ class IntakeForm(QWidget):
         place = self.chosen_place()
         return place is not None and place.in_city is False
 
+    def _not_alone(self) -> bool:
+        """The call type does not let CSOs respond alone (data.rules.csos_may_go_alone)."""
+        return self._call_type is not None and not rules.csos_may_go_alone(self._call_type)
+
     def _needs_choice(self) -> bool:
-        """Law enforcement first, or a place outside the city: the dispatcher chooses how it is answered."""
-        return self._needs_sheriff() or self._outside_city()
+        """Law enforcement first or with CSOs, or a place outside the city: the dispatcher chooses how it is answered."""
+        return self._needs_sheriff() or self._not_alone() or self._outside_city()
 
     def _update_response_box(self) -> None:
         needed = self._needs_choice()
         if needed:
             reasons = [key for key, yes in self._answers().items() if yes]
-            if self._call_type and self._call_type.sheriff_first:
+            if self._call_type and (self._call_type.sheriff_first or self._not_alone()):
                 reasons.insert(0, self._call_type.label.lower())
             if self.place_panel.sheriff_first:
                 reasons.insert(0, "caution at this place")
@@ -1297,11 +1301,12 @@ class IntakeForm(QWidget):
         if self._needs_choice():
             choice = self._response()
             if choice is None:
-                why = (
-                    f"Screening says {self._pack.agency} first"
-                    if self._needs_sheriff()
-                    else f"The place is outside {self._pack.city_name}, where {self._pack.agency} has jurisdiction"
-                )
+                if self._needs_sheriff():
+                    why = f"Screening says {self._pack.agency} first"
+                elif self._not_alone():
+                    why = "CSOs do not respond alone to this call type"
+                else:
+                    why = f"The place is outside {self._pack.city_name}, where {self._pack.agency} has jurisdiction"
                 problems.append(
                     (
                         self.response_error,
@@ -1416,8 +1421,10 @@ class IntakeForm(QWidget):
                 if any(self._answers().values())
                 else (
                     f"Outside {self._pack.city_name}"
-                    if self._outside_city() and not self._needs_sheriff()
+                    if self._outside_city() and not self._needs_sheriff() and not self._not_alone()
                     else f"{self._pack.agency}-first call type"
+                    if self._needs_sheriff()
+                    else f"Call type answered with {self._pack.agency}"
                 )
             )
             self._actions.transfer(

@@ -387,6 +387,11 @@ def dispatch_units(
                     f"Incident {row.number} needs {db.pack.agency} first. Transfer it, mark a joint response, "
                     "or record an override reason to send CSOs alone."
                 )
+            if not rules.csos_may_go_alone(db.pack.call_types.get(row.call_type)):
+                raise SheriffFirstError(
+                    f"Incident {row.number} {rules.override_question(row, db.pack.call_types, db.pack.agency)}. "
+                    "Mark a joint response, or record an override reason to send CSOs alone."
+                )
             raise SheriffFirstError(
                 f"Incident {row.number}: the screening was not asked ({', '.join(rules.unanswered(row.screening))}). "
                 "Ask the caller, or record an override reason to send CSOs alone."

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListWidget, QPlainTextEdit
 
 from data import services
 from data.errors import ValidationError
+from data.pack import CallType
 from widgets.intake import IntakeForm, rank_call_types
 
 # The offscreen platform cannot raise or grab for the completion popup; it says so, harmlessly.
@@ -298,6 +301,32 @@ def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
         qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
     assert stored.response == "cso" and stored.override_reason == "Caller says the knife is locked in the car"
+
+
+def test_a_type_csos_do_not_answer_alone_asks_how_it_is_answered(qtbot, store, actions, db):
+    """cso_alone = false without Sheriff-first: the form mirrors data.rules, so a choice is needed to save."""
+    vending = CallType(code="VENDING", label="Street vending", apco="VEND", priority=3, cso_alone=False)
+    db.pack = dataclasses.replace(db.pack, call_types={**db.pack.call_types, "VENDING": vending})
+    form = IntakeForm(store, actions)
+    form.geocode_timer.setInterval(0)
+    qtbot.addWidget(form)
+    form.show()
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "VENDING")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    assert "CSOs respond with LASD" in form.type_info.text()
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    form.location_edit.hide_suggestions()
+    answer_no(qtbot, form)
+    assert form.response_box.isVisible() and "street vending" in form.response_box.title()
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.response_error.text().startswith("✕ CSOs do not respond alone to this call type")
+    assert incident_count(db) == 0
+    qtbot.keyClick(form.response_buttons["joint"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert services.get_incident(db, created.args[0].id).response == "joint"
 
 
 def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
