@@ -320,6 +320,12 @@ def shift_name(start_local: dt.datetime) -> str:
     return f"{shift_label(start_local)} shift {start_local:%a %d %b %Y}"
 
 
+def disposition_code(typed: str) -> str:
+    """A disposition code as the pack writes it: "4" is 04 (codes are two digits); anything else as typed."""
+    code = typed.strip()
+    return f"0{code}" if code.isdigit() and len(code) == 1 else code
+
+
 def next_incident_number(year: int, seq: int, prefix: str = "") -> str:
     return f"{prefix}{year}-{seq:06d}"
 

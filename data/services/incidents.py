@@ -442,11 +442,9 @@ def clear_incident(
     note: str = "",
     expected_version: int | None = None,
 ) -> IncidentRecord:
-    code = (disposition or "").strip()
+    code = rules.disposition_code(disposition or "")
     if not code:
         raise ValidationError("disposition", "Clearing an incident needs a disposition code.")
-    if code.isdigit() and len(code) == 1:
-        code = f"0{code}"
     if code not in db.pack.dispositions:
         raise ValidationError("disposition", f"Unknown disposition {code[:10]!r}.")
     body = validate.text("note", note, limit=rules.MAX_NARRATIVE)
