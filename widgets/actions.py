@@ -13,7 +13,7 @@ from data import services
 from data.db import Database
 from data.errors import StaleWriteError
 from data.permissions import Actor
-from data.records import IncidentRecord, UnitRecord
+from data.records import IncidentRecord, MergedCall, UnitRecord
 from widgets.operations import Operation, Operations
 from widgets.store import BoardStore
 
@@ -92,6 +92,8 @@ class DispatchActions(QObject):
             # Runs first on the GUI thread (the report is built before callbacks): the board shows it at once.
             if isinstance(result, IncidentRecord):
                 self.store.put(incidents=[result])
+            elif isinstance(result, MergedCall):
+                self.store.put(incidents=[result.duplicate, result.into])
             elif isinstance(result, UnitRecord):
                 self.store.put(units=[result])
             return (message or default_message)(result)
@@ -118,6 +120,45 @@ class DispatchActions(QObject):
             services.create_incident,
             default_message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
             on_success=created,
+            **op,
+            **fields,
+        )
+
+    def create_and_transfer(self, *, fields: dict[str, Any], note: str = "", **op: Any) -> Operation[IncidentRecord]:
+        """A new call handed to law enforcement as it is taken: one service call, one transaction."""
+        agency = self.db.pack.agency
+        success = op.pop("on_success", None)
+
+        def transferred(rec: IncidentRecord) -> None:
+            self.incident_created.emit(rec)
+            if success is not None:
+                success(rec)
+
+        return self.run(
+            services.create_and_transfer,
+            note=note,
+            default_message=lambda r: (
+                f"{r.number} created and transferred to {agency}: {r.call_type_label} at {r.location}"
+            ),
+            on_success=transferred,
+            **op,
+            **fields,
+        )
+
+    def create_and_merge(self, *, fields: dict[str, Any], into_id: int, **op: Any) -> Operation[MergedCall]:
+        """A new call saved straight into the open incident it repeats: one service call, one transaction."""
+        success = op.pop("on_success", None)
+
+        def merged(result: MergedCall) -> None:
+            self.incident_created.emit(result.duplicate)
+            if success is not None:
+                success(result)
+
+        return self.run(
+            services.create_and_merge,
+            into_id=into_id,
+            default_message=lambda r: f"{r.duplicate.number} merged into {r.into.number} as a duplicate",
+            on_success=merged,
             **op,
             **fields,
         )

@@ -1373,6 +1373,7 @@ class IntakeForm(QWidget):
             self.submit()
 
     def _create(self, fields: dict[str, Any], *, merge_into: int | None) -> None:
+        """One service call and one transaction: the call alone, or with its transfer or its merge."""
         self.saving = True
         self.save_button.setEnabled(False)
         self.merge_button.setEnabled(False)
@@ -1380,12 +1381,30 @@ class IntakeForm(QWidget):
         transfer = self._response() == "transfer" and self._needs_choice()
         received = self._received_at or self._store.db.clock()
         self.draft_timer.stop()
-        self._actions.create_incident(
-            fields={**fields, "received_at": received, "draft_key": self._draft_key},
-            owner=self,
-            on_success=lambda rec: self._after_create(rec, transfer=transfer, merge_into=merge_into),
-            on_failure=self._on_create_failed,
-        )
+        call = {**fields, "received_at": received, "draft_key": self._draft_key}
+        if merge_into is not None:
+            self._actions.create_and_merge(
+                fields=call,
+                into_id=merge_into,
+                owner=self,
+                on_success=lambda merged: self._finish(merged.duplicate, merged_into=merged.into.id),
+                on_failure=self._on_create_failed,
+            )
+        elif transfer:
+            self._actions.create_and_transfer(
+                fields=call,
+                note=self._transfer_note(),
+                owner=self,
+                on_success=lambda final: self._finish(final, merged_into=None),
+                on_failure=self._on_create_failed,
+            )
+        else:
+            self._actions.create_incident(
+                fields=call,
+                owner=self,
+                on_success=lambda rec: self._finish(rec, merged_into=None),
+                on_failure=self._on_create_failed,
+            )
 
     def _on_create_failed(self, exc: Exception) -> None:
         self.saving = False
@@ -1405,41 +1424,18 @@ class IntakeForm(QWidget):
             target.show_message(text, "error")
         self.form_error.show_message(f"Nothing saved: {text}", "error")
 
-    def _after_create(self, record: IncidentRecord, *, transfer: bool, merge_into: int | None) -> None:
-        if merge_into is not None:
-            self._actions.merge(
-                record.id,
-                merge_into,
-                owner=self,
-                message=lambda target: f"{record.number} merged into {target.number} as a duplicate",
-                on_success=lambda _target: self._finish(record, merged_into=merge_into),
-                on_failure=lambda _exc: self._finish(record, merged_into=None),
-            )
-        elif transfer:
-            note = (
-                "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
-                if any(self._answers().values())
-                else (
-                    f"Outside {self._pack.city_name}"
-                    if self._outside_city() and not self._needs_sheriff() and not self._not_alone()
-                    else f"{self._pack.agency}-first call type"
-                    if self._needs_sheriff()
-                    else f"Call type answered with {self._pack.agency}"
-                )
-            )
-            self._actions.transfer(
-                record.id,
-                joint=False,
-                note=note,
-                owner=self,
-                on_success=lambda final: self._finish(final, merged_into=None),
-                on_failure=lambda _exc: self._finish(record, merged_into=None),
-            )
-        else:
-            self._finish(record, merged_into=None)
+    def _transfer_note(self) -> str:
+        """Why the call went to law enforcement as it was taken, for its disposition note."""
+        if any(self._answers().values()):
+            return "Screening: " + ", ".join(k for k, yes in self._answers().items() if yes)
+        if self._outside_city() and not self._needs_sheriff() and not self._not_alone():
+            return f"Outside {self._pack.city_name}"
+        if self._needs_sheriff():
+            return f"{self._pack.agency}-first call type"
+        return f"Call type answered with {self._pack.agency}"
 
     def _finish(self, record: IncidentRecord, *, merged_into: int | None) -> None:
-        """The call is saved (a failed merge or transfer was reported; the dispatcher can redo it)."""
+        """The call is saved, with its transfer or merge (refused, neither was written: the form keeps the call)."""
         self._reset_fields()
         self.incident_created.emit(self._store.incidents.get(record.id, record))
         if merged_into is not None:

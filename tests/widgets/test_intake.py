@@ -277,15 +277,20 @@ def test_screening_yes_requires_a_choice(qtbot, form, db):
     assert stored.response == "joint" and stored.screening["weapon"] is True and stored.status == "pending"
 
 
-def test_screening_transfer_creates_then_transfers(qtbot, form, db):
+def test_screening_transfer_creates_and_transfers_in_one_action(qtbot, form, db, operations):
     fill_screened_call(qtbot, form)
     qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
     answer_no(qtbot, form)
+    operations.reports.clear()
     with qtbot.waitSignal(form.incident_created, timeout=5000) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert [r.text for r in operations.reports] == [
+        "2026-000001 created and transferred to LASD: Disturbance, non-violent at West Hollywood City Hall"
+    ]
     stored = services.get_incident(db, created.args[0].id)
     assert (stored.status, stored.response, stored.disposition_code) == ("transferred", "sheriff", "15")
     assert "Screening: weapon" in stored.disposition_note
+    assert [e.kind for e in services.timeline(db, stored.id)] == ["created", "transferred"]
 
 
 def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
@@ -360,6 +365,56 @@ def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
     assert dup.caller_name == "Second Caller"
     timeline = [e.text for e in services.timeline(db, first.id)]
     assert any("from Second Caller merged: Loud music from the plaza" in t for t in timeline)
+
+
+def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatcher, operations):
+    first = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
+    )
+    clock.advance(minutes=2)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    answer_no(qtbot, form)
+    operations.reports.clear()
+    with qtbot.waitSignal(form.duplicate_merged, timeout=5000):
+        qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
+    assert [(r.kind, r.text) for r in operations.reports] == [
+        ("done", f"2026-000002 merged into {first.number} as a duplicate")
+    ]
+
+
+def test_a_refused_merge_writes_nothing_and_keeps_the_call(qtbot, form, db, clock, dispatcher, operations):
+    """The incident it repeats was closed meanwhile: no new incident, no number used, the reason on the form."""
+    first = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
+    )
+    clock.advance(minutes=2)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    qtbot.keyClicks(form.caller_edit, "Second Caller")
+    answer_no(qtbot, form)
+    assert form.duplicate_list.count() == 1
+    services.clear_incident(db, dispatcher, first.id, disposition="18")  # another position closes it meanwhile
+    operations.reports.clear()
+    created: list[object] = []
+    form.incident_created.connect(created.append)
+    qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not form.saving, timeout=5000)
+    assert form.form_error.text() == f"✕ Nothing saved: Incident {first.number} is closed; merge into an open incident."
+    assert [r.kind for r in operations.reports] == ["refused"]
+    assert created == [] and incident_count(db) == 1
+    assert form.caller_edit.text() == "Second Caller" and form.save_button.isEnabled()
+    # No number was used up: saved as a new call, it takes the next one.
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)  # the duplicate warning first
+    with qtbot.waitSignal(form.incident_created, timeout=5000) as saved:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert saved.args[0].number == "2026-000002"
 
 
 def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, clock, dispatcher):
