@@ -254,6 +254,8 @@ def test_a_name_the_board_does_not_hold_is_looked_up_in_the_database(qtbot, cmdl
     old = welfare(db, dispatcher)
     services.clear_incident(db, dispatcher, old.id, disposition="18")
     clock.advance(days=3)  # closed longer ago than the board keeps
+    qtbot.wait(50)  # the clear's own feed event has come in and been fetched
+    qtbot.waitUntil(lambda: store.operations.pending() == 0 and not store.flush_timer.isActive())
     load(qtbot, store)
     assert old.id not in store.incidents
     with qtbot.waitSignal(cmdline.print_requested) as printed:
