@@ -26,17 +26,18 @@ from data.errors import ValidationError
 from data.records import DuplicateCandidate, IncidentRecord
 from data.services import validate
 from data.services.drafts import DraftRecord
-from widgets import theme
 from widgets.accessibility import accessible_name, announce
 from widgets.actions import DispatchActions
 from widgets.inline import InlineMessage
 from widgets.intake.call_type import CallTypeFields
+from widgets.intake.caller import CallerFields
 from widgets.intake.drafts import DraftKeeper, DraftsBox
 from widgets.intake.duplicates import DuplicatesBox
 from widgets.intake.location import LocationField
 from widgets.intake.narrative import NarrativeEdit
 from widgets.intake.response import ResponseBox, Situation
 from widgets.intake.screening import ScreeningBox
+from widgets.intake.style import form_style
 from widgets.location_history import PlaceKnowledgePanel
 from widgets.operations import failure_text
 from widgets.places import Place, pack_geocoder
@@ -116,16 +117,11 @@ class IntakeForm(QWidget):
         # Cautions and history of the place, as soon as it is found (widgets/location_history.py).
         self.place_panel = PlaceKnowledgePanel(self._store, self._ops, self._actions.actor, self)
 
-        self.caller_edit = QLineEdit(self)
-        self.caller_edit.setPlaceholderText("Name, or leave empty if withheld")
-        self.caller_edit.setAccessibleName("Caller name")
-        self.caller_error = InlineMessage(self)
-        self.phone_edit = QLineEdit(self)
-        self.phone_edit.setPlaceholderText("310-555-0100")
-        self.phone_edit.setAccessibleName("Callback number")
-        # Else the placeholder is read as the description, as if it were the number.
-        self.phone_edit.setAccessibleDescription("Phone number to call the caller back, for example 310-555-0100")
-        self.phone_error = InlineMessage(self)
+        self.caller = CallerFields(self)
+        self.caller_edit = self.caller.caller_edit
+        self.caller_error = self.caller.caller_error
+        self.phone_edit = self.caller.phone_edit
+        self.phone_error = self.caller.phone_error
 
         self.screening_box = ScreeningBox(self)
         self.screening = self.screening_box.questions
@@ -255,44 +251,7 @@ class IntakeForm(QWidget):
         self.phone_error.describes(self.phone_edit)
         self.narrative_error.describes(self.narrative)
         self.response_error.describes(*self.response_buttons.values(), self.override_edit)
-        self._style()
-
-    def _style(self) -> None:
-        # Screening boxes must read at a glance in both themes, so their indicators are drawn here.
-        palette = theme.colors()
-        base, muted, accent = palette.base.name(), palette.muted.name(), palette.accent.name()
-        amber, red = palette.amber.name(), palette.red.name()
-        self.setStyleSheet(
-            f"""
-            QCheckBox::indicator, QRadioButton::indicator {{
-                width: 13px; height: 13px; border: 1px solid {muted}; background: {base}; }}
-            QRadioButton::indicator {{ border-radius: 7px; }}
-            QCheckBox::indicator:checked {{ background: {red}; border: 1px solid {red}; }}
-            QRadioButton::indicator:checked {{
-                background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,
-                    stop:0 {accent}, stop:0.5 {accent}, stop:0.62 {base}, stop:1 {base});
-                border: 1px solid {accent}; }}
-            QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 1px solid {accent}; }}
-            QCheckBox:checked {{ color: {red}; font-weight: 600; }}
-            QLabel#screeningState {{ font-weight: 600; min-width: 64px; }}
-            QLabel#screeningState[answer="yes"] {{ color: {red}; }}
-            QLabel#screeningState[answer="unasked"] {{ color: {amber}; }}
-            QLabel[answer="yes"] {{ color: {red}; font-weight: 600; }}
-            QGroupBox {{ border: 1px solid {palette.grid.name()}; border-radius: 4px; margin-top: 14px;
-                padding: 6px 6px 4px 6px; }}
-            QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; color: {muted}; }}
-            QGroupBox#duplicateBox {{ border: 1px solid {amber}; }}
-            QGroupBox#duplicateBox::title {{ color: {amber}; font-weight: 600; }}
-            QGroupBox#responseBox {{ border: 1px solid {red}; }}
-            QGroupBox#responseBox::title {{ color: {red}; font-weight: 600; }}
-            QLabel#intakeHeader {{ font-size: 15pt; font-weight: 700; }}
-            QLabel#intakeReceived {{ color: {muted}; font-family: monospace; }}
-            QLabel#intakeDraft {{ color: {muted}; }}
-            QGroupBox#draftsBox {{ border: 1px solid {accent}; }}
-            QGroupBox#draftsBox::title {{ color: {accent}; font-weight: 600; }}
-            QLabel#fieldLabel {{ font-weight: 600; }}
-            """
-        )
+        self.setStyleSheet(form_style())  # screening boxes must read at a glance in both themes
 
     def _connect_signals(self) -> None:
         self.draft_timer.timeout.connect(self._on_draft_timer_timeout)
@@ -319,8 +278,9 @@ class IntakeForm(QWidget):
         self.narrative.submitted.connect(self.submit)
         self.save_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.cancel)
-        for field in (self.caller_edit, self.phone_edit, self.override_edit):
-            field.textEdited.connect(self._on_field_text_edited)
+        self.caller.connect_signals()
+        self.caller.edited.connect(self._mark_started)
+        self.override_edit.textEdited.connect(self._on_override_edit_text_edited)
         self.narrative.textChanged.connect(self._on_narrative_text_changed)
         QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self, self.cancel, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -668,14 +628,9 @@ class IntakeForm(QWidget):
                 "error",
             )
 
-    def _on_field_text_edited(self, _text: str) -> None:
+    def _on_override_edit_text_edited(self, _text: str) -> None:
         self._mark_started()
-        sender = self.sender()
-        target = {self.caller_edit: self.caller_error, self.phone_edit: self.phone_error}.get(sender)  # type: ignore[call-overload]
-        if target is not None:
-            target.clear_message()
-        if sender is self.override_edit:
-            self.response_error.clear_message()
+        self.response_error.clear_message()
 
     def _on_narrative_text_changed(self) -> None:
         if self.narrative.toPlainText():
