@@ -108,58 +108,45 @@ class DispatchActions(QObject):
         )
 
     # Incidents ---------------------------------------------------------------------------------
-    def create_incident(self, *, fields: dict[str, Any], **op: Any) -> Operation[IncidentRecord]:
+    def _announcing_new_call(self, op: dict[str, Any], new_call: Callable[[Any], IncidentRecord]) -> dict[str, Any]:
+        """Operation keywords where success first announces the new call (``incident_created``)."""
         success = op.pop("on_success", None)
 
-        def created(rec: IncidentRecord) -> None:
-            self.incident_created.emit(rec)
+        def created(result: Any) -> None:
+            self.incident_created.emit(new_call(result))
             if success is not None:
-                success(rec)
+                success(result)
 
+        return {**op, "on_success": created}
+
+    def create_incident(self, *, fields: dict[str, Any], **op: Any) -> Operation[IncidentRecord]:
         return self.run(
             services.create_incident,
             default_message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
-            on_success=created,
-            **op,
+            **self._announcing_new_call(op, lambda r: r),
             **fields,
         )
 
     def create_and_transfer(self, *, fields: dict[str, Any], note: str = "", **op: Any) -> Operation[IncidentRecord]:
         """A new call handed to law enforcement as it is taken: one service call, one transaction."""
         agency = self.db.pack.agency
-        success = op.pop("on_success", None)
-
-        def transferred(rec: IncidentRecord) -> None:
-            self.incident_created.emit(rec)
-            if success is not None:
-                success(rec)
-
         return self.run(
             services.create_and_transfer,
             note=note,
             default_message=lambda r: (
                 f"{r.number} created and transferred to {agency}: {r.call_type_label} at {r.location}"
             ),
-            on_success=transferred,
-            **op,
+            **self._announcing_new_call(op, lambda r: r),
             **fields,
         )
 
     def create_and_merge(self, *, fields: dict[str, Any], into_id: int, **op: Any) -> Operation[MergedCall]:
         """A new call saved straight into the open incident it repeats: one service call, one transaction."""
-        success = op.pop("on_success", None)
-
-        def merged(result: MergedCall) -> None:
-            self.incident_created.emit(result.duplicate)
-            if success is not None:
-                success(result)
-
         return self.run(
             services.create_and_merge,
             into_id=into_id,
             default_message=lambda r: f"{r.duplicate.number} merged into {r.into.number} as a duplicate",
-            on_success=merged,
-            **op,
+            **self._announcing_new_call(op, lambda r: r.duplicate),
             **fields,
         )
 

@@ -290,49 +290,14 @@ def write_call(w: Work, call: NewCall) -> Incident:
     return row
 
 
-def create_incident(
-    db: Database,
-    actor: Actor,
-    *,
-    call_type: str,
-    location: str,
-    priority: int | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    zone: str | None = None,
-    in_city: bool | None = None,
-    caller_name: str = "",
-    caller_phone: str = "",
-    narrative: str = "",
-    screening: Mapping[str, bool | None] | None = None,
-    response: str = "cso",
-    override_reason: str = "",
-    received_at: dt.datetime | None = None,
-    shift_id: int | None = None,
-    draft_key: str | None = None,
-) -> IncidentRecord:
-    """A new call; ``draft_key`` names the intake draft it was typed in, deleted in the same commit."""
-    call = check_call(
-        db,
-        call_type=call_type,
-        location=location,
-        priority=priority,
-        latitude=latitude,
-        longitude=longitude,
-        zone=zone,
-        in_city=in_city,
-        caller_name=caller_name,
-        caller_phone=caller_phone,
-        narrative=narrative,
-        screening=screening,
-        response=response,
-        override_reason=override_reason,
-        received_at=received_at,
-        shift_id=shift_id,
-        draft_key=draft_key,
-    )
+def create_incident(db: Database, actor: Actor, **call: Any) -> IncidentRecord:
+    """A new call; ``call`` takes check_call's keywords (call_type and location at least).
+
+    ``draft_key`` names the intake draft it was typed in, deleted in the same commit.
+    """
+    new = check_call(db, **call)
     with work(db, actor) as w:
-        return record(w, write_call(w, call), units=())
+        return record(w, write_call(w, new), units=())
 
 
 def create_and_transfer(db: Database, actor: Actor, *, note: str = "", **call: Any) -> IncidentRecord:

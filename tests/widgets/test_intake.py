@@ -367,7 +367,8 @@ def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
     assert any("from Second Caller merged: Loud music from the plaza" in t for t in timeline)
 
 
-def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatcher, operations):
+def noise_call_repeating_one(qtbot, form, db, clock, dispatcher):
+    """An open noise call at City Hall, and the form typing a second one there two minutes later."""
     first = services.create_incident(
         db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
     )
@@ -377,6 +378,11 @@ def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatche
     qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
     qtbot.keyClicks(form.location_edit, "city hall")
     settle(qtbot, form)
+    return first
+
+
+def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatcher, operations):
+    first = noise_call_repeating_one(qtbot, form, db, clock, dispatcher)
     answer_no(qtbot, form)
     operations.reports.clear()
     with qtbot.waitSignal(form.duplicate_merged, timeout=5000):
@@ -388,15 +394,7 @@ def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatche
 
 def test_a_refused_merge_writes_nothing_and_keeps_the_call(qtbot, form, db, clock, dispatcher, operations):
     """The incident it repeats was closed meanwhile: no new incident, no number used, the reason on the form."""
-    first = services.create_incident(
-        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
-    )
-    clock.advance(minutes=2)
-    form.start_call()
-    qtbot.keyClicks(form.type_edit, "NOISE")
-    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
-    qtbot.keyClicks(form.location_edit, "city hall")
-    settle(qtbot, form)
+    first = noise_call_repeating_one(qtbot, form, db, clock, dispatcher)
     qtbot.keyClicks(form.caller_edit, "Second Caller")
     answer_no(qtbot, form)
     assert form.duplicate_list.count() == 1
