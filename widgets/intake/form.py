@@ -48,7 +48,7 @@ class IntakeForm(QWidget):
     """Embeddable call-taking form; saves through DispatchActions, never on the GUI thread.
 
     Each concern is a panel (widgets/intake/*): call type and priority, location, what is known at the
-    place, duplicates, screening, response, drafts. The form lays their widgets out, keeps the call's
+    place, duplicates, caller and callback, screening, response, drafts. The form lays their widgets out, keeps the call's
     received time, checks every field before saving and saves the call in one action.
     """
 
