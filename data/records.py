@@ -60,6 +60,14 @@ class IncidentRecord:
 
 
 @dataclass(frozen=True)
+class MergedCall:
+    """A call saved straight into the incident it repeats: the new call, closed as merged, and that incident."""
+
+    duplicate: IncidentRecord
+    into: IncidentRecord
+
+
+@dataclass(frozen=True)
 class UnitRecord:
     id: int
     call_sign: str

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from data.pack import CallType
 from data.permissions import role_allowed
@@ -69,6 +69,10 @@ STATUS_LABELS = {
 MAX_LOCATION = 300
 MAX_NAME = 120
 MAX_PHONE = 40
+# A callback number has 3 (a short code such as 911) to 15 (E.164's longest) digits, whatever punctuation.
+MIN_PHONE_DIGITS = 3
+MAX_PHONE_DIGITS = 15
+MAX_REASON = 2000  # an override reason, a transfer note
 MAX_NARRATIVE = 20_000
 
 
@@ -237,24 +241,52 @@ class ScreenedCall(Protocol):
     def override_reason(self) -> str: ...
 
 
+# What a call type allows, whatever the screening says: law enforcement first (transfer, joint
+# response, or CSOs alone on a recorded reason), CSOs only alongside law enforcement (a joint response,
+# or CSOs alone on a recorded reason), or CSOs on their own.
+ResponseRule = Literal["sheriff_first", "with_agency", "cso_alone"]
+
+
+def response_rule(ct: CallType | None) -> ResponseRule:
+    """The response the pack's call type allows (an unknown type forbids nothing)."""
+    if ct is None:
+        return "cso_alone"
+    if ct.sheriff_first:
+        return "sheriff_first"
+    return "cso_alone" if ct.cso_alone else "with_agency"
+
+
+def csos_may_go_alone(ct: CallType | None) -> bool:
+    """Whether CSOs may answer the call type without law enforcement and without a recorded reason."""
+    return response_rule(ct) == "cso_alone"
+
+
 def incident_needs_sheriff(incident: ScreenedCall, call_types: Mapping[str, CallType]) -> bool:
     ct = call_types.get(incident.call_type)
     return needs_sheriff(sheriff_first=bool(ct and ct.sheriff_first), screening=incident.screening)
 
 
 def csos_alone_need_override(incident: ScreenedCall, call_types: Mapping[str, CallType]) -> bool:
-    """Sending CSOs alone needs a reason on record: the Sheriff-first rule applies, or a screening question
-    was never asked (unknown is not "no": unarmed officers are not sent into an unknown alone without a word).
-    A joint response or an override already on record answers both."""
+    """Sending CSOs alone needs a reason on record: the Sheriff-first rule applies, the call type does not
+    let CSOs respond alone (``cso_alone = false`` in the pack), or a screening question was never asked
+    (unknown is not "no": unarmed officers are not sent into an unknown alone without a word).
+    A joint response or an override already on record answers all three."""
     if incident.response == "joint" or incident.override_reason:
         return False
-    return incident_needs_sheriff(incident, call_types) or bool(unanswered(incident.screening))
+    return (
+        incident_needs_sheriff(incident, call_types)
+        or not csos_may_go_alone(call_types.get(incident.call_type))
+        or bool(unanswered(incident.screening))
+    )
 
 
 def override_question(incident: ScreenedCall, call_types: Mapping[str, CallType], agency: str) -> str:
     """Why CSOs alone need a recorded reason, as the dispatcher reads it."""
     if incident_needs_sheriff(incident, call_types):
         return f"needs {agency} first"
+    ct = call_types.get(incident.call_type)
+    if ct is not None and not csos_may_go_alone(ct):
+        return f"is a {ct.label.lower()} call: CSOs respond with {agency}"
     return f"screening was not asked ({', '.join(unanswered(incident.screening))})"
 
 
@@ -366,6 +398,12 @@ def shift_label(start_local: dt.datetime) -> str:
 def shift_name(start_local: dt.datetime) -> str:
     """The name a new shift is given by default, e.g. "Day shift Thu 26 Nov 2026"."""
     return f"{shift_label(start_local)} shift {start_local:%a %d %b %Y}"
+
+
+def disposition_code(typed: str) -> str:
+    """A disposition code as the pack writes it: "4" is 04 (codes are two digits); anything else as typed."""
+    code = typed.strip()
+    return f"0{code}" if code.isdigit() and len(code) == 1 else code
 
 
 def next_incident_number(year: int, seq: int, prefix: str = "") -> str:

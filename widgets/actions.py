@@ -13,7 +13,7 @@ from data import services
 from data.db import Database
 from data.errors import StaleWriteError
 from data.permissions import Actor
-from data.records import IncidentRecord, UnitRecord
+from data.records import IncidentRecord, MergedCall, UnitRecord
 from widgets.operations import Operation, Operations
 from widgets.store import BoardStore
 
@@ -108,6 +108,8 @@ class DispatchActions(QObject):
             # Runs first on the GUI thread (the report is built before callbacks): the board shows it at once.
             if isinstance(result, IncidentRecord):
                 self.store.put(incidents=[result])
+            elif isinstance(result, MergedCall):
+                self.store.put(incidents=[result.duplicate, result.into])
             elif isinstance(result, UnitRecord):
                 self.store.put(units=[result])
             return (message or default_message)(result)
@@ -122,21 +124,45 @@ class DispatchActions(QObject):
         )
 
     # Incidents ---------------------------------------------------------------------------------
-    def create_incident(
-        self, *, fields: dict[str, object], **op: Unpack[OperationKeywords[IncidentRecord]]
-    ) -> Operation[IncidentRecord]:
-        success = op.get("on_success")
+    def _announcing_new_call(self, op: dict[str, Any], new_call: Callable[[Any], IncidentRecord]) -> dict[str, Any]:
+        """Operation keywords where success first announces the new call (``incident_created``)."""
+        success = op.pop("on_success", None)
 
-        def created(rec: IncidentRecord) -> None:
-            self.incident_created.emit(rec)
+        def created(result: Any) -> None:
+            self.incident_created.emit(new_call(result))
             if success is not None:
-                success(rec)
+                success(result)
 
-        op["on_success"] = created
+        return {**op, "on_success": created}
+
+    def create_incident(self, *, fields: dict[str, Any], **op: Any) -> Operation[IncidentRecord]:
         return self.run(
             services.create_incident,
             default_message=lambda r: f"{r.number} created: {r.call_type_label} at {r.location}",
-            **op,
+            **self._announcing_new_call(op, lambda r: r),
+            **fields,
+        )
+
+    def create_and_transfer(self, *, fields: dict[str, Any], note: str = "", **op: Any) -> Operation[IncidentRecord]:
+        """A new call handed to law enforcement as it is taken: one service call, one transaction."""
+        agency = self.db.pack.agency
+        return self.run(
+            services.create_and_transfer,
+            note=note,
+            default_message=lambda r: (
+                f"{r.number} created and transferred to {agency}: {r.call_type_label} at {r.location}"
+            ),
+            **self._announcing_new_call(op, lambda r: r),
+            **fields,
+        )
+
+    def create_and_merge(self, *, fields: dict[str, Any], into_id: int, **op: Any) -> Operation[MergedCall]:
+        """A new call saved straight into the open incident it repeats: one service call, one transaction."""
+        return self.run(
+            services.create_and_merge,
+            into_id=into_id,
+            default_message=lambda r: f"{r.duplicate.number} merged into {r.into.number} as a duplicate",
+            **self._announcing_new_call(op, lambda r: r.duplicate),
             **fields,
         )
 

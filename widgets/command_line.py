@@ -10,15 +10,17 @@ from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from data import rules, services
+from data.errors import DispatchError
 from data.records import OPEN_STATUSES, CitationRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS
-from data.services.paperwork import void_citation
+from data.services.citations import void_citation
 from data.services.self_initiated import start_self_initiated
 from widgets import commands
 from widgets.actions import DispatchActions
 from widgets.commands import Command, ParseError
 from widgets.completion import CompletingLineEdit
 from widgets.inline import InlineMessage
+from widgets.operations import failure_text
 from widgets.places import GeocoderFactory, Place, best_place, pack_geocoder
 from widgets.store import BoardStore
 
@@ -76,7 +78,7 @@ class CommandEdit(CompletingLineEdit):
 
 
 class CommandLine(QWidget):
-    """Parses with widgets.commands, resolves short unit and incident names off the GUI thread."""
+    """Parses with widgets.commands; resolves short unit and incident names from the board store."""
 
     new_call_requested = Signal()
     find_requested = Signal(str)
@@ -182,14 +184,32 @@ class CommandLine(QWidget):
         elif cmd.verb == "VOID":
             self._void(cmd, line)
         else:
-            self.answer.show_message(f"{line} …", "info")  # under way; the result replaces it
-            db, geocoder = self._store.db, self._geocoder
-            self._ops.run(
-                lambda: _resolve(db, cmd, geocoder),
-                owner=self,
-                on_success=lambda found: self._on_resolved(cmd, line, *found),
-                on_failure=lambda _exc: self._restore(line),
-            )
+            self._resolve(cmd, line)
+
+    def _resolve(self, cmd: Command, line: str) -> None:
+        """Find the units and incident the command names on the board; the database only for what it lacks.
+
+        An officer-initiated start also looks its place up, off the GUI thread like any database read.
+        """
+        self.answer.show_message(f"{line} …", "info")  # under way; the result replaces it
+        try:
+            units = [self._store.find_unit(name) for name in cmd.units]
+            incident = self._store.find_incident(cmd.incident) if cmd.incident else None
+        except DispatchError as exc:  # a name the board knows to be wrong or ambiguous: as the service says it
+            self._ops.report("refused", failure_text(exc), self)
+            self._restore(line)
+            return
+        board_knows = None not in units and (incident is not None or not cmd.incident)
+        if board_knows and cmd.verb != "SI":
+            self._on_resolved(cmd, line, [u for u in units if u is not None], incident, None)
+            return
+        db, geocoder = self._store.db, self._geocoder
+        self._ops.run(
+            lambda: _resolve_rest(db, cmd, geocoder, units, incident),
+            owner=self,
+            on_success=lambda found: self._on_resolved(cmd, line, *found),
+            on_failure=lambda _exc: self._restore(line),
+        )
 
     def _on_resolved(
         self,
@@ -401,11 +421,19 @@ class CommandLine(QWidget):
         self.help_requested.emit()
 
 
-def _resolve(
-    db: Any, cmd: Command, geocoder: Callable[[], Any]
+def _resolve_rest(
+    db: Any,
+    cmd: Command,
+    geocoder: Callable[[], Any],
+    units: list[UnitRecord | None],
+    incident: IncidentRecord | None,
 ) -> tuple[list[UnitRecord], IncidentRecord | None, Place | None]:
-    """Find the units, incident and place a command names (short forms allowed); off the GUI thread."""
-    units = [services.find_unit(db, name) for name in cmd.units]
-    incident = services.find_incident(db, cmd.incident) if cmd.incident else None
+    """What the board could not name, from the database (short forms as on the board), and the SI place;
+    off the GUI thread."""
+    found = [
+        unit if unit is not None else services.find_unit(db, name) for unit, name in zip(units, cmd.units, strict=True)
+    ]
+    if incident is None and cmd.incident:
+        incident = services.find_incident(db, cmd.incident)
     place = best_place(geocoder, cmd.text) if cmd.verb == "SI" else None
-    return units, incident, place
+    return found, incident, place

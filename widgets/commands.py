@@ -6,6 +6,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from data import rules
+
 # A unit is named by call sign or its last characters; an incident by number or its last digits.
 _UNIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 _INCIDENT = re.compile(r"^(?:\d{1,6}|[A-Za-z]{0,4}\d{4}-\d{1,6})$")
@@ -138,11 +140,6 @@ def canonical_verb(word: str) -> str | None:
     return key if key in VERBS else None
 
 
-def normalise_disposition(code: str) -> str:
-    code = code.strip()
-    return f"0{code}" if code.isdigit() and len(code) == 1 else code
-
-
 def parse(text: str, *, dispositions: Collection[str] | None = None) -> Command | ParseError:
     """Parse one line; `dispositions` (the pack's codes) lets an unknown code fail here."""
     line = " ".join(text.split())
@@ -197,7 +194,7 @@ def _take(kind: str, token: str, fields: dict[str, object], dispositions: Collec
     elif kind == "disposition":
         if not _DISPOSITION.match(token):
             return f"{token[:20]!r} is not a disposition code"
-        code = normalise_disposition(token)
+        code = rules.disposition_code(token)
         if dispositions is not None and code not in dispositions:
             known = ", ".join(sorted(dispositions))
             return f"Unknown disposition {code}; use one of {known}"

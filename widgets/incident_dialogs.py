@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from data import rules
 from data.pack import Disposition
 from widgets.inline import InlineMessage
 
@@ -123,7 +124,11 @@ class DispositionDialog(_ChoiceDialog):
         if self.select(typed):
             return
         codes = [str(self.codes.item(r).data(Qt.ItemDataRole.UserRole)) for r in range(self.codes.count())]
-        if len(typed) == 1 and not any(c.startswith(typed) for c in codes) and self.select(f"0{typed}"):
+        if (
+            len(typed) == 1
+            and not any(c.startswith(typed) for c in codes)
+            and self.select(rules.disposition_code(typed))
+        ):
             return  # "4" is 04 when no code starts with 4
         if len(typed) == 2 or not any(c.startswith(typed) for c in codes):
             self.error.show_message(f"No disposition {typed}.", "error")

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from data import services
+from data import names, services
 from data.db import Database
+from data.errors import NotFoundError
 from data.feed import Change
 from data.records import Board, IncidentRecord, UnitRecord
 from widgets.operations import Operations
@@ -112,3 +113,30 @@ class BoardStore(QObject):
 
     def on_shift_units(self) -> list[UnitRecord]:
         return sorted((u for u in self.units.values() if u.on_shift), key=lambda u: u.call_sign)
+
+    # Names as typed (data.names, the services' own matcher) -------------------------------------
+    def find_unit(self, text: str) -> UnitRecord | None:
+        """The unit a typed name means, when the board can tell; None: only the database can.
+
+        The board holds every unit on shift, which the services' matcher prefers; a name none of them
+        has may be a unit off shift, which the board may not hold.
+        """
+        try:
+            # In the order the database lists them (by id), so an ambiguous name reads the same either way.
+            on_shift = sorted((u for u in self.units.values() if u.on_shift), key=lambda u: u.id)
+            return names.match_unit(on_shift, text)
+        except NotFoundError:
+            return None
+
+    def find_incident(self, text: str) -> IncidentRecord | None:
+        """The incident a typed number or its last digits mean, when the board can tell; None: ask the database.
+
+        The board holds every open incident, which the services' matcher prefers; a closed one may be
+        older than the board, so a name that fits none of the open ones is left to the database.
+        """
+        known = sorted(self.incidents.values(), key=lambda i: i.id)
+        exact = [i for i in known if i.number == text.strip()]
+        try:
+            return names.match_incident(exact or [i for i in known if i.is_open], text)
+        except NotFoundError:
+            return None

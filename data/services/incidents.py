@@ -1,9 +1,11 @@
-"""Incident actions: create, update, note, dispatch, clear, cancel, reopen, transfer, merge."""
+"""Incident actions: create (alone, or with its transfer or merge), update, note, dispatch, clear, cancel,
+reopen, transfer, merge."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,7 @@ from data.errors import (
 from data.models import AuditEntry, Counter, Incident, Shift, Unit
 from data.pack import CallType
 from data.permissions import Actor, authorize
-from data.records import OPEN_STATUSES, IncidentRecord
+from data.records import OPEN_STATUSES, IncidentRecord, MergedCall
 from data.services import validate
 from data.services._work import Work, row_lock, snapshot, work
 from data.services.cautions import sheriff_first_cautions
@@ -196,9 +198,19 @@ def _finish(
     return record(w, row, units)
 
 
-def create_incident(
+@dataclass(frozen=True)
+class NewCall:
+    """A call's fields, checked before its transaction opens (nothing here needs the database)."""
+
+    call_type: CallType
+    fields: dict[str, Any]  # the incident row's own columns, validated
+    received_at: dt.datetime | None
+    shift_id: int | None
+    draft_key: str | None
+
+
+def check_call(
     db: Database,
-    actor: Actor,
     *,
     call_type: str,
     location: str,
@@ -216,8 +228,8 @@ def create_incident(
     received_at: dt.datetime | None = None,
     shift_id: int | None = None,
     draft_key: str | None = None,
-) -> IncidentRecord:
-    """A new call; ``draft_key`` names the intake draft it was typed in, deleted in the same commit."""
+) -> NewCall:
+    """Every field of a new call checked with its readable refusal; see create_incident."""
     ct = validate.call_type(db.pack, call_type)
     prio = validate.priority(ct.priority if priority is None else priority)
     loc = validate.location(location)
@@ -231,43 +243,89 @@ def create_incident(
         raise ValidationError("screening", str(exc)) from None
     if response not in ("cso", "joint", "sheriff"):
         raise ValidationError("response", f"Response must be cso, joint or sheriff, not {response!r}.")
-    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    override = validate.override_reason(override_reason)
+    fields = {
+        "priority": prio,
+        "location": loc,
+        "latitude": lat,
+        "longitude": lon,
+        "zone": zone,
+        "in_city": in_city,
+        "caller_name": name,
+        "caller_phone": phone,
+        "narrative": story,
+        "screening": answers,
+        "response": response,
+        "override_reason": override,
+    }
+    return NewCall(ct, fields, received_at, shift_id, draft_key)
+
+
+def write_call(w: Work, call: NewCall) -> Incident:
+    """The new incident, its timeline and its audit entry, inside the caller's action."""
+    received = call.received_at or w.now
+    if received > w.now + dt.timedelta(minutes=1):
+        raise ValidationError("received_at", "The call cannot be received in the future.")
+    ct, answers, loc = call.call_type, dict(call.fields["screening"]), call.fields["location"]
+    # A Sheriff-first caution at the place presets the screening outcome (data.services.cautions).
+    first = sheriff_first_cautions(
+        w.session, latitude=call.fields["latitude"], longitude=call.fields["longitude"], location=loc, now=w.now
+    )
+    if first:
+        answers[rules.CAUTION_SCREENING_KEY] = True
+    row = add_incident_row(
+        w, ct, received_at=received, shift_id=call.shift_id, **(call.fields | {"screening": answers})
+    )
+    flagged = [q for q, yes in answers.items() if yes]
+    summary = f"{ct.label} (P{call.fields['priority']}) at {loc}; screening: {rules.screening_summary(answers)}"
+    if flagged:
+        summary += f"; response: {call.fields['response']}"
+    w.event(row.id, "created", summary)
+    for caution in first:
+        w.event(row.id, "caution", f"{w.db.pack.agency} first by caution {caution.id}: {caution.text}")
+    if call.draft_key:
+        delete_draft(w.session, w.actor, call.draft_key)  # saved: the draft goes with the same commit
+    w.audit("create_incident", "incident", row.id, {}, snapshot(row, *INCIDENT_FIELDS))
+    w.changed("incident", row.id, row.version)
+    return row
+
+
+def create_incident(db: Database, actor: Actor, **call: Any) -> IncidentRecord:
+    """A new call; ``call`` takes check_call's keywords (call_type and location at least).
+
+    ``draft_key`` names the intake draft it was typed in, deleted in the same commit.
+    """
+    new = check_call(db, **call)
     with work(db, actor) as w:
-        received = received_at or w.now
-        if received > w.now + dt.timedelta(minutes=1):
-            raise ValidationError("received_at", "The call cannot be received in the future.")
-        # A Sheriff-first caution at the place presets the screening outcome (data.services.cautions).
-        first = sheriff_first_cautions(w.session, latitude=lat, longitude=lon, location=loc, now=w.now)
-        if first:
-            answers[rules.CAUTION_SCREENING_KEY] = True
-        row = add_incident_row(
-            w,
-            ct,
-            received_at=received,
-            shift_id=shift_id,
-            priority=prio,
-            location=loc,
-            latitude=lat,
-            longitude=lon,
-            zone=zone,
-            in_city=in_city,
-            caller_name=name,
-            caller_phone=phone,
-            narrative=story,
-            screening=answers,
-            response=response,
-            override_reason=override,
-        )
-        flagged = [q for q, yes in answers.items() if yes]
-        summary = f"{ct.label} (P{prio}) at {loc}; screening: {rules.screening_summary(answers)}"
-        if flagged:
-            summary += f"; response: {response}"
-        w.event(row.id, "created", summary)
-        for caution in first:
-            w.event(row.id, "caution", f"{db.pack.agency} first by caution {caution.id}: {caution.text}")
-        if draft_key:
-            delete_draft(w.session, w.actor, draft_key)  # saved: the draft goes with the same commit
-        return _finish(w, row, "create_incident", {}, units=())
+        return record(w, write_call(w, new), units=())
+
+
+def create_and_transfer(db: Database, actor: Actor, *, note: str = "", **call: Any) -> IncidentRecord:
+    """A new call handed to law enforcement as it is taken: created and transferred in one transaction.
+
+    ``call`` takes create_incident's keywords; a refusal of either step writes nothing at all.
+    """
+    new = check_call(db, **call)
+    body = validate.text("note", note, limit=rules.MAX_REASON)
+    with work(db, actor) as w:
+        return hand_over(w, write_call(w, new), joint=False, body=body)
+
+
+def create_and_merge(
+    db: Database, actor: Actor, *, into_id: int, into_version: int | None = None, **call: Any
+) -> MergedCall:
+    """A new call that repeats an open incident, saved straight into it in one transaction.
+
+    The incident it repeats is checked first (open, and at ``into_version`` when given): refused, nothing
+    is written, not even the new call's number. ``call`` takes create_incident's keywords.
+    """
+    new = check_call(db, **call)
+    with work(db, actor) as w:
+        target = load_incident(w, into_id, into_version)
+        refuse_merge_into(target)
+        row = write_call(w, new)
+        into = merge_into(w, row, target)
+        return MergedCall(duplicate=record(w, row, units=()), into=into)
 
 
 def add_incident_row(
@@ -376,7 +434,7 @@ def dispatch_units(
 ) -> IncidentRecord:
     if not unit_ids:
         raise ValidationError("units", "Choose at least one unit to dispatch.")
-    override = validate.text("override_reason", override_reason, limit=2000, label="override reason")
+    override = validate.override_reason(override_reason)
     with work(db, actor) as w:
         row = load_incident(w, incident_id, expected_version)
         if row.status not in OPEN_STATUSES:
@@ -386,6 +444,11 @@ def dispatch_units(
                 raise SheriffFirstError(
                     f"Incident {row.number} needs {db.pack.agency} first. Transfer it, mark a joint response, "
                     "or record an override reason to send CSOs alone."
+                )
+            if not rules.csos_may_go_alone(db.pack.call_types.get(row.call_type)):
+                raise SheriffFirstError(
+                    f"Incident {row.number} {rules.override_question(row, db.pack.call_types, db.pack.agency)}. "
+                    "Mark a joint response, or record an override reason to send CSOs alone."
                 )
             raise SheriffFirstError(
                 f"Incident {row.number}: the screening was not asked ({', '.join(rules.unanswered(row.screening))}). "
@@ -437,11 +500,9 @@ def clear_incident(
     note: str = "",
     expected_version: int | None = None,
 ) -> IncidentRecord:
-    code = (disposition or "").strip()
+    code = rules.disposition_code(disposition or "")
     if not code:
         raise ValidationError("disposition", "Clearing an incident needs a disposition code.")
-    if code.isdigit() and len(code) == 1:
-        code = f"0{code}"
     if code not in db.pack.dispositions:
         raise ValidationError("disposition", f"Unknown disposition {code[:10]!r}.")
     body = validate.text("note", note, limit=rules.MAX_NARRATIVE)
@@ -507,29 +568,33 @@ def transfer_to_sheriff(
     expected_version: int | None = None,
 ) -> IncidentRecord:
     """Hand the incident to law enforcement (closed here, disposition 15) or mark a joint response (stays open)."""
-    body = validate.text("note", note, limit=2000)
-    agency = db.pack.agency
+    body = validate.text("note", note, limit=rules.MAX_REASON)
     with work(db, actor) as w:
-        row = load_incident(w, incident_id, expected_version)
-        if row.status not in OPEN_STATUSES:
-            raise InvalidTransitionError(f"Incident {row.number} is closed; it cannot be transferred.")
-        before = snapshot(row, *INCIDENT_FIELDS)
-        if joint:
-            if row.response == "joint":
-                raise InvalidTransitionError(f"Incident {row.number} is already a joint response with {agency}.")
-            row.response = "joint"
-            w.event(row.id, "transferred", f"Joint response with {agency}" + (f": {body}" if body else ""))
-        else:
-            row.response = "sheriff"
-            set_status(w, row, "transferred")
-            row.disposition_code = "15"
-            row.disposition_note = body or f"Transferred to {agency}"
-            released = release_units(w, row)
-            text = f"Transferred to {agency}" + (f": {body}" if body else "")
-            if released:
-                text += f"; released {', '.join(released)}"
-            w.event(row.id, "transferred", text)
-        return _finish(w, row, "transfer_to_sheriff", before)
+        return hand_over(w, load_incident(w, incident_id, expected_version), joint=joint, body=body)
+
+
+def hand_over(w: Work, row: Incident, *, joint: bool, body: str) -> IncidentRecord:
+    """Transfer or joint response of a loaded incident, inside the caller's action."""
+    agency = w.db.pack.agency
+    if row.status not in OPEN_STATUSES:
+        raise InvalidTransitionError(f"Incident {row.number} is closed; it cannot be transferred.")
+    before = snapshot(row, *INCIDENT_FIELDS)
+    if joint:
+        if row.response == "joint":
+            raise InvalidTransitionError(f"Incident {row.number} is already a joint response with {agency}.")
+        row.response = "joint"
+        w.event(row.id, "transferred", f"Joint response with {agency}" + (f": {body}" if body else ""))
+    else:
+        row.response = "sheriff"
+        set_status(w, row, "transferred")
+        row.disposition_code = "15"
+        row.disposition_note = body or f"Transferred to {agency}"
+        released = release_units(w, row)
+        text = f"Transferred to {agency}" + (f": {body}" if body else "")
+        if released:
+            text += f"; released {', '.join(released)}"
+        w.event(row.id, "transferred", text)
+    return _finish(w, row, "transfer_to_sheriff", before)
 
 
 def merge_duplicate(
@@ -541,21 +606,28 @@ def merge_duplicate(
     with work(db, actor) as w:
         dup = load_incident(w, duplicate_id, expected_version)
         target = load_incident(w, into_id)
-        if target.status not in OPEN_STATUSES:
-            raise InvalidTransitionError(f"Incident {target.number} is closed; merge into an open incident.")
-        before = snapshot(dup, *INCIDENT_FIELDS)
-        set_status(w, dup, "merged")
-        dup.merged_into_id = target.id
-        dup.disposition_code = "22"
-        dup.disposition_note = f"Duplicate of {target.number}"
-        release_units(w, dup)
-        w.event(dup.id, "merged", f"Merged into {target.number} as a duplicate call")
-        caller = f" from {dup.caller_name}" if dup.caller_name else ""
-        w.event(target.id, "merged", f"Duplicate call {dup.number}{caller} merged: {dup.narrative[:500]}")
-        w.session.flush()
-        w.audit(
-            "merge_duplicate", "incident", dup.id, before, snapshot(dup, *INCIDENT_FIELDS) | {"into": target.number}
-        )
-        w.changed("incident", dup.id, dup.version)
-        w.changed("incident", target.id, target.version)
-        return record(w, target)
+        refuse_merge_into(target)
+        return merge_into(w, dup, target)
+
+
+def refuse_merge_into(target: Incident) -> None:
+    if target.status not in OPEN_STATUSES:
+        raise InvalidTransitionError(f"Incident {target.number} is closed; merge into an open incident.")
+
+
+def merge_into(w: Work, dup: Incident, target: Incident) -> IncidentRecord:
+    """Close ``dup`` as a duplicate of the open ``target``, inside the caller's action; the target's record."""
+    before = snapshot(dup, *INCIDENT_FIELDS)
+    set_status(w, dup, "merged")
+    dup.merged_into_id = target.id
+    dup.disposition_code = "22"
+    dup.disposition_note = f"Duplicate of {target.number}"
+    release_units(w, dup)
+    w.event(dup.id, "merged", f"Merged into {target.number} as a duplicate call")
+    caller = f" from {dup.caller_name}" if dup.caller_name else ""
+    w.event(target.id, "merged", f"Duplicate call {dup.number}{caller} merged: {dup.narrative[:500]}")
+    w.session.flush()
+    w.audit("merge_duplicate", "incident", dup.id, before, snapshot(dup, *INCIDENT_FIELDS) | {"into": target.number})
+    w.changed("incident", dup.id, dup.version)
+    w.changed("incident", target.id, target.version)
+    return record(w, target)

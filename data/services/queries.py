@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from data import rules
+from data import names, rules
 from data.db import Database
 from data.errors import DatabaseUnavailableError, NotFoundError, ValidationError
 from data.models import AuditEntry, Incident, IncidentEvent, Officer, Shift, Unit
@@ -80,49 +80,22 @@ def timeline(db: Database, incident_id: int) -> list[EventRecord]:
 
 
 def find_incident(db: Database, text: str) -> IncidentRecord:
-    """An incident by full number, or by its last digits when that is unambiguous (open ones first)."""
+    """An incident by full number, or by its last digits when that is unambiguous (data.names.match_incident)."""
     key = text.strip()
-    if not key:
-        raise ValidationError("incident", "Name an incident.")
     with db.read() as s:
-        row = s.execute(select(Incident).where(Incident.number == key)).scalar_one_or_none()
-        if row is None:
-            if not key.isdigit():
-                raise NotFoundError(f"No incident {key!r}.")
-            suffix = f"%{int(key):0{min(len(key), 6)}d}" if len(key) < 6 else f"%{key}"
-            matches = s.execute(select(Incident).where(Incident.number.like(suffix))).scalars().all()
-            matches = [m for m in matches if m.number.split("-")[-1].lstrip("0").endswith(key.lstrip("0") or "0")]
-            open_ones = [m for m in matches if m.status in OPEN_STATUSES]
-            pool = open_ones or matches
-            if not pool:
-                raise NotFoundError(f"No incident ending in {key}.")
-            exact = [m for m in pool if m.number.split("-")[-1].lstrip("0") == key.lstrip("0")]
-            pool = exact or pool
-            if len(pool) > 1:
-                listed = ", ".join(m.number for m in pool[:4])
-                raise ValidationError("incident", f"{key} matches several incidents ({listed}); type more digits.")
-            row = pool[0]
-        return incident_records(s, [row], db.pack)[0]
+        rows = s.execute(select(Incident).where(Incident.number == key)).scalars().all() if key else []
+        if not rows and key.isdigit():  # only the numbers ending in those digits are read
+            rows = (
+                s.execute(select(Incident).where(Incident.number.like(f"%{names.number_suffix(key)}"))).scalars().all()
+            )
+        return incident_records(s, [names.match_incident(rows, text)], db.pack)[0]
 
 
 def find_unit(db: Database, text: str) -> UnitRecord:
-    """A unit by call sign, or by the end of its call sign when that is unambiguous."""
-    key = text.strip().upper()
-    if not key:
-        raise ValidationError("unit", "Name a unit.")
+    """A unit by call sign, or by the end of its call sign when that is unambiguous (data.names.match_unit)."""
     with db.read() as s:
-        units = s.execute(select(Unit)).scalars().all()
-        exact = [u for u in units if u.call_sign.upper() == key]
-        pool = exact or [u for u in units if u.call_sign.upper().endswith(key)]
-        on_shift = [u for u in pool if u.on_shift]
-        pool = on_shift or pool
-        if not pool:
-            raise NotFoundError(f"No unit {text.strip()!r}.")
-        if len(pool) > 1:
-            raise ValidationError(
-                "unit", f"{text.strip()} matches {', '.join(u.call_sign for u in pool[:4])}; type more."
-            )
-        return unit_records(s, pool)[0]
+        units = s.execute(select(Unit)).scalars().all() if names.unit_key(text) else []
+        return unit_records(s, [names.match_unit(units, text)])[0]
 
 
 def search_incidents(db: Database, text: str, limit: int = 50) -> list[IncidentRecord]:

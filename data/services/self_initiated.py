@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from data import rules
 from data.db import Database
-from data.errors import UnitBusyError, ValidationError
+from data.errors import SheriffFirstError, UnitBusyError, ValidationError
 from data.models import Incident
 from data.permissions import Actor
 from data.records import IncidentRecord
@@ -35,6 +35,12 @@ def start_self_initiated(
     if ct.kind != "self_initiated":
         codes = ", ".join(self_initiated_types(db))
         raise ValidationError("call_type", f"{ct.code} is not officer-initiated work; use {codes}.")
+    if not rules.csos_may_go_alone(ct):
+        # The unit is on scene alone from the start: no joint response or override reason can come first.
+        raise SheriffFirstError(
+            f"{ct.code} ({ct.label}) is not answered by CSOs alone; take it as a call and mark a joint response "
+            f"with {db.pack.agency}."
+        )
     loc = validate.location(location)
     lat, lon = validate.coordinates(latitude, longitude)
     area = validate.text("zone", zone, limit=20) or None

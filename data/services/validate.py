@@ -7,7 +7,15 @@ import re
 
 from data.errors import ValidationError
 from data.pack import CallType, Pack
-from data.rules import MAX_LOCATION, MAX_NAME, MAX_NARRATIVE, MAX_PHONE
+from data.rules import (
+    MAX_LOCATION,
+    MAX_NAME,
+    MAX_NARRATIVE,
+    MAX_PHONE,
+    MAX_PHONE_DIGITS,
+    MAX_REASON,
+    MIN_PHONE_DIGITS,
+)
 
 # A reason, a note or another short free-text field of the paperwork.
 MAX_SHORT = 2000
@@ -79,7 +87,17 @@ def phone(value: str | None) -> str:
     value = text("caller_phone", value, limit=MAX_PHONE, label="callback number")
     if not _PHONE.match(value):
         raise ValidationError("caller_phone", f"The callback number {value!r} has characters a phone number cannot.")
+    digits = sum(ch.isdigit() for ch in value)
+    if value and digits < MIN_PHONE_DIGITS:
+        raise ValidationError("caller_phone", f"The callback number {value!r} has too few digits.")
+    if digits > MAX_PHONE_DIGITS:
+        raise ValidationError("caller_phone", f"The callback number {value!r} has too many digits.")
     return value
+
+
+def override_reason(value: str | None, *, required: bool = False) -> str:
+    """Why CSOs go alone where the rules want law enforcement first or with them (kept on the incident)."""
+    return text("override_reason", value, limit=MAX_REASON, required=required, label="override reason")
 
 
 def narrative(value: str | None) -> str:

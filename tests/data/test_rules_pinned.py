@@ -494,3 +494,14 @@ def test_a_shift_is_named_day_swing_or_night_by_the_local_hour_it_starts(hour, l
     start = dt.datetime(2026, 11, 26, hour, 0)
     assert rules.shift_label(start) == label
     assert rules.shift_name(start) == f"{label} shift Thu 26 Nov 2026"
+
+
+# Disposition codes: one rule for the command line, the clear dialog and the service ---------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("4", "04"), (" 4 ", "04"), ("0", "00"), ("04", "04"), ("18", "18"), ("123", "123"), ("", ""), ("X", "X")],
+)
+def test_a_one_digit_disposition_is_the_two_digit_code(typed, code):
+    assert rules.disposition_code(typed) == code

@@ -40,3 +40,29 @@ def test_one_line_fields_refuse_line_breaks(db, dispatcher):
         services.create_incident(db, dispatcher, call_type="NOISE", location="Plummer\nPark", screening=NO_SCREENING)
     with pytest.raises(ValidationError, match="caller name is one line"):
         welfare_call(db, dispatcher, caller_name="Ana\tRuiz")
+
+
+@pytest.mark.parametrize(
+    ("phone", "accepted", "message"),
+    [
+        ("", True, ""),  # withheld
+        ("911", True, ""),  # three digits: the shortest number
+        ("+1 (310) 555-0100 x12", True, ""),
+        ("4" * 15, True, ""),  # E.164's longest
+        ("--", False, "has too few digits"),
+        ("31", False, "has too few digits"),
+        ("4" * 16, False, "has too many digits"),
+        ("call me maybe", False, "has characters a phone number cannot"),
+    ],
+)
+def test_a_callback_number_has_three_to_fifteen_digits_whoever_saves_it(db, dispatcher, phone, accepted, message):
+    """The intake asks validate.phone; the service asks it again, so a caller bypassing the form reads the same."""
+    if accepted:
+        assert welfare_call(db, dispatcher, caller_phone=phone).caller_phone == phone.strip()
+        return
+    with pytest.raises(ValidationError, match=re.escape(message)) as refused:
+        welfare_call(db, dispatcher, caller_phone=phone)
+    assert refused.value.field == "caller_phone"
+    inc = welfare_call(db, dispatcher)
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        services.update_incident(db, dispatcher, inc.id, expected_version=inc.version, caller_phone=phone)

@@ -231,3 +231,34 @@ def test_officer_initiated_work_refuses_a_call_type(qtbot, cmdline, store, db, s
     answer = answer_after(qtbot, cmdline, "SI 14 WELFARE city hall")
     assert answer.startswith("✕ WELFARE is not officer-initiated work")
     assert services.search_incidents(db, "") == []
+
+
+def test_names_are_found_on_the_board_without_reading_the_database(
+    qtbot, cmdline, store, db, supervisor, dispatcher, monkeypatch
+):
+    staff(db, supervisor, signs=("CSO-12", "CSO-112"))
+    inc = welfare(db, dispatcher)
+    load(qtbot, store)
+
+    def no_read(*_args: object) -> None:
+        raise AssertionError("the board holds this name")
+
+    monkeypatch.setattr(services, "find_unit", no_read)
+    monkeypatch.setattr(services, "find_incident", no_read)
+    assert answer_after(qtbot, cmdline, "D 12 1") == "✕ 12 matches CSO-12, CSO-112; type more."  # as the service says
+    cmdline.edit.clear()
+    assert answer_after(qtbot, cmdline, "D 112 1") == f"✓ CSO-112 dispatched to {inc.number} (8300 Santa Monica Blvd)"
+
+
+def test_a_name_the_board_does_not_hold_is_looked_up_in_the_database(qtbot, cmdline, store, db, dispatcher, clock):
+    old = welfare(db, dispatcher)
+    services.clear_incident(db, dispatcher, old.id, disposition="18")
+    clock.advance(days=3)  # closed longer ago than the board keeps
+    qtbot.wait(50)  # the clear's own feed event has come in and been fetched
+    qtbot.waitUntil(lambda: store.operations.pending() == 0 and not store.flush_timer.isActive())
+    load(qtbot, store)
+    assert old.id not in store.incidents
+    with qtbot.waitSignal(cmdline.print_requested) as printed:
+        type_command(qtbot, cmdline, "P 1")
+    assert printed.args == [old.id]
+    assert answer_after(qtbot, cmdline, "NOTE 7 text") == "✕ No incident ending in 7."

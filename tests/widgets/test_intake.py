@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QListWidget, QPlainTextEdit
 
 from data import services
 from data.errors import ValidationError
+from data.pack import CallType
 from widgets.intake import IntakeForm, rank_call_types
 
 # The offscreen platform cannot raise or grab for the completion popup; it says so, harmlessly.
@@ -274,15 +277,20 @@ def test_screening_yes_requires_a_choice(qtbot, form, db):
     assert stored.response == "joint" and stored.screening["weapon"] is True and stored.status == "pending"
 
 
-def test_screening_transfer_creates_then_transfers(qtbot, form, db):
+def test_screening_transfer_creates_and_transfers_in_one_action(qtbot, form, db, operations):
     fill_screened_call(qtbot, form)
     qtbot.keyClick(form.response_buttons["transfer"], Qt.Key.Key_Space)
     answer_no(qtbot, form)
+    operations.reports.clear()
     with qtbot.waitSignal(form.incident_created, timeout=5000) as created:
         qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert [r.text for r in operations.reports] == [
+        "2026-000001 created and transferred to LASD: Disturbance, non-violent at West Hollywood City Hall"
+    ]
     stored = services.get_incident(db, created.args[0].id)
     assert (stored.status, stored.response, stored.disposition_code) == ("transferred", "sheriff", "15")
     assert "Screening: weapon" in stored.disposition_note
+    assert [e.kind for e in services.timeline(db, stored.id)] == ["created", "transferred"]
 
 
 def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
@@ -298,6 +306,32 @@ def test_screening_cso_alone_needs_an_override_reason(qtbot, form, db):
         qtbot.keyClick(form.override_edit, Qt.Key.Key_Return)
     stored = services.get_incident(db, created.args[0].id)
     assert stored.response == "cso" and stored.override_reason == "Caller says the knife is locked in the car"
+
+
+def test_a_type_csos_do_not_answer_alone_asks_how_it_is_answered(qtbot, store, actions, db):
+    """cso_alone = false without Sheriff-first: the form mirrors data.rules, so a choice is needed to save."""
+    vending = CallType(code="VENDING", label="Street vending", apco="VEND", priority=3, cso_alone=False)
+    db.pack = dataclasses.replace(db.pack, call_types={**db.pack.call_types, "VENDING": vending})
+    form = IntakeForm(store, actions)
+    form.geocode_timer.setInterval(0)
+    qtbot.addWidget(form)
+    form.show()
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "VENDING")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    assert "CSOs respond with LASD" in form.type_info.text()
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    form.location_edit.hide_suggestions()
+    answer_no(qtbot, form)
+    assert form.response_box.isVisible() and "street vending" in form.response_box.title()
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert form.response_error.text().startswith("✕ CSOs do not respond alone to this call type")
+    assert incident_count(db) == 0
+    qtbot.keyClick(form.response_buttons["joint"], Qt.Key.Key_Space)
+    with qtbot.waitSignal(form.incident_created) as created:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert services.get_incident(db, created.args[0].id).response == "joint"
 
 
 def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
@@ -331,6 +365,54 @@ def test_duplicate_warning_and_merge(qtbot, form, db, clock, dispatcher):
     assert dup.caller_name == "Second Caller"
     timeline = [e.text for e in services.timeline(db, first.id)]
     assert any("from Second Caller merged: Loud music from the plaza" in t for t in timeline)
+
+
+def noise_call_repeating_one(qtbot, form, db, clock, dispatcher):
+    """An open noise call at City Hall, and the form typing a second one there two minutes later."""
+    first = services.create_incident(
+        db, dispatcher, call_type="NOISE", location="City Hall", latitude=CITY_HALL[0], longitude=CITY_HALL[1]
+    )
+    clock.advance(minutes=2)
+    form.start_call()
+    qtbot.keyClicks(form.type_edit, "NOISE")
+    qtbot.keyClick(form.type_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(form.location_edit, "city hall")
+    settle(qtbot, form)
+    return first
+
+
+def test_a_merge_is_one_action_with_one_report(qtbot, form, db, clock, dispatcher, operations):
+    first = noise_call_repeating_one(qtbot, form, db, clock, dispatcher)
+    answer_no(qtbot, form)
+    operations.reports.clear()
+    with qtbot.waitSignal(form.duplicate_merged, timeout=5000):
+        qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
+    assert [(r.kind, r.text) for r in operations.reports] == [
+        ("done", f"2026-000002 merged into {first.number} as a duplicate")
+    ]
+
+
+def test_a_refused_merge_writes_nothing_and_keeps_the_call(qtbot, form, db, clock, dispatcher, operations):
+    """The incident it repeats was closed meanwhile: no new incident, no number used, the reason on the form."""
+    first = noise_call_repeating_one(qtbot, form, db, clock, dispatcher)
+    qtbot.keyClicks(form.caller_edit, "Second Caller")
+    answer_no(qtbot, form)
+    assert form.duplicate_list.count() == 1
+    services.clear_incident(db, dispatcher, first.id, disposition="18")  # another position closes it meanwhile
+    operations.reports.clear()
+    created: list[object] = []
+    form.incident_created.connect(created.append)
+    qtbot.keyClick(form.merge_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not form.saving, timeout=5000)
+    assert form.form_error.text() == f"✕ Nothing saved: Incident {first.number} is closed; merge into an open incident."
+    assert [r.kind for r in operations.reports] == ["refused"]
+    assert created == [] and incident_count(db) == 1
+    assert form.caller_edit.text() == "Second Caller" and form.save_button.isEnabled()
+    # No number was used up: saved as a new call, it takes the next one.
+    qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)  # the duplicate warning first
+    with qtbot.waitSignal(form.incident_created, timeout=5000) as saved:
+        qtbot.keyClick(form.location_edit, Qt.Key.Key_Return)
+    assert saved.args[0].number == "2026-000002"
 
 
 def test_duplicate_warning_asks_before_saving_a_new_incident(qtbot, form, db, clock, dispatcher):
