@@ -162,6 +162,8 @@ class Centre:
     # Commits ---------------------------------------------------------------------------------------
     def before_commit(self, session: Session) -> CommitCheck:
         """Refuse to commit on a server behind the fence (another connection may have written further)."""
+        if self.watchdog is not None:
+            self.watchdog.refuse_if_stopped()  # stopped at its deadline while it worked: no late commit
         conn = session.connection()
         info = conn.info
         server = info.get("cso_server")

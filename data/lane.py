@@ -61,7 +61,8 @@ class ActionLane:
     """Runs submitted calls in order on one worker thread at a time (see the module docstring).
 
     ``deadline_s=None`` means no deadline (a lane for work that is not a dispatcher's action).
-    ``interrupt(thread_ident)`` is called, on the lane's watch thread, for a call past its deadline.
+    ``interrupt(thread_ident)`` is called, on the lane's watch thread, for a call past its deadline;
+    the thread is then left behind for good, so the database may refuse it anything more.
     """
 
     def __init__(
@@ -153,6 +154,7 @@ class ActionLane:
     def _watch_deadlines(self) -> None:
         while True:
             expired: list[_Job] = []
+            stuck: set[int] = set()  # threads left behind: only these are interrupted (they run nothing more)
             with self._cond:
                 while self._due and self._due[0].future.done():
                     heapq.heappop(self._due)
@@ -170,6 +172,7 @@ class ActionLane:
                     if job.thread is not None and self._running.get(job.thread) is job:
                         # Leave the stuck thread behind; a fresh one takes the rest of the queue.
                         self._abandoned.add(job.thread)
+                        stuck.add(job.thread)
                         self._workers -= 1
                         self.abandoned_threads += 1
                         if self._queue:
@@ -182,7 +185,7 @@ class ActionLane:
                     self.deadline_s,
                     "running" if started else "queued",
                 )
-                if started and self.interrupt is not None and job.thread is not None:
+                if self.interrupt is not None and job.thread in stuck:
                     try:
                         self.interrupt(job.thread)
                     except Exception:

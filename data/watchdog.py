@@ -6,6 +6,10 @@ connection has been checked out longer than the limit, the watchdog sends a canc
 also ends a commit's wait for a synchronous standby: the server then warns that the transaction is
 committed only locally) and, if the call still has not returned a moment later, shuts the socket
 down so the waiting thread gets an error at once. The connection is then discarded by the pool.
+
+A thread whose action passed its deadline (``interrupt_thread``) is marked stopped: the pool would
+otherwise open a fresh connection after the cut, wait for the server to wake and commit an action
+the dispatcher was told had been stopped. Its next checkout and its commit are refused instead.
 """
 
 from __future__ import annotations
@@ -18,11 +22,21 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from data.errors import DatabaseUnavailableError
+
 log = logging.getLogger(__name__)
+
+
+class ActionStoppedError(DatabaseUnavailableError):
+    """The action passed its deadline and was stopped; it must not write when the server wakes."""
+
+    def __init__(self) -> None:
+        super().__init__("The action was stopped at its deadline; it was not applied. Try again.")
 
 
 @dataclass(order=True)
@@ -46,6 +60,8 @@ class ConnectionWatchdog:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._local = threading.local()
+        # Threads whose action passed its deadline (a thread object, so a reused ident is not stopped).
+        self._stopped: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self.interrupted = 0  # calls stopped, for the record
 
     @contextlib.contextmanager
@@ -57,7 +73,15 @@ class ConnectionWatchdog:
         finally:
             self._local.unbounded -= 1
 
+    def refuse_if_stopped(self) -> None:
+        """Raise ``ActionStoppedError`` in a thread whose action was stopped at its deadline."""
+        with self._cond:
+            stopped = threading.current_thread() in self._stopped
+        if stopped:
+            raise ActionStoppedError()
+
     def arm(self, conn: Any) -> None:
+        self.refuse_if_stopped()
         if getattr(self._local, "unbounded", 0):
             return
         watch = _Watch(time.monotonic() + self.limit_s, next(self._seq), conn, threading.get_ident())
@@ -76,8 +100,11 @@ class ConnectionWatchdog:
             watch.returned.set()
 
     def interrupt_thread(self, ident: int) -> None:
-        """Stop now whatever the thread ``ident`` is waiting for on a watched connection."""
+        """Stop now whatever the thread ``ident`` is waiting for, and anything it would do next."""
+        thread = next((t for t in threading.enumerate() if t.ident == ident), None)
         with self._cond:
+            if thread is not None:
+                self._stopped.add(thread)
             watches = [w for w in self._watches.values() if w.thread == ident]
         for watch in watches:
             self._stop_async(watch)

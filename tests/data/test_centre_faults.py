@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
@@ -17,9 +18,11 @@ from data import services
 from data.centre import Limits
 from data.db import Database
 from data.fence import SplitBrainError
+from data.lane import ActionLane, ActionTimeoutError
 from data.permissions import Actor
 from tests.centre_faults import Writers, prepare, rows_since
-from tests.pg_cluster import ReplicatedPair, TcpProxy, Workspace, missing_tools
+from tests.data.helpers import small_shift, welfare_call
+from tests.pg_cluster import PgServer, ReplicatedPair, TcpProxy, Workspace, missing_tools
 
 pytestmark = [
     pytest.mark.slow,
@@ -157,3 +160,36 @@ def test_standby_down_under_synchronous_replication_refuses_then_resumes(centre)
     assert unconfirmed, writers.summary()
     assert "the standby did not confirm it in time" in unconfirmed[0].error
     assert writers.acknowledged_lost(centre.primary.url("cso")) == []
+
+
+def test_an_action_stopped_at_its_deadline_is_not_applied_when_the_frozen_server_wakes(caplog, dispatcher):
+    """The dispatcher was told "stopped": the pool must not reconnect after the cut and commit it late."""
+    space = Workspace()
+    try:
+        server = PgServer.create(space)
+        server.execute("CREATE DATABASE cso")
+        db = Database(server.url("cso"), limits=Limits(DEADLINE_S))
+        units = small_shift(db, units=1)
+        incident = welfare_call(db, dispatcher)
+        lane = ActionLane(deadline_s=DEADLINE_S, interrupt=db.interrupt_thread, name="stopped")
+
+        server.freeze()
+        future = lane.submit(partial(services.dispatch_units, db, dispatcher, incident.id, units))
+        with pytest.raises(ActionTimeoutError):
+            future.result(timeout=DEADLINE_S + SLACK_S)
+        server.thaw()
+        _wait_for(lambda: "answered after its deadline" in caplog.text)
+
+        assert services.get_incident(db, incident.id).units == ()
+        assert services.dispatch_units(db, dispatcher, incident.id, units).units == ("CSO11",)
+        lane.shutdown(timeout=5)
+        db.dispose()
+    finally:
+        space.close()
+
+
+def _wait_for(condition, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "condition not met in time"
+        time.sleep(0.05)
