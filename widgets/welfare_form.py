@@ -38,7 +38,7 @@ ANSWER = (("Not asked", None), ("Accepted", True), ("Declined", False))
 
 
 class WelfareFields(TypedDict):
-    """The form as data.services.paperwork.record_welfare_check takes it (besides the incident)."""
+    """The form as data.services.welfare.record_welfare_check takes it (besides the incident)."""
 
     officer_id: int | None
     subject_name: str

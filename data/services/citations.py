@@ -248,6 +248,13 @@ def issue_citation(
             incident = w.session.get(Incident, incident_id)
             if incident is None:
                 raise NotFoundError(f"No incident with id {incident_id}.")
+            if incident.status == "merged":
+                # Its record continues on the incident it was merged into; a citation here would be lost.
+                merged_into = w.session.get(Incident, incident.merged_into_id) if incident.merged_into_id else None
+                target = f" ({merged_into.number})" if merged_into is not None else ""
+                raise InvalidTransitionError(
+                    f"{incident.number} was merged; issue the citation on the incident it was merged into{target}."
+                )
         # The citation counter row first: its lock makes citations issue one at a time, so two consoles
         # citing the same person at once cannot both count two priors and both write a "third" offense.
         # (A refusal rolls the transaction back, counter included: numbers stay gapless.)

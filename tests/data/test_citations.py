@@ -382,3 +382,15 @@ def test_two_consoles_saving_the_first_welfare_form_at_once_both_succeed(pg_url,
         assert audits == 2
     finally:
         db.dispose()
+
+
+def test_a_merged_incident_refuses_a_citation_and_names_the_incident_it_went_into(db, dispatcher, officer, incident):
+    duplicate = services.create_incident(
+        db, dispatcher, screening=NO_SCREENING, call_type="NOISE", location="8300 Santa Monica Blvd"
+    )
+    services.merge_duplicate(db, dispatcher, duplicate_id=duplicate.id, into_id=incident.id)
+
+    with pytest.raises(InvalidTransitionError, match=f"{duplicate.number} was merged.*{incident.number}"):
+        cite(db, dispatcher, officer, incident_id=duplicate.id)
+    assert count_citations(db) == 0
+    assert cite(db, dispatcher, officer, incident_id=incident.id).incident_id == incident.id

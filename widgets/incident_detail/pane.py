@@ -25,7 +25,7 @@ from data import rules, services
 from data.permissions import allowed
 from data.records import CitationRecord, EventRecord, IncidentRecord, UnitRecord
 from data.rules import STATUS_LABELS, Recommendation
-from data.services import paperwork
+from data.services import citations as citation_services
 from widgets import theme
 from widgets.actions import DispatchActions
 from widgets.incident_detail.action_buttons import ActionButtons
@@ -68,7 +68,7 @@ class IncidentDetail(QWidget):
         self._propose: Proposer = (
             proposed_disposition
             if proposed_disposition is not None
-            else functools.partial(paperwork.proposed_disposition, store.db)
+            else functools.partial(citation_services.proposed_disposition, store.db)
         )
         self._record: IncidentRecord | None = None
         self.dialog: QDialog | None = None  # the dialog open now (disposition, reason, transfer), for keys and tests
@@ -475,7 +475,7 @@ class IncidentDetail(QWidget):
             on_success=lambda events: self._on_timeline_fetched(incident_id, events),
         )
         self._ops.run(
-            lambda: paperwork.citations_for_incident(db, incident_id),
+            lambda: citation_services.citations_for_incident(db, incident_id),
             owner=self,
             on_success=lambda found: self._on_citations_fetched(incident_id, found),
         )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from data import rules
 from data.permissions import allowed
 from data.records import CitationRecord, IncidentRecord, WelfareCheckRecord
-from data.services import paperwork
+from data.services import citations, incident_paperwork, welfare
 from widgets.actions import DispatchActions
 from widgets.citation_form import CitationForm
 from widgets.incident_dialogs import ReasonDialog
@@ -39,7 +39,7 @@ class IncidentPaperwork:
 
     # Citations ---------------------------------------------------------------------------------
     def _open_form(
-        self, incident_id: int | None, show: Callable[[paperwork.PaperworkContext], None], *, cite: bool = False
+        self, incident_id: int | None, show: Callable[[incident_paperwork.PaperworkContext], None], *, cite: bool = False
     ) -> None:
         """Load who worked the incident (the pane's by default) off the GUI thread, then ``show`` its form."""
         pane = self._pane()
@@ -54,12 +54,12 @@ class IncidentPaperwork:
             pane.say(f"{rec.number} was merged; issue the citation on the incident it was merged into.", "error")
             return
         db, wanted = self._db, incident_id
-        self._ops.run(lambda: paperwork.paperwork_context(db, wanted), owner=pane, on_success=show)
+        self._ops.run(lambda: incident_paperwork.paperwork_context(db, wanted), owner=pane, on_success=show)
 
     def open_citation_form(self, incident_id: int | None = None) -> None:
         self._open_form(incident_id, self._show_citation_form, cite=True)
 
-    def _show_citation_form(self, context: paperwork.PaperworkContext) -> None:
+    def _show_citation_form(self, context: incident_paperwork.PaperworkContext) -> None:
         pane = self._pane()
         if pane is None:
             return
@@ -118,7 +118,7 @@ class IncidentPaperwork:
         """Void through the service (it checks the role and the reason again); the VOID reprint follows."""
         db, actor = self._db, self._actions.actor
         self._ops.run(
-            lambda: paperwork.void_citation(db, actor, number, reason),
+            lambda: citations.void_citation(db, actor, number, reason),
             owner=self._pane(),
             message=lambda c: f"Citation {c.number} voided: {c.void_reason}",
             on_success=self._printed_citation,
@@ -129,7 +129,7 @@ class IncidentPaperwork:
         """The welfare-check form of the incident (widgets/welfare_form.py)."""
         self._open_form(incident_id, self._show_welfare_form)
 
-    def _show_welfare_form(self, context: paperwork.PaperworkContext) -> None:
+    def _show_welfare_form(self, context: incident_paperwork.PaperworkContext) -> None:
         pane = self._pane()
         if pane is None:
             return
@@ -160,7 +160,7 @@ class IncidentPaperwork:
             pane.open_dialog(dialog)
 
         self._ops.run(
-            lambda: paperwork.welfare_check_for_incident(db, incident_id),
+            lambda: welfare.welfare_check_for_incident(db, incident_id),
             owner=self._pane(),
             on_success=checked,
             report_failure=False,
