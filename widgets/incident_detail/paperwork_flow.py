@@ -39,7 +39,11 @@ class IncidentPaperwork:
 
     # Citations ---------------------------------------------------------------------------------
     def _open_form(
-        self, incident_id: int | None, show: Callable[[incident_paperwork.PaperworkContext], None], *, cite: bool = False
+        self,
+        incident_id: int | None,
+        show: Callable[[incident_paperwork.PaperworkContext], None],
+        *,
+        cite: bool = False,
     ) -> None:
         """Load who worked the incident (the pane's by default) off the GUI thread, then ``show`` its form."""
         pane = self._pane()
