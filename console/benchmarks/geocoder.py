@@ -42,6 +42,9 @@ ADDRESS_KINDS = ("address", "interpolated address", "address range", "block")
 # "Confident" answers must be this close on the hold-outs (README, Benchmarks).
 CONFIDENT = 0.95
 CONFIDENT_WITHIN_M = 30.0
+# Text pasted into the intake that once made a pattern backtrack (10,000 letters took 7 s): geocode
+# and suggest must answer it at once (tests/maps/test_geocoder.py checks the answers, this the time).
+LONG_INPUTS = ("x" * 10_000, "x " * 5_000, "santa monica " * 800 + "8300", "a & " * 2_500, "#" * 10_000, "(" * 10_000)
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,19 @@ def run_answers(
     return first, second, timings
 
 
+def long_input_ms_max() -> float:
+    """The slowest geocode-and-suggest over LONG_INPUTS, in ms (a warm geocoder)."""
+    geocoder = Geocoder(load_geodata())
+    geocoder.geocode("8300 Santa Monica Blvd")
+    slowest = 0.0
+    for text in LONG_INPUTS:
+        started = time.perf_counter()
+        geocoder.geocode(text)
+        geocoder.suggest(text, 8)
+        slowest = max(slowest, (time.perf_counter() - started) * 1000)
+    return round(slowest, 1)
+
+
 def run(args: Sequence[str] | argparse.Namespace | None = None) -> dict[str, float]:
     """Measure error, found ratio and latency over both hold-outs.
 
@@ -266,6 +282,7 @@ def run(args: Sequence[str] | argparse.Namespace | None = None) -> dict[str, flo
         **_figures([a for _, a in second], "_second_all"),
         "geocode_error_m_median_second_large_sites": _figures(large, "")["geocode_error_m_median"],
         "geocode_ms_median": round(statistics.median(timings), 3) if timings else math.nan,
+        "geocode_long_input_ms_max": long_input_ms_max(),
         "geocode_confident_within_30m_ratio": (
             round(sum(a.error_m <= CONFIDENT_WITHIN_M for a in confident) / len(confident), 4)
             if confident
