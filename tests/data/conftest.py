@@ -7,12 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from data.db import Database
+from tests.conftest import sqlite_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path, clock) -> Iterator[Database]:
+def db(request: pytest.FixtureRequest, tmp_path, clock, sqlite_template) -> Iterator[Database]:
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'cso.sqlite3'}", clock=clock)
+        database = sqlite_database(sqlite_template, tmp_path, clock)
     else:
         database = Database(request.getfixturevalue("pg_url"), clock=clock)
     yield database
