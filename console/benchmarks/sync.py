@@ -69,7 +69,9 @@ class _Stream:
         self.versions = versions  # incident id -> version; shared between runs, updated here
         self.order = sorted(versions)
         self.committed: dict[tuple[int, int], float] = {}
-        self.seen: dict[tuple[int, int], float] = {}
+        # Every (id, version) B's store showed, with when: B may show a change before the writer
+        # thread has noted it as committed, so arrivals are matched to commits afterwards.
+        self.arrivals: list[tuple[int, int, float]] = []
         self._commit_at = threading.local()
         self._lock = threading.Lock()
         event.listen(a.writer, "after_commit", self._on_commit)
@@ -86,11 +88,21 @@ class _Stream:
     def _on_store_incidents_changed(self, records: list[IncidentRecord]) -> None:
         now = time.perf_counter()
         with self._lock:
-            waiting = [key for key in self.committed if key not in self.seen]
-        for rec in records:
-            for key in waiting:
-                if key[0] == rec.id and key[1] <= rec.version:
-                    self.seen[key] = now
+            self.arrivals.extend((rec.id, rec.version, now) for rec in records)
+
+    def seen(self) -> dict[tuple[int, int], float]:
+        """When B first showed each committed change (that version or a later one of the incident)."""
+        with self._lock:
+            committed, arrivals = list(self.committed), list(self.arrivals)
+        by_id: dict[int, list[tuple[int, float]]] = {}
+        for ident, version, at in arrivals:
+            by_id.setdefault(ident, []).append((version, at))
+        first: dict[tuple[int, int], float] = {}
+        for ident, version in committed:
+            times = [at for v, at in by_id.get(ident, ()) if v >= version]
+            if times:
+                first[(ident, version)] = min(times)
+        return first
 
     def write(self, count: int, interval: float) -> None:
         start = time.perf_counter()
@@ -116,12 +128,14 @@ class _Stream:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-writer") as pool:
             await loop.run_in_executor(pool, self.write, count, interval)
         deadline = time.perf_counter() + settle
-        while len(self.seen) < len(self.committed) and time.perf_counter() < deadline:
+        seen = self.seen()
+        while len(seen) < len(self.committed) and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
-        missing = len(self.committed) - len(self.seen)
+            seen = self.seen()
+        missing = len(self.committed) - len(seen)
         if missing:
             raise RuntimeError(f"{missing} of {len(self.committed)} changes never reached the second console")
-        return [max(0.0, (self.seen[k] - t) * 1000) for k, t in self.committed.items()]
+        return [max(0.0, (seen[k] - t) * 1000) for k, t in self.committed.items()]
 
 
 async def _measure(url: str, changes: int, interval: float) -> dict[str, float]:

@@ -49,13 +49,14 @@ def make_detail(qtbot, store):
 
 
 def shown(qtbot, detail, incident_id) -> None:
+    # Generous waits: the pane loads through the database worker, slow on a loaded two-core machine.
     detail.show_incident(incident_id)
-    qtbot.waitUntil(lambda: detail.timeline.rowCount() > 0 and detail.recommendations is not None)
-    qtbot.waitUntil(lambda: detail._store.runner.pending == 0)
+    qtbot.waitUntil(lambda: detail.timeline.rowCount() > 0 and detail.recommendations is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: detail._store.runner.pending == 0, timeout=15_000)
 
 
 def settled(qtbot, detail) -> None:
-    qtbot.waitUntil(lambda: detail.pending == 0 and detail._store.runner.pending == 0, timeout=5000)
+    qtbot.waitUntil(lambda: detail.pending == 0 and detail._store.runner.pending == 0, timeout=15_000)
 
 
 def test_shows_every_field_in_local_time(qtbot, make_detail, store, actions, db, clock, dispatcher, supervisor):
