@@ -345,7 +345,9 @@ def find_duplicates(
         elif d is None or d > radius_m:
             continue
         is_open = inc.status in OPEN_STATUSES
-        since = inc.received_at if is_open else (inc.cleared_at or inc.received_at)
+        # A closed call counts from its closing; an open one from the call (it has no closing time:
+        # reopening clears it).
+        since = inc.cleared_at or inc.received_at
         minutes = abs((received_at - since).total_seconds()) / 60
         if not is_open and (inc.status == "merged" or minutes > window_minutes):
             continue
