@@ -329,7 +329,7 @@ def find_duplicates(
     open_incidents: Iterable[IncidentRecord],
     radius_m: float,
     window_minutes: float,
-    location: str = "",
+    location: str,
 ) -> list[DuplicateCandidate]:
     """Incidents the new call may repeat: every OPEN one at the same address or within the radius, whatever
     its age (a call still being worked is never too old to repeat); a closed one only if it closed within

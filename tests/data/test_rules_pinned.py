@@ -217,6 +217,7 @@ def duplicates(lat, lon, received_at, *open_incidents, radius_m=150, window_minu
         open_incidents=open_incidents,
         radius_m=radius_m,
         window_minutes=window_minutes,
+        location="",
     )
 
 
@@ -505,3 +506,69 @@ def test_a_shift_is_named_day_swing_or_night_by_the_local_hour_it_starts(hour, l
 )
 def test_a_one_digit_disposition_is_the_two_digit_code(typed, code):
     assert rules.disposition_code(typed) == code
+
+
+# Why sending CSOs alone needs a reason, as the dispatcher reads it ----------------------------------
+
+NO = {"weapon": False, "violence": False, "medical": False, "crime": False}
+JOINT_WELFARE = dataclasses.replace(PACK.call_types["WELFARE"], cso_alone=False)
+
+
+@pytest.mark.parametrize(
+    ("call_type", "screening", "types", "question"),
+    [
+        ("WELFARE", {**NO, "weapon": True}, PACK.call_types, "needs LASD first"),
+        ("MTLV", NO, PACK.call_types, "needs LASD first"),
+        ("WELFARE", NO, {"WELFARE": JOINT_WELFARE}, "is a welfare check call: CSOs respond with LASD"),
+        ("WELFARE", {}, {"WELFARE": JOINT_WELFARE}, "is a welfare check call: CSOs respond with LASD"),
+        ("WELFARE", {}, PACK.call_types, "screening was not asked (weapon, violence, medical, crime)"),
+        ("WELFARE", {**NO, "medical": None}, PACK.call_types, "screening was not asked (medical)"),
+        ("RETIRED", {"weapon": False, "violence": False}, {}, "screening was not asked (medical, crime)"),
+    ],
+)
+def test_the_override_question_names_why_csos_alone_need_a_reason(call_type, screening, types, question):
+    call = incident(call_type=call_type, screening=screening)
+    assert rules.override_question(call, types, "LASD") == question
+
+
+def test_a_unit_in_a_status_the_rules_do_not_know_can_do_nothing():
+    assert rules.unit_actions("retired") == frozenset()
+
+
+# Same address, as typed ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("8300 Santa Monica Blvd", "8300 santa monica blvd.", True),
+        ("8300  Santa Monica Blvd", "8300 Santa-Monica Blvd", True),
+        ("8300 Santa Monica Blvd", "8301 Santa Monica Blvd", False),
+        ("8300 Santa Monica Blvd", "", False),
+        ("", "", False),
+        ("...", "!!!", False),
+    ],
+)
+def test_the_same_address_ignores_case_spacing_and_punctuation_and_blank_is_never_the_same(a, b, same):
+    assert rules.same_address(a, b) is same
+
+
+def test_a_call_at_the_same_typed_address_without_map_points_is_offered_at_zero_metres():
+    earlier = incident(latitude=None, longitude=None)
+    (found,) = rules.find_duplicates(
+        latitude=None,
+        longitude=None,
+        received_at=T0,
+        open_incidents=[earlier],
+        radius_m=150,
+        window_minutes=10,
+        location="8300 santa monica blvd.",
+    )
+    assert found.incident is earlier and found.distance_m == 0.0
+
+
+def test_an_open_incident_comes_before_a_nearer_closed_one():
+    closed_near = incident(id=1, status="cleared", cleared_at=T0)
+    open_far = incident(id=2, latitude=LAT_149_9)
+    found = duplicates(*CITY_HALL, T0, closed_near, open_far)
+    assert [c.incident.id for c in found] == [2, 1]
