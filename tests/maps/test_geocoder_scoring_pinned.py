@@ -1,0 +1,182 @@
+"""The geocoder's ranking and confidence pinned at their boundaries, on real West Hollywood places.
+
+A dispatcher reads the first answer and its confidence to decide whether to confirm a location with
+the caller. The expected labels, kinds, confidences and distances are written out here, never read
+from the geocoder's own constants; every limit (40 m for one place, 150 m to a street address,
+600 m to a corner, the 0.1 floor) is tested at, just inside and just outside its boundary.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from maps.geocoder import Geocoder, _Hit, _rank, default_geocoder
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> Geocoder:
+    return default_geocoder()
+
+
+def hit(kind: str, confidence: float = 0.9, x: float = 0.0, y: float = 0.0, label: str = "") -> _Hit:
+    return _Hit(x=x, y=y, label=label or kind, confidence=confidence, kind=kind)
+
+
+def kinds(hits: list[_Hit]) -> list[str]:
+    return [h.kind for h in hits]
+
+
+# ----------------------------------------------------------------------------- ranking
+
+
+def test_the_most_confident_answer_comes_first_whatever_its_kind():
+    ranked = _rank([hit("address", 0.5, x=0), hit("street", 0.85, x=500), hit("landmark", 0.62, x=1000)])
+    assert kinds(ranked) == ["street", "landmark", "address"]
+
+
+# Answers of equal confidence, given worst first: the order a dispatcher sees them in.
+TIES = [
+    (
+        ["street", "landmark", "intersection", "block", "address range", "interpolated address", "address"],
+        ["address", "interpolated address", "address range", "block", "intersection", "landmark", "street"],
+    ),
+    # A corrected spelling does not change what the answer is.
+    (["block", "interpolated address, spelling corrected"], ["interpolated address, spelling corrected", "block"]),
+    (["street", "intersection, spelling corrected"], ["intersection, spelling corrected", "street"]),
+    # "Near" a place is less than at a place of any kind.
+    (["near landmark", "street"], ["street", "near landmark"]),
+    (["near address", "landmark"], ["landmark", "near address"]),
+]
+
+
+@pytest.mark.parametrize(("given", "expected"), TIES)
+def test_equal_confidences_rank_by_kind_address_first_street_last(given, expected):
+    hits = [hit(kind, 0.8, x=100.0 * n) for n, kind in enumerate(given)]
+    assert kinds(_rank(hits)) == expected
+
+
+# Two answers of one kind closer than 40 m are one place: only the more confident is kept.
+# (x, y) of the second answer in metres from the first, and whether it is kept.
+SAME_PLACE = [
+    ((0.0, 0.0), False),
+    ((39.9, 0.0), False),
+    ((40.0, 0.0), True),
+    ((40.1, 0.0), True),
+    ((0.0, 39.9), False),
+    ((0.0, 40.0), True),
+    ((-30.0, -26.0), False),  # 39.7 m to the south-west
+    ((30.0, 27.0), True),  # 40.4 m to the north-east
+]
+
+
+@pytest.mark.parametrize(("offset", "kept"), SAME_PLACE)
+def test_answers_of_one_kind_closer_than_forty_metres_are_one_place(offset, kept):
+    first = hit("interpolated address", 0.9, x=1200.0, y=-800.0, label="first")
+    second = hit("interpolated address", 0.8, x=1200.0 + offset[0], y=-800.0 + offset[1], label="second")
+    labels = [h.label for h in _rank([second, first])]
+    assert labels == (["first", "second"] if kept else ["first"])
+
+
+def test_answers_of_different_kinds_at_one_point_are_both_kept():
+    ranked = _rank([hit("landmark", 0.7, x=10, y=10), hit("intersection", 0.98, x=10, y=10)])
+    assert kinds(ranked) == ["intersection", "landmark"]
+
+
+def test_a_duplicate_drops_only_itself_not_the_answers_after_it():
+    ranked = _rank(
+        [
+            hit("street", 0.85, x=0, y=0, label="Santa Monica Blvd"),
+            hit("street", 0.8, x=5, y=0, label="Santa Monica Blvd again"),
+            hit("street", 0.7, x=900, y=0, label="Sunset Blvd"),
+            hit("street", 0.6, x=2000, y=0, label="Fountain Ave"),
+        ]
+    )
+    assert [h.label for h in ranked] == ["Santa Monica Blvd", "Sunset Blvd", "Fountain Ave"]
+
+
+# ----------------------------------------------------------------------------- reverse
+
+
+def test_reverse_names_a_corner_by_the_street_names_people_use():
+    # OpenStreetMap calls it "W Sunset Blvd"; the city's street is "Sunset Blvd".
+    result = default_geocoder().reverse(34.090612, -118.39107)
+    assert result.intersection is not None
+    assert result.intersection.label == "Carol Dr & Sunset Blvd"
+    assert result.intersection.confidence == pytest.approx(1.0, abs=0.001)
+
+
+# Walking north from 190 Gilmore Ln (answer at 34.072973, -118.359039): the address is named up to
+# 150 m inclusive, at the 0.1 floor of confidence, and not a step beyond.
+GILMORE_ANSWER = (34.072973, -118.359039)
+STREET_LIMIT = [
+    ((34.07431417, -118.35897117), 148.90),
+    ((34.07432318, -118.35897071), 149.90),
+    ((34.07432408, -118.35897067), 150.00),
+    ((34.07432498, -118.35897062), None),  # 150.10 m
+    ((34.07432588, -118.35897058), None),  # 150.20 m
+]
+
+
+@pytest.mark.parametrize(("point", "metres"), STREET_LIMIT)
+def test_reverse_names_a_street_address_within_150_metres_inclusive(geocoder, point, metres):
+    result = geocoder.reverse(*point)
+    if metres is None:
+        assert result.address is None and result.address_distance_m is None
+        return
+    assert result.address is not None
+    assert result.address.label == "190 Gilmore Ln"
+    assert (result.address.lat, result.address.lon) == pytest.approx(GILMORE_ANSWER, abs=1e-6)
+    assert result.address_distance_m == pytest.approx(metres, abs=0.01)
+    assert result.address.confidence == pytest.approx(0.1, abs=1e-9)
+
+
+# Walking north-west from 1292 Devlin Dr (answer at 34.095765, -118.387046): confidence falls in a
+# straight line from 1 at the kerb to 0.1 at 135 m and stays at 0.1 beyond.
+DEVLIN_ANSWER = (34.095765, -118.387046)
+STREET_CONFIDENCE = [
+    ((34.09576489, -118.38704646), 0.0, 1.0),
+    ((34.09618708, -118.38723628), 50.0, 0.6667),
+    ((34.09660927, -118.3874261), 100.0, 0.3333),
+    ((34.09689635, -118.38755518), 134.0, 0.1067),
+    ((34.0969048, -118.38755897), 135.0, 0.1),
+    ((34.09691324, -118.38756277), 136.0, 0.1),
+    ((34.09698924, -118.38759694), 145.0, 0.1),
+]
+
+
+@pytest.mark.parametrize(("point", "metres", "confidence"), STREET_CONFIDENCE)
+def test_reverse_address_confidence_falls_to_a_floor_of_one_tenth_at_135_metres(geocoder, point, metres, confidence):
+    result = geocoder.reverse(*point)
+    assert result.address is not None and result.address.label == "1292 Devlin Dr"
+    assert (result.address.lat, result.address.lon) == pytest.approx(DEVLIN_ANSWER, abs=1e-6)
+    assert result.address_distance_m == pytest.approx(metres, abs=0.01)
+    assert result.address.confidence == pytest.approx(confidence, abs=0.0001)
+    assert result.address.kind == "interpolated address"
+
+
+# Walking south-west from the corner of Brighton Way & N Crescent Dr (34.071311, -118.399905):
+# the corner is named up to 600 m inclusive; confidence 1 at the corner, 0.1 from 540 m on.
+CORNER = (34.071311, -118.399905)
+CORNER_LIMIT = [
+    ((34.071311, -118.399905), 1.0),  # at the corner
+    ((34.07080722, -118.40014173), 0.9),  # 60 m
+    ((34.06879212, -118.40108867), 0.5),  # 300 m
+    ((34.06677702, -118.4020356), 0.1),  # 540 m
+    ((34.06627408, -118.40227194), 0.1),  # 599.9 m
+    ((34.06627324, -118.40227233), 0.1),  # 600.0 m
+    ((34.0662724, -118.40227273), None),  # 600.1 m
+    ((34.06626484, -118.40227628), None),  # 601 m
+]
+
+
+@pytest.mark.parametrize(("point", "confidence"), CORNER_LIMIT)
+def test_reverse_names_the_nearest_corner_within_600_metres_inclusive(geocoder, point, confidence):
+    result = geocoder.reverse(*point)
+    if confidence is None:
+        assert result.intersection is None
+        return
+    corner = result.intersection
+    assert corner is not None and corner.label == "Brighton Way & N Crescent Dr"
+    assert (corner.lat, corner.lon) == pytest.approx(CORNER, abs=1e-6)
+    assert corner.confidence == pytest.approx(confidence, abs=0.0001)
+    assert corner.kind == "intersection"
