@@ -180,3 +180,229 @@ def test_reverse_names_the_nearest_corner_within_600_metres_inclusive(geocoder, 
     assert (corner.lat, corner.lon) == pytest.approx(CORNER, abs=1e-6)
     assert corner.confidence == pytest.approx(confidence, abs=0.0001)
     assert corner.kind == "intersection"
+
+
+# ----------------------------------------------------------------------------- forward
+
+Answer = tuple[str, str, float, float, float]  # label, kind, confidence, lat, lon
+
+
+def answers(geocoder: Geocoder, text: str, limit: int = 5) -> list[Answer]:
+    return [(c.label, c.kind, c.confidence, c.lat, c.lon) for c in geocoder.geocode(text, limit=limit)]
+
+
+def assert_answers(actual: list[Answer], expected: list[Answer]) -> None:
+    assert [a[:2] for a in actual] == [e[:2] for e in expected]
+    for got, want in zip(actual, expected, strict=True):
+        assert got[2] == pytest.approx(want[2], abs=0.0001), got[0]
+        assert got[3:] == pytest.approx(want[3:], abs=1e-6), got[0]
+
+
+SMB_WEST_END = (34.080134, -118.391324)  # where Santa Monica Blvd's numbers run highest in the city
+SMB_MIDDLE = (34.090686, -118.371902)
+S_SAN_VICENTE = (34.084463, -118.383822)  # the street's middle: the city has no S San Vicente numbers
+
+# Typed text -> every answer, best first.
+NUMBERS = [
+    # One end of a range known, the other past the street's numbers: that end alone, at 0.8 x 0.8.
+    (
+        "9100-9500 Santa Monica Blvd",
+        [("9100–9500 Santa Monica Blvd (middle)", "address range", 0.64, 34.080867, -118.389432)],
+    ),
+    # Numbers the street does not have: the street at 0.5, where its numbers come closest.
+    ("99999 Santa Monica Blvd", [("Santa Monica Blvd", "street", 0.5, *SMB_WEST_END)]),
+    ("99000-99100 Santa Monica Blvd", [("Santa Monica Blvd", "street", 0.5, *SMB_WEST_END)]),
+    ("99900 block of Santa Monica Blvd", [("Santa Monica Blvd", "street", 0.5, *SMB_WEST_END)]),
+    ("9900 block of N San Vicente Blvd", [("N San Vicente Blvd", "street", 0.5, 34.090638, -118.385544)]),
+    ("1-99 N San Vicente Blvd", [("N San Vicente Blvd", "street", 0.5, 34.076625, -118.379563)]),
+    # A street with N and S parts, typed without a directional: the street's own name.
+    ("99999 Sweetzer Ave", [("Sweetzer Ave", "street", 0.5, 34.097626, -118.370959)]),
+    # The typed directional is kept: the 300 block is on N San Vicente, not S.
+    ("300 block of N San Vicente Blvd", [("300 block of N San Vicente Blvd", "block", 0.75, 34.076726, -118.379613)]),
+    ("300 block of S San Vicente Blvd", [("S San Vicente Blvd", "street", 0.5, *S_SAN_VICENTE)]),
+    ("300-400 S San Vicente Blvd", [("S San Vicente Blvd", "street", 0.5, *S_SAN_VICENTE)]),
+    # Every street the name may mean, one answer each.
+    (
+        "100 block of Doheny",
+        [
+            ("Doheny Dr", "street", 0.5, 34.075297, -118.389739),
+            ("Doheny Rd", "street", 0.45, 34.090479, -118.392352),
+            ("Doheny Pl", "street", 0.45, 34.095045, -118.391064),
+        ],
+    ),
+    (
+        "100-200 Doheny",
+        [
+            ("Doheny Dr", "street", 0.5, 34.075297, -118.389739),
+            ("Doheny Rd", "street", 0.45, 34.090479, -118.392352),
+            ("Doheny Pl", "street", 0.45, 34.095045, -118.391064),
+        ],
+    ),
+    # A unit stays with an address, a range too.
+    (
+        "8300-8400 Santa Monica Blvd Suite 200",
+        [("8300–8400 Santa Monica Blvd (middle), Suite 200", "address range", 0.8, 34.090452, -118.372021)],
+    ),
+    (
+        "8300 santa monca blvd Suite 200",
+        [
+            (
+                "8300 Santa Monica Blvd (spelling corrected), Suite 200",
+                "interpolated address, spelling corrected",
+                0.8609,
+                34.090545,
+                -118.370407,
+            )
+        ],
+    ),
+]
+
+SPELLING = [
+    (
+        "8300-8400 Santa Monca Blvd",
+        [
+            (
+                "8300–8400 Santa Monica Blvd (middle) (spelling corrected)",
+                "address range, spelling corrected",
+                0.7652,
+                34.090452,
+                -118.372021,
+            )
+        ],
+    ),
+    (
+        "8300 block of Santa Monca Blvd",
+        [
+            (
+                "8300 block of Santa Monica Blvd (spelling corrected)",
+                "block, spelling corrected",
+                0.7174,
+                34.090727,
+                -118.371733,
+            )
+        ],
+    ),
+    (
+        "99999 Santa Monca Blvd",
+        [("Santa Monica Blvd (spelling corrected)", "street, spelling corrected", 0.4783, *SMB_WEST_END)],
+    ),
+    (
+        "99000-99100 Santa Monca Blvd",
+        [("Santa Monica Blvd (spelling corrected)", "street, spelling corrected", 0.4783, *SMB_WEST_END)],
+    ),
+    (
+        "Santa Monca Blvd",
+        [("Santa Monica Blvd (spelling corrected)", "street, spelling corrected", 0.813, *SMB_MIDDLE)],
+    ),
+    # One misspelled street of two is enough to say so.
+    (
+        "Santa Monca Blvd & La Cienega",
+        [
+            (
+                "Santa Monica Blvd & N La Cienega Blvd (spelling corrected)",
+                "intersection, spelling corrected",
+                0.9374,
+                34.089468,
+                -118.37635,
+            )
+        ],
+    ),
+    # At most three streets for a name.
+    (
+        "plaza",
+        [
+            ("Sunset Plaza Dr (spelling corrected)", "street, spelling corrected", 0.7331, 34.09234, -118.379552),
+            ("Holloway Plaza Dr (spelling corrected)", "street, spelling corrected", 0.7255, 34.090923, -118.380035),
+            ("Sunset Plaza Pl (spelling corrected)", "street, spelling corrected", 0.6598, 34.099288, -118.379837),
+        ],
+    ),
+]
+
+CORNERS = [
+    # A divided road meets Knoll Dr at two points 61 m apart: one corner, at their middle.
+    ("Santa Monica Blvd & Knoll Dr", [("Santa Monica Blvd & Knoll Dr", "intersection", 0.98, 34.088937, -118.377313)]),
+    # A third street picks the one corner where all three meet; a fourth is not read.
+    (
+        "Sunset & Doheny & Cory",
+        [("Sunset Blvd & Doheny Rd & Cory Ave", "intersection", 0.882, 34.090479, -118.392352)],
+    ),
+    (
+        "Sunset & Doheny & Cory & Fountain",
+        [("Sunset Blvd & Doheny Rd & Cory Ave", "intersection", 0.882, 34.090479, -118.392352)],
+    ),
+    # Streets that do not meet: the first two streets themselves, at 0.5, with the type typed.
+    (
+        "Sunset & Melrose & Beverly",
+        [
+            ("Sunset Blvd", "street", 0.5, 34.094943, -118.373984),
+            ("Melrose Ave", "street", 0.5, 34.083397, -118.373469),
+        ],
+    ),
+    (
+        "Doheny Rd & Melrose Ave",
+        [
+            ("Doheny Rd", "street", 0.5, 34.090479, -118.392352),
+            ("Melrose Ave", "street", 0.5, 34.083397, -118.373469),
+        ],
+    ),
+    ("Doheny Rd", [("Doheny Rd", "street", 0.85, 34.090479, -118.392352)]),
+]
+
+THE_ABBEY = (34.083388, -118.385147)
+LANDMARKS = [
+    ("Park Plummer", [("Plummer Park", "landmark", 0.9, 34.09274, -118.351099)]),  # every word, another order
+    (
+        "Plumer Park",
+        [("Plummer Park (spelling corrected)", "landmark, spelling corrected", 0.9565, 34.09274, -118.351099)],
+    ),
+    ("the abbey on robertson", [("The Abbey", "landmark", 0.8318, *THE_ABBEY)]),  # the name and more words
+    ("roxy sunset", [("The Roxy Theatre", "landmark", 0.8227, 34.090896, -118.38798)]),  # a four-letter name
+    ("abbey abbey abbey", [("The Abbey", "landmark", 1.0, *THE_ABBEY)]),  # never above 1
+    ("the", [("The Abbey", "landmark", 0.6333, *THE_ABBEY)]),  # three letters are enough
+    # A misspelling is read as the name at 80 % alike, not below.
+    ("abbex", [("The Abbey (spelling corrected)", "landmark, spelling corrected", 0.8, *THE_ABBEY)]),
+    ("abbexx", []),
+    # 0.62 is enough for a landmark.
+    (
+        "county la la",
+        [
+            ("LA County Fire Station 7", "landmark", 0.7, 34.086969, -118.385088),
+            ("LA County Fire Station 8", "landmark", 0.7, 34.091034, -118.356501),
+            ("West Hollywood Library (LA County Library)", "landmark", 0.62, 34.081962, -118.383924),
+        ],
+    ),
+    # A number before a landmark's name, where no such street is: the landmark.
+    ("100 Plummer Park", [("Plummer Park", "landmark", 0.9, 34.09274, -118.351099)]),
+    # A number before a name a street answers to: the street, not the park of that name.
+    (
+        "100 Havenhurst Park",
+        [("Havenhurst Dr (spelling corrected)", "street, spelling corrected", 0.4, 34.087147, -118.366984)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NUMBERS + SPELLING + CORNERS + LANDMARKS)
+def test_every_answer_is_ranked_and_scored_as_written(geocoder, text, expected):
+    assert_answers(answers(geocoder, text, limit=10), expected)
+
+
+PARKS = [
+    ("WeHo Art Park", "landmark", 0.7, 34.081593, -118.388908),
+    ("West Hollywood Park", "landmark", 0.6778, 34.082753, -118.384423),
+    ("William S. Hart Park", "landmark", 0.6778, 34.095427, -118.371645),
+    ("Laurel Avenue Park", "landmark", 0.6455, 34.095596, -118.364822),
+    ("Plummer Park", "landmark", 0.6333, 34.09274, -118.351099),
+    ("Formosa Park", "landmark", 0.6333, 34.091807, -118.345923),
+    ("Kings Road Park", "landmark", 0.6231, 34.089066, -118.371334),
+]
+
+
+def test_five_answers_are_offered_unless_asked_for_another_number(geocoder):
+    assert_answers([(c.label, c.kind, c.confidence, c.lat, c.lon) for c in geocoder.geocode("park")], PARKS[:5])
+    assert_answers(answers(geocoder, "park", limit=7), PARKS)
+    assert_answers(answers(geocoder, "park", limit=1), PARKS[:1])
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_no_answers_are_asked_for_with_a_limit_below_one(geocoder, limit):
+    assert geocoder.geocode("park", limit=limit) == []
