@@ -8,6 +8,9 @@ from the geocoder's own constants; every limit (40 m for one place, 150 m to a s
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from maps.geocoder import Geocoder, _Hit, _rank, default_geocoder
@@ -202,6 +205,16 @@ SMB_WEST_END = (34.080134, -118.391324)  # where Santa Monica Blvd's numbers run
 SMB_MIDDLE = (34.090686, -118.371902)
 S_SAN_VICENTE = (34.084463, -118.383822)  # the street's middle: the city has no S San Vicente numbers
 
+# Nodes of one street pair in local metres: those within 80 m (inclusive) of a corner's first node
+# are that corner (the two carriageways of a divided road); farther ones are another corner.
+CORNER_NODES = [(1000.0, 1000.0), (1080.0, 1000.0), (1000.0, 1080.1), (950.0, 950.0), (1000.0, 1160.0)]
+
+
+def test_nodes_of_one_street_pair_up_to_80_metres_apart_are_one_corner():
+    nodes = SimpleNamespace(_corner_xy=np.array(CORNER_NODES))
+    assert Geocoder._cluster(nodes, [0, 1, 2, 3, 4]) == [[0, 1, 3], [2, 4]]  # type: ignore[arg-type]
+
+
 # Typed text -> every answer, best first.
 NUMBERS = [
     # One end of a range known, the other past the street's numbers: that end alone, at 0.8 x 0.8.
@@ -330,12 +343,33 @@ CORNERS = [
         "Sunset & Doheny & Cory & Fountain",
         [("Sunset Blvd & Doheny Rd & Cory Ave", "intersection", 0.882, 34.090479, -118.392352)],
     ),
+    # The third street is named only where its best match is at the corner (Cory meets Doheny Rd, not Dr).
+    ("Sunset & Cory & Doheny", [("Sunset Blvd & Cory Ave", "intersection", 0.98, 34.090479, -118.392352)]),
+    # A name may mean the other street too: Sierra Dr meets its namesake Sierra Pl.
+    ("Sierra Dr & Sierra", [("Sierra Dr & N Sierra Pl", "intersection", 0.882, 34.090039, -118.395447)]),
     # Streets that do not meet: the first two streets themselves, at 0.5, with the type typed.
     (
         "Sunset & Melrose & Beverly",
         [
             ("Sunset Blvd", "street", 0.5, 34.094943, -118.373984),
             ("Melrose Ave", "street", 0.5, 34.083397, -118.373469),
+        ],
+    ),
+    # At most three streets are tried for each name: "bever" would be Beverly Pl (which meets Huntley
+    # Dr) only fourth, so no corner is offered, only the streets.
+    (
+        "bever & huntley",
+        [
+            ("Huntley Dr", "street", 0.5, 34.086991, -118.380641),
+            ("Beverly Blvd (spelling corrected)", "street, spelling corrected", 0.4436, 34.076341, -118.378796),
+            ("Beverlycrest Dr (spelling corrected)", "street, spelling corrected", 0.4213, 34.097595, -118.401359),
+            (
+                "Beverly Connection Way (spelling corrected)",
+                "street, spelling corrected",
+                0.4108,
+                34.073884,
+                -118.374993,
+            ),
         ],
     ),
     (
