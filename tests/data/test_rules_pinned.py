@@ -572,3 +572,17 @@ def test_an_open_incident_comes_before_a_nearer_closed_one():
     open_far = incident(id=2, latitude=LAT_149_9)
     found = duplicates(*CITY_HALL, T0, closed_near, open_far)
     assert [c.incident.id for c in found] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ({"weapon": False, "caution": True}, {"weapon": False, "caution": True}),
+        ({"weapon": False, "caution": False}, {"weapon": False}),
+        ({"caution": None}, {}),
+        ({"medical": True}, {"medical": True}),
+    ],
+)
+def test_a_place_caution_flag_is_kept_only_when_set(given, stored):
+    # The service sets "caution" when the location has a caution on record; edits keep it.
+    assert rules.clean_screening(given) == stored
