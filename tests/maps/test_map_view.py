@@ -296,7 +296,27 @@ def test_the_key_explains_every_symbol_on_the_map(qtbot, db, store, view, dispat
     assert "RD 0971" in found["key"] and "reporting district" in found["key"]
 
 
-ACTIVE = "document.activeElement && document.activeElement.getAttribute('aria-label')"
+# The focused element's name once focus has moved since the last call (null until then): a Tab reaches
+# the page asynchronously, so reading right after the key press may still see the element before it.
+NEXT_FOCUS = (
+    "(() => { const a = document.activeElement; if (a === window.__csoTestFocus) return null;"
+    " window.__csoTestFocus = a; return [a ? a.getAttribute('aria-label') : null]; })()"
+)
+
+
+def tab_to_next(qtbot, view: MapView, target) -> str | None:
+    """Tab once and wait until the page's focus has moved; the name of what it moved to."""
+    qtbot.keyClick(target, Qt.Key.Key_Tab)
+    moved: list[Any] = []
+
+    def focus_moved() -> bool:
+        value = page_value(qtbot, view, NEXT_FOCUS)
+        if value is not None:
+            moved.append(value[0])
+        return bool(moved)
+
+    qtbot.waitUntil(focus_moved, timeout=10_000)
+    return moved[0]
 
 
 def test_markers_are_named_and_reached_by_tab_and_enter_selects(qtbot, db, store, view, dispatcher):
@@ -316,10 +336,10 @@ def test_markers_are_named_and_reached_by_tab_and_enter_selects(qtbot, db, store
     # Tab from the map's edge reaches each marker; Enter on the incident selects it, as a click does.
     view.setFocus()
     target = view.focusProxy() or view
+    page_value(qtbot, view, NEXT_FOCUS)  # where focus starts
     reached = []
     for _ in range(12):
-        qtbot.keyClick(target, Qt.Key.Key_Tab)
-        reached.append(page_value(qtbot, view, ACTIVE))
+        reached.append(tab_to_next(qtbot, view, target))
         if reached[-1] == incident_label:
             break
     assert incident_label in reached, reached
