@@ -1,0 +1,461 @@
+"""Incident and unit actions as the services hold them: what each writes, refuses and announces.
+
+Each test names the rule in the dispatcher's words; expected values are written out (timeline texts,
+audit rows, the changes other consoles follow), and a refused action is checked to have changed nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from data import services
+from data.errors import AlreadyClosedError, SheriffFirstError, UnitBusyError, ValidationError
+from data.models import AuditEntry, ChangeLog
+from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
+
+START = dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)  # the controlled clock's start (tests/conftest.py)
+NOT_ASKED = "weapon, violence, medical, crime"
+
+
+def audits(db, action: str) -> list[AuditEntry]:
+    with db.read() as s:
+        return list(s.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars())
+
+
+def changes_after(db, last_id: int) -> list[tuple[str, int, int]]:
+    """The changes other consoles follow (kind, id, version), written after change row ``last_id``."""
+    with db.read() as s:
+        rows = s.execute(
+            select(ChangeLog.kind, ChangeLog.entity_id, ChangeLog.version)
+            .where(ChangeLog.id > last_id)
+            .order_by(ChangeLog.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def last_change_id(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
+
+
+def start_shift(db, name: str):
+    now = db.clock()
+    return services.start_shift(
+        db, SUPERVISOR, name=name, supervisor="Sgt. Test", starts_at=now, ends_at=now + dt.timedelta(hours=10)
+    )
+
+
+def unit_record(db, unit_id: int):
+    (found,) = services.get_units(db, [unit_id])
+    return found
+
+
+def events(db, incident_id: int) -> list[tuple[str, str, str | None]]:
+    return [(e.kind, e.text, e.unit_call_sign) for e in services.timeline(db, incident_id)]
+
+
+# Dispatch -----------------------------------------------------------------------------------------
+
+
+def test_one_unit_dispatched_is_named_on_its_timeline_entry(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=2)
+    sent = services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    assert (sent.status, sent.units, sent.dispatched_at, sent.status_changed_at) == (
+        "dispatched",
+        ("CSO11",),
+        START + dt.timedelta(minutes=2),
+        START + dt.timedelta(minutes=2),
+    )
+    assert events(db, call.id)[-1] == ("unit_assigned", "Dispatched CSO11", "CSO11")
+    unit = unit_record(db, unit_id)
+    assert (unit.status, unit.incident_id, unit.status_since, unit.check_started_at) == (
+        "dispatched",
+        call.id,
+        START + dt.timedelta(minutes=2),
+        START + dt.timedelta(minutes=2),
+    )
+
+
+def test_two_units_dispatched_together_share_one_timeline_entry(db, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    sent = services.dispatch_units(db, dispatcher, call.id, [second, first])
+    assert sent.units == ("CSO11", "CSO12")
+    assert events(db, call.id)[-1] == ("unit_assigned", "Dispatched CSO12, CSO11", None)
+
+
+def test_a_unit_named_twice_in_one_dispatch_is_sent_once(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    sent = services.dispatch_units(db, dispatcher, call.id, [unit_id, unit_id])
+    assert sent.units == ("CSO11",)
+    assert events(db, call.id)[-1] == ("unit_assigned", "Dispatched CSO11", "CSO11")
+
+
+def test_a_dispatch_is_audited_with_the_units_sent(db, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [first, second])
+    (entry,) = audits(db, "dispatch_units")
+    assert (entry.username, entry.entity, entry.entity_id, entry.outcome) == ("dispatcher1", "incident", call.id, "ok")
+    assert (entry.before["status"], entry.before["units"], entry.after["status"]) == (
+        "pending",
+        ["CSO11", "CSO12"],
+        "dispatched",
+    )
+    assert (entry.before["version"], entry.after["version"]) == (call.version, call.version + 1)
+
+
+def test_a_dispatch_tells_other_consoles_of_the_incident_and_each_unit(db, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    before = {u.id: u.version for u in services.get_units(db, [first, second])}
+    mark = last_change_id(db)
+    sent = services.dispatch_units(db, dispatcher, call.id, [first, second])
+    assert sorted(changes_after(db, mark)) == sorted(
+        [
+            ("unit", first, before[first] + 1),
+            ("unit", second, before[second] + 1),
+            ("timeline", call.id, 0),
+            ("incident", call.id, sent.version),
+        ]
+    )
+
+
+def test_a_refused_dispatch_of_several_units_sends_none_of_them(db, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    services.set_unit_status(db, dispatcher, second, "break")
+    call = welfare_call(db, dispatcher)
+    with pytest.raises(UnitBusyError, match="CSO12 is break; it cannot be dispatched"):
+        services.dispatch_units(db, dispatcher, call.id, [first, second])
+    assert unit_record(db, first).status == "available"
+    assert services.get_incident(db, call.id).units == ()
+    assert audits(db, "dispatch_units") == []
+
+
+def test_csos_alone_on_a_sheriff_first_type_are_refused_naming_the_sheriff(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = services.create_incident(db, dispatcher, call_type="MTLV", location="Plummer Park")
+    with pytest.raises(SheriffFirstError, match=r"^Incident 2026-000001 needs LASD first\. Transfer it"):
+        services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    assert unit_record(db, unit_id).status == "available"
+
+
+def test_csos_alone_on_a_call_never_screened_are_refused_naming_the_questions(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = services.create_incident(db, dispatcher, call_type="WELFARE", location="Plummer Park")
+    with pytest.raises(SheriffFirstError, match=rf"^Incident 2026-000001: the screening was not asked \({NOT_ASKED}\)"):
+        services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    sent = services.dispatch_units(db, dispatcher, call.id, [unit_id], override_reason="Caller is the officer")
+    assert (sent.status, sent.override_reason) == ("dispatched", "Caller is the officer")
+
+
+# Clear and cancel ---------------------------------------------------------------------------------
+
+
+def test_clearing_records_the_disposition_note_and_releases_the_units(db, clock, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [first, second])
+    clock.advance(minutes=30)
+    cleared = services.clear_incident(db, dispatcher, call.id, disposition="18", note="  Resident is fine  ")
+    assert (cleared.status, cleared.disposition_code, cleared.disposition_note, cleared.units) == (
+        "cleared",
+        "18",
+        "Resident is fine",
+        (),
+    )
+    assert (cleared.cleared_at, cleared.status_changed_at) == (START + dt.timedelta(minutes=30),) * 2
+    assert events(db, call.id)[-1] == (
+        "status",
+        "Cleared 18 Settled by contact: Resident is fine; released CSO11, CSO12",
+        None,
+    )
+    for unit_id in (first, second):
+        unit = unit_record(db, unit_id)
+        assert (unit.status, unit.incident_id, unit.check_started_at) == ("available", None, None)
+
+
+def test_clearing_a_call_nobody_went_to_names_no_units(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    services.clear_incident(db, dispatcher, call.id, disposition="5")
+    assert events(db, call.id)[-1] == ("status", "Cleared 05 Settled by phone contact", None)
+
+
+def test_clearing_is_audited_and_announced(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    sent = services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    unit_version = unit_record(db, unit_id).version
+    mark = last_change_id(db)
+    cleared = services.clear_incident(db, dispatcher, call.id, disposition="13")
+    (entry,) = audits(db, "clear_incident")
+    assert (entry.username, entry.entity, entry.entity_id) == ("dispatcher1", "incident", call.id)
+    assert (entry.before["status"], entry.after["status"], entry.after["disposition_code"]) == (
+        "dispatched",
+        "cleared",
+        "13",
+    )
+    assert (entry.before["version"], entry.after["version"]) == (sent.version, cleared.version)
+    assert sorted(changes_after(db, mark)) == sorted(
+        [("unit", unit_id, unit_version + 1), ("timeline", call.id, 0), ("incident", call.id, cleared.version)]
+    )
+
+
+def test_clearing_without_a_disposition_asks_for_one(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    for typed in (None, "", "  "):
+        with pytest.raises(ValidationError, match="Clearing an incident needs a disposition code"):
+            services.clear_incident(db, dispatcher, call.id, disposition=typed)
+    with pytest.raises(ValidationError, match="Unknown disposition '99'"):
+        services.clear_incident(db, dispatcher, call.id, disposition="99")
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(20_000, True), (20_001, False)])
+def test_a_clearing_note_holds_up_to_twenty_thousand_characters(db, dispatcher, length, accepted):
+    call = welfare_call(db, dispatcher)
+    note = "n" * length
+    if accepted:
+        assert services.clear_incident(db, dispatcher, call.id, disposition="18", note=note).disposition_note == note
+    else:
+        with pytest.raises(ValidationError, match="The note is 20,001 characters; the limit is 20,000") as refused:
+            services.clear_incident(db, dispatcher, call.id, disposition="18", note=note)
+        assert refused.value.field == "note"
+        assert services.get_incident(db, call.id).status == "pending"
+
+
+def test_a_merged_incident_cannot_be_cleared_or_cancelled_and_says_so(db, clock, dispatcher):
+    into = welfare_call(db, dispatcher)
+    dup = welfare_call(db, dispatcher)
+    clock.advance(minutes=1)  # 16:01 UTC is 08:01 in West Hollywood
+    services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=into.id)
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000002 was already merged \(22 Cancelled - duplicate call\) by dispatcher1 "
+        r"at 08:01:00; it cannot be cleared\.$",
+    ):
+        services.clear_incident(db, dispatcher, dup.id, disposition="18")
+    with pytest.raises(AlreadyClosedError, match=r"at 08:01:00; it cannot be cancelled\.$"):
+        services.cancel_incident(db, dispatcher, dup.id, reason="again")
+
+
+def test_a_cleared_incident_refuses_a_second_clearing_naming_who_cleared_it(db, clock, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=2)
+    services.clear_incident(db, dispatcher, call.id, disposition="13")
+    services.add_note(db, supervisor, call.id, "checked")
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000001 was already cleared \(13 Information / administrative\) by dispatcher1 "
+        r"at 08:02:00; reopen it first\.$",
+    ):
+        services.clear_incident(db, supervisor, call.id, disposition="18")
+
+
+def test_cancelling_records_the_reason_and_releases_the_units(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=4)
+    cancelled = services.cancel_incident(db, dispatcher, call.id, reason="  caller says not needed ")
+    assert (cancelled.status, cancelled.disposition_code, cancelled.disposition_note, cancelled.cleared_at) == (
+        "cancelled",
+        "32",
+        "caller says not needed",
+        START + dt.timedelta(minutes=4),
+    )
+    assert events(db, call.id)[-1] == ("status", "Cancelled: caller says not needed; released CSO11", None)
+    unit = unit_record(db, unit_id)
+    assert (unit.status, unit.incident_id, unit.check_started_at, unit.status_since) == (
+        "available",
+        None,
+        None,
+        START + dt.timedelta(minutes=4),
+    )
+    (entry,) = audits(db, "cancel_incident")
+    assert (entry.entity, entry.entity_id, entry.before["status"], entry.after["status"]) == (
+        "incident",
+        call.id,
+        "dispatched",
+        "cancelled",
+    )
+
+
+def test_cancelling_a_call_nobody_went_to_names_no_units(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    mark = last_change_id(db)
+    cancelled = services.cancel_incident(db, dispatcher, call.id, reason="hung up")
+    assert events(db, call.id)[-1] == ("status", "Cancelled: hung up", None)
+    assert sorted(changes_after(db, mark)) == sorted(
+        [("timeline", call.id, 0), ("incident", call.id, cancelled.version)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "refusal"),
+    [
+        ("", "Enter the reason for cancelling"),
+        ("   ", "Enter the reason for cancelling"),
+        ("r" * 2001, "The reason for cancelling is 2,001 characters; the limit is 2,000"),
+    ],
+)
+def test_cancelling_needs_a_reason_of_at_most_two_thousand_characters(db, dispatcher, reason, refusal):
+    call = welfare_call(db, dispatcher)
+    with pytest.raises(ValidationError, match=refusal) as refused:
+        services.cancel_incident(db, dispatcher, call.id, reason=reason)
+    assert refused.value.field == "reason"
+    assert services.get_incident(db, call.id).status == "pending"
+
+
+def test_a_reason_of_two_thousand_characters_cancels(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    assert services.cancel_incident(db, dispatcher, call.id, reason="r" * 2000).disposition_note == "r" * 2000
+
+
+# Creating a call ----------------------------------------------------------------------------------
+
+
+def test_a_new_call_is_stored_as_typed_and_pending(db, clock, dispatcher):
+    shift_unit, *_ = small_shift(db, units=1)
+    shift = services.active_shift(db)
+    clock.advance(minutes=3)
+    call = services.create_incident(
+        db,
+        dispatcher,
+        call_type=" NOISE ",
+        location=" 1200 N Fairfax Ave ",
+        latitude=34.09,
+        longitude=-118.36,
+        zone="0971",
+        in_city=True,
+        caller_name=" Bo Neighbour ",
+        caller_phone="310-555-0199",
+        narrative="  Loud party  ",
+        screening={"weapon": False, "violence": False, "medical": False, "crime": False},
+        received_at=START + dt.timedelta(minutes=1),
+    )
+    assert (call.number, call.kind, call.call_type, call.apco_code, call.priority, call.status) == (
+        "2026-000001",
+        "call",
+        "NOISE",
+        "NOISE",
+        3,
+        "pending",
+    )
+    assert (call.location, call.latitude, call.longitude, call.zone, call.in_city) == (
+        "1200 N Fairfax Ave",
+        34.09,
+        -118.36,
+        "0971",
+        True,
+    )
+    assert (call.caller_name, call.caller_phone, call.narrative, call.response, call.override_reason) == (
+        "Bo Neighbour",
+        "310-555-0199",
+        "Loud party",
+        "cso",
+        "",
+    )
+    assert (call.received_at, call.entered_at, call.status_changed_at) == (
+        START + dt.timedelta(minutes=1),
+        START + dt.timedelta(minutes=3),
+        START + dt.timedelta(minutes=3),
+    )
+    assert (call.shift_id, call.created_by, call.disposition_code, call.disposition_note) == (
+        shift.id,
+        "dispatcher1",
+        None,
+        "",
+    )
+    assert (call.dispatched_at, call.cleared_at, call.merged_into_id, call.units) == (None, None, None, ())
+    assert shift_unit
+
+
+def test_a_new_call_without_a_received_time_was_received_when_entered(db, clock, dispatcher):
+    clock.advance(minutes=3)
+    call = welfare_call(db, dispatcher)
+    assert (call.received_at, call.entered_at) == (START + dt.timedelta(minutes=3),) * 2
+
+
+def test_a_new_call_takes_the_type_priority_unless_one_is_given(db, dispatcher):
+    assert welfare_call(db, dispatcher).priority == 2
+    assert welfare_call(db, dispatcher, priority=4).priority == 4
+    assert welfare_call(db, dispatcher, priority="1").priority == 1
+
+
+def test_a_new_call_belongs_to_the_shift_it_names_or_else_the_active_one(db, dispatcher):
+    assert welfare_call(db, dispatcher).shift_id is None  # no shift running
+    day = start_shift(db, "Day")
+    assert welfare_call(db, dispatcher).shift_id == day.id
+    services.close_shift(db, SUPERVISOR, day.id)
+    night = start_shift(db, "Night")
+    assert welfare_call(db, dispatcher).shift_id == night.id
+    assert welfare_call(db, dispatcher, shift_id=day.id).shift_id == day.id  # entered late, for the day shift
+
+
+def test_a_new_call_is_written_to_the_timeline_with_its_screening(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    assert events(db, call.id) == [
+        (
+            "created",
+            "Welfare check (P2) at 8300 Santa Monica Blvd; screening: weapon no · violence no · medical no · crime no",
+            None,
+        )
+    ]
+    flagged = welfare_call(db, dispatcher, screening={"weapon": True}, response="sheriff")
+    assert events(db, flagged.id)[0][1] == (
+        "Welfare check (P2) at 8300 Santa Monica Blvd; screening: weapon YES · violence not asked · "
+        "medical not asked · crime not asked; response: sheriff"
+    )
+
+
+def test_a_new_call_is_audited_and_announced(db, dispatcher):
+    mark = last_change_id(db)
+    call = welfare_call(db, dispatcher)
+    (entry,) = audits(db, "create_incident")
+    assert (entry.username, entry.entity, entry.entity_id, entry.before) == ("dispatcher1", "incident", call.id, {})
+    assert (entry.after["status"], entry.after["call_type"], entry.after["priority"], entry.after["version"]) == (
+        "pending",
+        "WELFARE",
+        2,
+        call.version,
+    )
+    assert sorted(changes_after(db, mark)) == sorted([("timeline", call.id, 0), ("incident", call.id, call.version)])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refusal"),
+    [
+        ("call_type", "NOPE", "Unknown call type 'NOPE'"),
+        ("priority", 5, "Priority must be 1 \\(most urgent\\) to 4, not 5"),
+        ("location", "  ", "Enter the location"),
+        ("caller_phone", "call me", "has characters a phone number cannot"),
+        ("response", "police", "Response must be cso, joint or sheriff, not 'police'"),
+        ("override_reason", "o" * 2001, "The override reason is 2,001 characters"),
+        ("narrative", "n" * 20_001, "The narrative is 20,001 characters"),
+        ("caller_name", "a\nb", "The caller name is one line"),
+        ("screening", {"mood": True}, "Unknown screening question 'mood'"),
+    ],
+)
+def test_a_new_call_with_a_bad_field_is_refused_and_nothing_is_written(db, dispatcher, field, value, refusal):
+    with pytest.raises(ValidationError, match=refusal) as refused:
+        welfare_call(db, dispatcher, **{field: value})
+    assert refused.value.field == ("location" if field == "location" else field)
+    assert audits(db, "create_incident") == []
+
+
+@pytest.mark.parametrize("response", ["cso", "joint", "sheriff"])
+def test_a_new_call_keeps_the_response_chosen(db, dispatcher, response):
+    assert welfare_call(db, dispatcher, response=response).response == response
+
+
+def test_saving_a_call_deletes_the_draft_it_was_typed_in(db, dispatcher):
+    services.save_draft(db, dispatcher, "form1", {"location": "Plummer Park"})
+    services.save_draft(db, dispatcher, "form2", {"location": "Kings Road"})
+    welfare_call(db, dispatcher, draft_key="form1")
+    assert [d.key for d in services.list_drafts(db, dispatcher)] == ["form2"]
