@@ -12,8 +12,17 @@ import pytest
 from sqlalchemy import select
 
 from data import services
-from data.errors import AlreadyClosedError, SheriffFirstError, UnitBusyError, ValidationError
-from data.models import AuditEntry, ChangeLog
+from data.errors import (
+    AlreadyClosedError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    SheriffFirstError,
+    StaleWriteError,
+    UnitBusyError,
+    ValidationError,
+)
+from data.models import AuditEntry, ChangeLog, RosterEntry, Unit
 from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
 
 START = dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)  # the controlled clock's start (tests/conftest.py)
@@ -459,3 +468,338 @@ def test_saving_a_call_deletes_the_draft_it_was_typed_in(db, dispatcher):
     services.save_draft(db, dispatcher, "form2", {"location": "Kings Road"})
     welfare_call(db, dispatcher, draft_key="form1")
     assert [d.key for d in services.list_drafts(db, dispatcher)] == ["form2"]
+
+
+# Unit status --------------------------------------------------------------------------------------
+
+
+def test_a_unit_on_scene_is_written_to_its_incidents_timeline_with_the_note(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=6)
+    mark = last_change_id(db)
+    moved = services.set_unit_status(db, dispatcher, unit_id, "onscene", note=" at the door ")
+    assert (moved.status, moved.incident_id, moved.status_since, moved.check_started_at) == (
+        "onscene",
+        call.id,
+        START + dt.timedelta(minutes=6),
+        START + dt.timedelta(minutes=6),
+    )
+    assert events(db, call.id)[-1] == ("status", "CSO11 on scene: at the door", "CSO11")
+    incident = services.get_incident(db, call.id)
+    assert (incident.status, incident.onscene_at) == ("onscene", START + dt.timedelta(minutes=6))
+    (entry,) = audits(db, "set_unit_status")
+    assert (entry.username, entry.entity, entry.entity_id) == ("dispatcher1", "unit", unit_id)
+    assert (entry.before["status"], entry.after["status"], entry.after["note"]) == (
+        "dispatched",
+        "onscene",
+        "at the door",
+    )
+    assert (entry.before["incident_id"], entry.after["incident_id"]) == (call.id, call.id)
+    assert sorted(changes_after(db, mark)) == sorted(
+        [("timeline", call.id, 0), ("incident", call.id, incident.version), ("unit", unit_id, moved.version)]
+    )
+
+
+def test_a_unit_en_route_without_a_note_is_written_plainly(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    services.set_unit_status(db, dispatcher, unit_id, "enroute")
+    assert events(db, call.id)[-1] == ("status", "CSO11 en route", "CSO11")
+    (entry,) = audits(db, "set_unit_status")
+    assert "note" not in entry.after
+
+
+def test_a_unit_leaving_an_open_call_is_released_and_the_call_stays_open(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=5)
+    moved = services.set_unit_status(db, dispatcher, unit_id, "busy", note="flagged down")
+    assert (moved.status, moved.incident_id, moved.check_started_at) == (
+        "busy",
+        None,
+        START + dt.timedelta(minutes=5),
+    )
+    assert events(db, call.id)[-1] == ("unit_released", "CSO11 released (busy): flagged down", "CSO11")
+    incident = services.get_incident(db, call.id)
+    assert (incident.status, incident.units) == ("pending", ())
+    (entry,) = audits(db, "set_unit_status")
+    assert (entry.before["incident_id"], entry.after["incident_id"], entry.after["status"]) == (call.id, None, "busy")
+
+
+def test_a_unit_with_no_incident_changes_status_without_a_timeline_entry(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    clock.advance(minutes=2)
+    mark = last_change_id(db)
+    moved = services.set_unit_status(db, dispatcher, unit_id, "meal")
+    assert (moved.status, moved.status_since, moved.check_started_at) == ("meal", START + dt.timedelta(minutes=2), None)
+    assert changes_after(db, mark) == [("unit", unit_id, moved.version)]
+    (entry,) = audits(db, "set_unit_status")
+    assert (entry.before["status"], entry.after["status"]) == ("available", "meal")
+
+
+@pytest.mark.parametrize(
+    ("start", "status", "refusal"),
+    [
+        ("available", "available", "CSO11 is already available"),
+        ("available", "dispatched", r"Dispatch CSO11 to an incident instead \(D unit incident\)"),
+        ("available", "enroute", "CSO11 has no incident to be en route to"),
+        ("available", "onscene", "CSO11 has no incident to be on scene to"),
+        ("break", "busy", "CSO11 is break; it cannot go busy"),
+        ("meal", "meal", "CSO11 is already meal"),
+    ],
+)
+def test_a_unit_status_change_the_status_machine_forbids_is_refused(db, dispatcher, start, status, refusal):
+    unit_id, *_ = small_shift(db, units=1)
+    if start != "available":
+        services.set_unit_status(db, dispatcher, unit_id, start)
+    before = unit_record(db, unit_id)
+    with pytest.raises(InvalidTransitionError, match=f"^{refusal}"):
+        services.set_unit_status(db, dispatcher, unit_id, status)
+    assert unit_record(db, unit_id) == before
+
+
+def test_an_unknown_unit_status_is_refused(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    with pytest.raises(ValidationError, match="Unknown unit status 'lunch'") as refused:
+        services.set_unit_status(db, dispatcher, unit_id, "lunch")
+    assert refused.value.field == "status"
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(2000, True), (2001, False)])
+def test_a_unit_status_note_holds_up_to_two_thousand_characters(db, dispatcher, length, accepted):
+    unit_id, *_ = small_shift(db, units=1)
+    if accepted:
+        services.set_unit_status(db, dispatcher, unit_id, "busy", note="n" * length)
+        assert audits(db, "set_unit_status")[0].after["note"] == "n" * length
+    else:
+        with pytest.raises(ValidationError, match="The note is 2,001 characters"):
+            services.set_unit_status(db, dispatcher, unit_id, "busy", note="n" * length)
+        assert unit_record(db, unit_id).status == "available"
+
+
+def test_a_unit_status_change_on_a_stale_view_is_refused_naming_who_changed_it(db, dispatcher, supervisor):
+    unit_id, *_ = small_shift(db, units=1)
+    seen = unit_record(db, unit_id)
+    services.set_unit_status(db, supervisor, unit_id, "busy")
+    with pytest.raises(StaleWriteError, match=r"^CSO11 was changed by supervisor1 \(set unit status; now busy\)"):
+        services.set_unit_status(db, dispatcher, unit_id, "break", expected_version=seen.version)
+    assert unit_record(db, unit_id).status == "busy"
+    assert services.set_unit_status(db, dispatcher, unit_id, "break", expected_version=seen.version + 1).status == (
+        "break"
+    )
+
+
+def test_an_off_shift_unit_is_already_off_duty(db, dispatcher, supervisor):
+    unit_id, *_ = small_shift(db, units=1)
+    services.sign_off_unit(db, supervisor, unit_id)
+    with pytest.raises(InvalidTransitionError, match=r"^CSO11 is already off duty"):
+        services.set_unit_status(db, dispatcher, unit_id, "off_duty")
+
+
+def test_a_unit_on_shift_may_go_off_duty_and_back(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    assert services.set_unit_status(db, dispatcher, unit_id, "off_duty").status == "off_duty"
+    assert services.set_unit_status(db, dispatcher, unit_id, "available").status == "available"
+
+
+# Sign on and off ----------------------------------------------------------------------------------
+
+
+def roster(db) -> list[tuple[int, int, int, str | None, dt.datetime | None, dt.datetime | None]]:
+    with db.read() as s:
+        rows = s.execute(select(RosterEntry).order_by(RosterEntry.id)).scalars()
+        return [(r.shift_id, r.officer_id, r.unit_id, r.zone, r.signed_on_at, r.signed_off_at) for r in rows]
+
+
+def crew(db, supervisor, *names: str) -> list[int]:
+    return [
+        services.create_officer(db, supervisor, badge=f"S-{n}", name=name).id for n, name in enumerate(names, start=1)
+    ]
+
+
+def test_signing_on_puts_the_unit_and_its_crew_on_the_active_shift(db, clock, supervisor):
+    day = start_shift(db, "Day")
+    ana, bo = crew(db, supervisor, "Ana Díaz", "Bo Lee")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    clock.advance(minutes=4)
+    mark = last_change_id(db)
+    on = services.sign_on_unit(
+        db, supervisor, cso.id, officer_ids=[ana, bo], zone="0972", latitude=34.0917, longitude=-118.3495
+    )
+    now = START + dt.timedelta(minutes=4)
+    assert (on.status, on.on_shift, on.status_since, on.check_started_at, on.zone) == (
+        "available",
+        True,
+        now,
+        None,
+        "0972",
+    )
+    assert (on.latitude, on.longitude, on.officers) == (34.0917, -118.3495, ("Ana Díaz", "Bo Lee"))
+    assert roster(db) == [(day.id, ana, cso.id, "0972", now, None), (day.id, bo, cso.id, "0972", now, None)]
+    (entry,) = audits(db, "sign_on_unit")
+    assert (entry.username, entry.entity, entry.entity_id) == ("supervisor1", "unit", cso.id)
+    assert (entry.before["on_shift"], entry.after["on_shift"], entry.after["officers"]) == (
+        False,
+        True,
+        ["Ana Díaz", "Bo Lee"],
+    )
+    assert (entry.before["status"], entry.after["status"], entry.after["zone"]) == ("off_duty", "available", "0972")
+    assert changes_after(db, mark) == [("unit", cso.id, on.version)]
+
+
+def test_a_unit_signed_on_without_a_position_keeps_none(db, supervisor):
+    start_shift(db, "Day")
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    on = services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana], latitude=34.0917)
+    assert (on.latitude, on.longitude, on.zone) == (None, None, None)
+
+
+def test_signing_on_to_a_named_shift_needs_it_to_be_active(db, supervisor):
+    day = start_shift(db, "Day")
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana], shift_id=day.id)
+    assert roster(db)[0][:3] == (day.id, ana, cso.id)
+
+
+@pytest.mark.parametrize("shift", ["none", "closed"])
+def test_signing_on_with_no_active_shift_is_refused(db, supervisor, shift):
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    named = None
+    if shift == "closed":
+        named = start_shift(db, "Day").id
+        services.close_shift(db, supervisor, named)
+    with pytest.raises(InvalidTransitionError, match="There is no active shift to sign on to"):
+        services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana], shift_id=named)
+    assert unit_record(db, cso.id).on_shift is False
+    assert roster(db) == []
+
+
+def test_signing_on_needs_an_officer_a_supervisor_and_a_unit_not_yet_on(db, dispatcher, supervisor):
+    start_shift(db, "Day")
+    ana, bo = crew(db, supervisor, "Ana Díaz", "Bo Lee")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    with pytest.raises(ValidationError, match="A unit needs at least one officer to sign on"):
+        services.sign_on_unit(db, supervisor, cso.id, officer_ids=[])
+    with pytest.raises(PermissionDeniedError):
+        services.sign_on_unit(db, dispatcher, cso.id, officer_ids=[ana])
+    services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana])
+    with pytest.raises(InvalidTransitionError, match="CSO31 is already signed on"):
+        services.sign_on_unit(db, supervisor, cso.id, officer_ids=[bo])
+
+
+def test_an_officer_works_in_one_unit_at_a_time(db, supervisor):
+    start_shift(db, "Day")
+    ana, bo = crew(db, supervisor, "Ana Díaz", "Bo Lee")
+    first = services.create_unit(db, supervisor, call_sign="CSO31")
+    second = services.create_unit(db, supervisor, call_sign="CSO32")
+    services.sign_on_unit(db, supervisor, first.id, officer_ids=[ana])
+    with pytest.raises(UnitBusyError, match="Ana Díaz is already signed on to another unit"):
+        services.sign_on_unit(db, supervisor, second.id, officer_ids=[bo, ana])
+    assert unit_record(db, second.id).on_shift is False
+    assert [r[1:3] for r in roster(db)] == [(ana, first.id)]
+
+
+def test_signing_off_closes_the_units_roster_entries_only(db, clock, supervisor):
+    start_shift(db, "Day")
+    ana, bo, cy = crew(db, supervisor, "Ana Díaz", "Bo Lee", "Cy Park")
+    first = services.create_unit(db, supervisor, call_sign="CSO31")
+    second = services.create_unit(db, supervisor, call_sign="CSO32")
+    services.sign_on_unit(db, supervisor, first.id, officer_ids=[ana, bo])
+    services.sign_on_unit(db, supervisor, second.id, officer_ids=[cy])
+    clock.advance(hours=8)
+    mark = last_change_id(db)
+    off = services.sign_off_unit(db, supervisor, first.id)
+    later = START + dt.timedelta(hours=8)
+    assert [(r[1], r[5]) for r in roster(db)] == [(ana, later), (bo, later), (cy, None)]
+    assert changes_after(db, mark) == [("unit", first.id, off.version)]
+    assert unit_record(db, second.id).on_shift is True
+
+
+def test_a_unit_on_an_incident_cannot_sign_off_and_the_incident_is_named(db, dispatcher, supervisor):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    with pytest.raises(UnitBusyError, match=r"^CSO11 is still on 2026-000001; clear or release it first\.$"):
+        services.sign_off_unit(db, supervisor, unit_id)
+    with pytest.raises(PermissionDeniedError):
+        services.sign_off_unit(db, dispatcher, unit_id)
+    assert audits(db, "sign_off_unit") == []
+
+
+# Status checks and positions ----------------------------------------------------------------------
+
+
+def test_acknowledging_a_status_check_restarts_the_clock_and_notes_the_timeline(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=11)
+    mark = last_change_id(db)
+    checked = services.acknowledge_check(db, dispatcher, unit_id)
+    assert checked.check_started_at == START + dt.timedelta(minutes=11)
+    assert events(db, call.id)[-1] == ("status_check", "Status check CSO11: OK", "CSO11")
+    (entry,) = audits(db, "acknowledge_check")
+    assert (entry.username, entry.entity, entry.entity_id) == ("dispatcher1", "unit", unit_id)
+    assert (entry.before, entry.after) == (
+        {"check_started_at": START.isoformat()},
+        {"check_started_at": (START + dt.timedelta(minutes=11)).isoformat(), "note": ""},
+    )
+    assert sorted(changes_after(db, mark)) == sorted([("timeline", call.id, 0), ("unit", unit_id, checked.version)])
+
+
+def test_acknowledging_a_busy_unit_with_no_incident_writes_no_timeline(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    services.set_unit_status(db, dispatcher, unit_id, "busy")
+    clock.advance(minutes=44)
+    mark = last_change_id(db)
+    checked = services.acknowledge_check(db, dispatcher, unit_id, note=" writing report ")
+    assert checked.check_started_at == START + dt.timedelta(minutes=44)
+    assert changes_after(db, mark) == [("unit", unit_id, checked.version)]
+    assert audits(db, "acknowledge_check")[0].after["note"] == "writing report"
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(2000, True), (2001, False)])
+def test_a_status_check_note_holds_up_to_two_thousand_characters(db, dispatcher, length, accepted):
+    unit_id, *_ = small_shift(db, units=1)
+    services.set_unit_status(db, dispatcher, unit_id, "busy")
+    if accepted:
+        services.acknowledge_check(db, dispatcher, unit_id, note="n" * length)
+    else:
+        with pytest.raises(ValidationError, match="The note is 2,001 characters"):
+            services.acknowledge_check(db, dispatcher, unit_id, note="n" * length)
+    assert len(audits(db, "acknowledge_check")) == (1 if accepted else 0)
+
+
+def test_an_available_unit_has_no_status_check_to_acknowledge(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    with pytest.raises(InvalidTransitionError, match="CSO11 has no status-check timer running"):
+        services.acknowledge_check(db, dispatcher, unit_id)
+
+
+def test_moving_a_unit_records_when_its_position_was_known(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    clock.advance(minutes=7)
+    mark = last_change_id(db)
+    moved = services.move_unit(db, dispatcher, unit_id, latitude=34.0917, longitude=-118.3495)
+    with db.read() as s:
+        assert s.get(Unit, unit_id).position_at == START + dt.timedelta(minutes=7)
+    assert changes_after(db, mark) == [("unit", unit_id, moved.version)]
+    with pytest.raises(ValidationError, match="not on Earth"):
+        services.move_unit(db, dispatcher, unit_id, latitude=91.0, longitude=0.0)
+
+
+def test_an_unknown_unit_is_named_in_the_refusal(db, dispatcher, supervisor):
+    small_shift(db, units=1)
+    with pytest.raises(NotFoundError, match="No unit with id 99"):
+        services.set_unit_status(db, dispatcher, 99, "busy")
+    with pytest.raises(NotFoundError, match="No unit with id 99"):
+        services.move_unit(db, dispatcher, 99, latitude=34.0917, longitude=-118.3495)
+    with pytest.raises(NotFoundError, match="No unit with id 99"):
+        services.dispatch_units(db, dispatcher, welfare_call(db, dispatcher).id, [99])
