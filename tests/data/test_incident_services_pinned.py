@@ -803,3 +803,121 @@ def test_an_unknown_unit_is_named_in_the_refusal(db, dispatcher, supervisor):
         services.move_unit(db, dispatcher, 99, latitude=34.0917, longitude=-118.3495)
     with pytest.raises(NotFoundError, match="No unit with id 99"):
         services.dispatch_units(db, dispatcher, welfare_call(db, dispatcher).id, [99])
+
+
+# Transfer and merge -------------------------------------------------------------------------------
+
+
+def test_a_transfer_closes_the_call_as_disposition_15_and_releases_its_units(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=3)
+    mark = last_change_id(db)
+    moved = services.transfer_to_sheriff(db, dispatcher, call.id, note=" weapon seen ")
+    assert (moved.status, moved.response, moved.disposition_code, moved.disposition_note, moved.units) == (
+        "transferred",
+        "sheriff",
+        "15",
+        "weapon seen",
+        (),
+    )
+    assert moved.cleared_at == START + dt.timedelta(minutes=3)
+    assert events(db, call.id)[-1] == ("transferred", "Transferred to LASD: weapon seen; released CSO11", None)
+    unit = unit_record(db, unit_id)
+    assert (unit.status, unit.incident_id, unit.check_started_at) == ("available", None, None)
+    (entry,) = audits(db, "transfer_to_sheriff")
+    assert (entry.entity_id, entry.before["status"], entry.after["status"], entry.after["response"]) == (
+        call.id,
+        "dispatched",
+        "transferred",
+        "sheriff",
+    )
+    assert sorted(changes_after(db, mark)) == sorted(
+        [("unit", unit_id, unit.version), ("timeline", call.id, 0), ("incident", call.id, moved.version)]
+    )
+
+
+def test_a_transfer_without_a_note_says_to_whom(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    moved = services.transfer_to_sheriff(db, dispatcher, call.id)
+    assert moved.disposition_note == "Transferred to LASD"
+    assert events(db, call.id)[-1] == ("transferred", "Transferred to LASD", None)
+
+
+def test_a_joint_response_keeps_the_call_open_with_its_units(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    joint = services.transfer_to_sheriff(db, dispatcher, call.id, joint=True, note="deputy 12 meeting")
+    assert (joint.status, joint.response, joint.disposition_code, joint.units) == (
+        "dispatched",
+        "joint",
+        None,
+        ("CSO11",),
+    )
+    assert events(db, call.id)[-1] == ("transferred", "Joint response with LASD: deputy 12 meeting", None)
+    with pytest.raises(InvalidTransitionError, match="already a joint response with LASD"):
+        services.transfer_to_sheriff(db, dispatcher, call.id, joint=True)
+    plain = services.transfer_to_sheriff(db, dispatcher, welfare_call(db, dispatcher).id, joint=True)
+    assert events(db, plain.id)[-1] == ("transferred", "Joint response with LASD", None)
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(2000, True), (2001, False)])
+def test_a_transfer_note_holds_up_to_two_thousand_characters(db, dispatcher, length, accepted):
+    call = welfare_call(db, dispatcher)
+    if accepted:
+        assert services.transfer_to_sheriff(db, dispatcher, call.id, note="t" * length).status == "transferred"
+    else:
+        with pytest.raises(ValidationError, match="The note is 2,001 characters"):
+            services.transfer_to_sheriff(db, dispatcher, call.id, note="t" * length)
+        assert services.get_incident(db, call.id).status == "pending"
+
+
+def test_a_merged_duplicate_closes_into_the_call_it_repeats(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    into = welfare_call(db, dispatcher)
+    dup = welfare_call(db, dispatcher, caller_name="Bo Neighbour", narrative="Same man, same bench")
+    services.dispatch_units(db, dispatcher, dup.id, [unit_id])
+    clock.advance(minutes=2)
+    mark = last_change_id(db)
+    kept = services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=into.id)
+    assert kept.id == into.id
+    closed = services.get_incident(db, dup.id)
+    assert (closed.status, closed.merged_into_id, closed.disposition_code, closed.disposition_note) == (
+        "merged",
+        into.id,
+        "22",
+        "Duplicate of 2026-000001",
+    )
+    assert closed.cleared_at == START + dt.timedelta(minutes=2)
+    assert events(db, dup.id)[-1] == ("merged", "Merged into 2026-000001 as a duplicate call", None)
+    assert events(db, into.id)[-1] == (
+        "merged",
+        "Duplicate call 2026-000002 from Bo Neighbour merged: Same man, same bench",
+        None,
+    )
+    assert unit_record(db, unit_id).status == "available"
+    (entry,) = audits(db, "merge_duplicate")
+    assert (entry.entity_id, entry.before["status"], entry.after["status"], entry.after["into"]) == (
+        dup.id,
+        "dispatched",
+        "merged",
+        "2026-000001",
+    )
+    assert ("incident", dup.id, closed.version) in changes_after(db, mark)
+    assert ("incident", into.id, kept.version) in changes_after(db, mark)
+
+
+def test_a_merged_call_without_a_caller_name_quotes_the_first_500_characters(db, dispatcher):
+    into = welfare_call(db, dispatcher)
+    dup = welfare_call(db, dispatcher, caller_name="", narrative="x" * 600)
+    services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=into.id)
+    assert events(db, into.id)[-1][1] == "Duplicate call 2026-000002 merged: " + "x" * 500
+
+
+def test_a_call_cannot_be_merged_into_itself(db, dispatcher):
+    call = welfare_call(db, dispatcher)
+    with pytest.raises(ValidationError, match="cannot be merged into itself"):
+        services.merge_duplicate(db, dispatcher, duplicate_id=call.id, into_id=call.id)
+    assert services.get_incident(db, call.id).status == "pending"
