@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from data import services
 from data.errors import (
@@ -921,3 +922,19 @@ def test_a_call_cannot_be_merged_into_itself(db, dispatcher):
     with pytest.raises(ValidationError, match="cannot be merged into itself"):
         services.merge_duplicate(db, dispatcher, duplicate_id=call.id, into_id=call.id)
     assert services.get_incident(db, call.id).status == "pending"
+
+
+@pytest.mark.xfail(
+    reason="Known bug: the roster allows one row per officer and shift, so a crew signed off cannot sign on "
+    "again in the same shift (the insert breaks the unique constraint instead of reopening the row)",
+    raises=IntegrityError,
+    strict=True,
+)
+def test_a_crew_signed_off_for_an_hour_can_sign_on_again_in_the_same_shift(db, clock, supervisor):
+    start_shift(db, "Day")
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana])
+    services.sign_off_unit(db, supervisor, cso.id)
+    clock.advance(hours=1)
+    assert services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana]).on_shift is True
