@@ -327,6 +327,30 @@ def test_a_reason_of_two_thousand_characters_cancels(db, dispatcher):
     assert services.cancel_incident(db, dispatcher, call.id, reason="r" * 2000).disposition_note == "r" * 2000
 
 
+def test_cancelling_releases_only_the_units_on_that_call(db, dispatcher):
+    first, second, third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    other = welfare_call(db, dispatcher, location="Plummer Park")
+    services.dispatch_units(db, dispatcher, call.id, [first, second])
+    services.dispatch_units(db, dispatcher, other.id, [third])
+    services.cancel_incident(db, dispatcher, call.id, reason="no longer needed")
+    assert events(db, call.id)[-1] == ("status", "Cancelled: no longer needed; released CSO11, CSO12", None)
+    kept = unit_record(db, third)
+    assert (kept.status, kept.incident_id) == ("dispatched", other.id)
+    assert services.get_incident(db, other.id).units == ("CSO13",)
+
+
+def test_cancelling_on_a_stale_view_is_refused(db, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    services.update_incident(db, supervisor, call.id, expected_version=call.version, priority=1)
+    with pytest.raises(StaleWriteError, match=r"changed by supervisor1 \(update incident"):
+        services.cancel_incident(db, dispatcher, call.id, reason="hung up", expected_version=call.version)
+    assert services.get_incident(db, call.id).status == "pending"
+    with pytest.raises(StaleWriteError):
+        services.clear_incident(db, dispatcher, call.id, disposition="18", expected_version=call.version)
+    assert services.get_incident(db, call.id).status == "pending"
+
+
 # Creating a call ----------------------------------------------------------------------------------
 
 
