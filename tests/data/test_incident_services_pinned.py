@@ -747,6 +747,24 @@ def test_signing_off_closes_the_units_roster_entries_only(db, clock, supervisor)
     assert unit_record(db, second.id).on_shift is True
 
 
+def test_signing_off_leaves_an_earlier_shifts_sign_off_time_alone(db, clock, supervisor):
+    day = start_shift(db, "Day")
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    cso = services.create_unit(db, supervisor, call_sign="CSO31")
+    services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana])
+    clock.advance(hours=8)
+    services.sign_off_unit(db, supervisor, cso.id)
+    services.close_shift(db, supervisor, day.id)
+    night = start_shift(db, "Night")
+    services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana])
+    clock.advance(hours=8)
+    services.sign_off_unit(db, supervisor, cso.id)
+    assert [(r[0], r[4], r[5]) for r in roster(db)] == [
+        (day.id, START, START + dt.timedelta(hours=8)),
+        (night.id, START + dt.timedelta(hours=8), START + dt.timedelta(hours=16)),
+    ]
+
+
 def test_a_unit_on_an_incident_cannot_sign_off_and_the_incident_is_named(db, dispatcher, supervisor):
     unit_id, *_ = small_shift(db, units=1)
     call = welfare_call(db, dispatcher)
