@@ -160,24 +160,25 @@ def sign_on_unit(
             officer = w.session.get(Officer, officer_id)
             if officer is None or not officer.active:
                 raise NotFoundError(f"No active officer with id {officer_id}.")
-            busy = w.session.execute(
-                select(RosterEntry).where(
-                    RosterEntry.shift_id == shift.id,
-                    RosterEntry.officer_id == officer_id,
-                    RosterEntry.signed_off_at.is_(None),
-                )
+            # One roster row per officer and shift: it holds the officer's current (or last) stint.
+            # Signing on again after signing off, in this unit or another, reopens it; the audit log
+            # keeps every sign-on and sign-off.
+            entry = w.session.execute(
+                select(RosterEntry).where(RosterEntry.shift_id == shift.id, RosterEntry.officer_id == officer_id)
             ).scalar_one_or_none()
-            if busy is not None and busy.unit_id != unit.id:
+            if entry is not None and entry.signed_off_at is None and entry.unit_id != unit.id:
                 raise UnitBusyError(f"{officer.name} is already signed on to another unit.")
-            if busy is None:
+            if entry is None:
                 w.session.add(
                     RosterEntry(
                         shift_id=shift.id, officer_id=officer_id, unit_id=unit.id, zone=zone, signed_on_at=w.now
                     )
                 )
             else:
-                busy.signed_on_at = w.now
-                busy.zone = zone
+                entry.unit_id = unit.id
+                entry.signed_on_at = w.now
+                entry.signed_off_at = None
+                entry.zone = zone
             names.append(officer.name)
         before = snapshot(unit, *UNIT_FIELDS)
         unit.on_shift = True

@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from data import services
 from data.errors import (
@@ -966,12 +965,6 @@ def test_a_call_cannot_be_merged_into_itself(db, dispatcher):
     assert services.get_incident(db, call.id).status == "pending"
 
 
-@pytest.mark.xfail(
-    reason="Known bug: the roster allows one row per officer and shift, so a crew signed off cannot sign on "
-    "again in the same shift (the insert breaks the unique constraint instead of reopening the row)",
-    raises=IntegrityError,
-    strict=True,
-)
 def test_a_crew_signed_off_for_an_hour_can_sign_on_again_in_the_same_shift(db, clock, supervisor):
     start_shift(db, "Day")
     (ana,) = crew(db, supervisor, "Ana Díaz")
@@ -980,3 +973,23 @@ def test_a_crew_signed_off_for_an_hour_can_sign_on_again_in_the_same_shift(db, c
     services.sign_off_unit(db, supervisor, cso.id)
     clock.advance(hours=1)
     assert services.sign_on_unit(db, supervisor, cso.id, officer_ids=[ana]).on_shift is True
+
+
+def test_an_officer_signed_off_one_unit_can_sign_on_another_in_the_same_shift(db, clock, supervisor):
+    shift = start_shift(db, "Day")
+    (ana,) = crew(db, supervisor, "Ana Díaz")
+    first = services.create_unit(db, supervisor, call_sign="CSO31")
+    second = services.create_unit(db, supervisor, call_sign="CSO32")
+    services.sign_on_unit(db, supervisor, first.id, officer_ids=[ana], zone="0971")
+    # While she is on CSO31 she cannot be put on CSO32 too.
+    with pytest.raises(UnitBusyError, match="Ana Díaz is already signed on to another unit"):
+        services.sign_on_unit(db, supervisor, second.id, officer_ids=[ana])
+    services.sign_off_unit(db, supervisor, first.id)
+    clock.advance(minutes=30)
+    services.sign_on_unit(db, supervisor, second.id, officer_ids=[ana], zone="0976")
+    with db.read() as s:
+        (row,) = s.execute(select(RosterEntry).where(RosterEntry.shift_id == shift.id)).scalars()
+        assert (row.unit_id, row.zone, row.signed_off_at) == (second.id, "0976", None)
+        assert row.signed_on_at.replace(tzinfo=dt.UTC) == clock()
+    assert [a.entity_id for a in audits(db, "sign_on_unit")] == [first.id, second.id]
+    assert [a.entity_id for a in audits(db, "sign_off_unit")] == [first.id]
