@@ -573,3 +573,269 @@ def test_a_disabled_administrator_may_be_demoted_even_with_no_active_one_left(db
     with db.writer() as s, s.begin():  # bo left too (the command line's administrator remains)
         s.execute(update(User).where(User.username == "bo").values(active=False))
     assert auth.set_role(db, ADMIN, "ana", "dispatcher").role == "dispatcher"
+
+
+# Passwords ------------------------------------------------------------------------------------
+NEW = "Fountain Ave 2026 nights"
+
+
+def test_a_user_changes_their_own_password_by_giving_the_current_one(db, clock, ana):
+    actor = sign_in(db)
+    clock.advance(minutes=5)
+    record = auth.change_password(db, actor, " ANA ", new_password=NEW, current_password=PASSWORD)
+    assert (record.username, record.password_changed_at, record.created_at) == (
+        "ana",
+        dt.datetime(2026, 11, 26, 16, 5, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC),
+    )
+    assert audits(db, "change_password") == [("ana", "ws-1", "user", ana.id, "ok", None, {"by": "self"})]
+    assert type(refused(db, password=PASSWORD)) is WrongPasswordError
+    assert sign_in(db, password=NEW).username == "ana"
+
+
+@pytest.mark.parametrize(
+    ("current", "error", "message"),
+    [
+        (None, ValidationError, "Type your current password."),
+        ("", ValidationError, "Type your current password."),
+        ("guess guess", PermissionDeniedError, "The current password is wrong; the password was not changed."),
+    ],
+)
+def test_without_the_right_current_password_ones_own_password_stays(db, clock, ana, current, error, message):
+    actor = sign_in(db)
+    before = stored_hash(db)
+    with pytest.raises(error) as info:
+        auth.change_password(db, actor, "ana", new_password=NEW, current_password=current)
+    assert str(info.value) == message
+    assert stored_hash(db) == before
+    assert audits(db, "change_password") == (
+        [("ana", "ws-1", "user", None, "refused", None, {"role": "dispatcher"})] if current else []
+    )
+    assert sign_in(db).username == "ana"
+
+
+def test_a_new_password_follows_the_password_rules(db, ana):
+    actor = sign_in(db)
+    with pytest.raises(ValidationError, match="cannot contain the user name"):
+        auth.change_password(db, actor, "ana", new_password="Ana at Plummer Park", current_password=PASSWORD)
+    with pytest.raises(ValidationError, match="cannot contain the user name"):
+        auth.change_password(db, ADMIN, " ANA ", new_password="Ana at Plummer Park")
+    assert audits(db, "change_password") == []
+
+
+def test_an_administrator_sets_anyones_password_without_the_current_one(db, clock, ana):
+    clock.advance(minutes=1)
+    record = auth.change_password(db, ADMIN, "ana", new_password=NEW)
+    assert record.password_changed_at == dt.datetime(2026, 11, 26, 16, 1, tzinfo=dt.UTC)
+    assert audits(db, "change_password") == [("admin1", "ws-adm", "user", ana.id, "ok", None, {"by": "administrator"})]
+    assert sign_in(db, password=NEW).username == "ana"
+    with pytest.raises(NotFoundError):
+        auth.change_password(db, ADMIN, "ghost", new_password=NEW)
+
+
+def test_an_administrator_changing_their_own_password_gives_the_current_one(db, clock):
+    auth.create_user(db, ADMIN, "ada", role="admin", password=PASSWORD)
+    ada = sign_in(db, "ada")
+    with pytest.raises(ValidationError, match="current password"):
+        auth.change_password(db, ada, "ada", new_password=NEW)
+    auth.change_password(db, ada, "ada", new_password=NEW, current_password=PASSWORD)
+    assert audits(db, "change_password")[-1][6] == {"by": "self"}
+
+
+def test_a_changed_password_is_hashed_and_checked_with_the_hasher_given(db, ana):
+    sqlite_only(db)
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    checked: list[str] = []
+    watched = WatchedHasher(lambda password: checked.append(password))
+    actor = sign_in(db)
+    auth.change_password(db, actor, "ana", new_password=NEW, current_password=PASSWORD, hasher=watched)
+    assert checked == [PASSWORD]
+    auth.change_password(db, ADMIN, "ana", new_password=PASSWORD, hasher=stronger)
+    assert stored_hash(db).startswith("$argon2id$v=19$m=16,t=2,p=1$")
+
+
+# Listing accounts -----------------------------------------------------------------------------
+def test_the_list_of_users_is_in_name_order_and_its_reading_audited(db, clock):
+    for name in ("cy", "ana", "bo"):
+        auth.create_user(db, ADMIN, name, role="dispatcher", password=PASSWORD)
+    assert [r.username for r in auth.list_users(db, ADMIN)] == ["ana", "bo", "cy"]
+    assert audits(db, "list_users") == [("admin1", "ws-adm", "user", None, "ok", None, {"count": 3})]
+
+
+# Password, name and role rules -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("password", "username", "refusal"),
+    [
+        ("", "", "Type a password."),
+        ("Sunset7", "", "A password needs at least 8 characters."),  # 7 characters
+        ("Sunset 7", "", None),  # 8 characters
+        ("x" * 255 + "7", "", None),  # 256 characters
+        ("x" * 256 + "7", "", "A password can have at most 256 characters."),  # 257 characters
+        (" " * 9, "", "A password cannot be only spaces."),
+        ("\t \n \t \n ", "", "A password cannot be only spaces."),
+        ("At ANA's desk 7", "ana", "A password cannot contain the user name."),
+        ("At Ana's desk 7", "", None),  # no user name to compare with
+        ("At Ana's desk 7", "bo", None),
+        ("Qwerty123", "", "That password is on the list of common passwords; choose another."),
+        ("  password  ", "", None),  # a common one with spaces is not the common one
+    ],
+)
+def test_a_password_is_long_enough_not_too_long_not_common_and_not_the_name(password, username, refusal):
+    if refusal is None:
+        assert auth.validate_password(password, username=username) == password
+    else:
+        with pytest.raises(ValidationError) as info:
+            auth.validate_password(password, username=username)
+        assert (info.value.field, str(info.value)) == ("password", refusal)
+
+
+def test_a_password_that_is_not_text_is_refused():
+    with pytest.raises(ValidationError, match="Type a password"):
+        auth.validate_password(None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Type a password"):
+        auth.validate_password(b"Sunset Strip 9021")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        (" Ana.Ruiz ", "ana.ruiz"),
+        ("a", "a"),
+        ("7", "7"),
+        ("a_b-c.d", "a_b-c.d"),
+        ("a" * 80, "a" * 80),
+        ("a" * 81, None),
+        (".ana", None),
+        ("-ana", None),
+        ("_ana", None),
+        ("ana ruiz", None),
+        ("ana@lasd", None),
+        ("", None),
+        (None, None),
+        ("console-admin", None),
+        ("CONSOLE-ADMIN", None),
+    ],
+)
+def test_a_user_name_is_plain_lowercase_and_not_the_command_lines(typed, name):
+    if name is not None:
+        assert auth.validate_username(typed) == name
+    else:
+        with pytest.raises(ValidationError) as info:
+            auth.validate_username(typed)
+        assert info.value.field == "username"
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "supervisor", "admin"])
+def test_the_three_roles_are_accepted(role):
+    assert auth.validate_role(role) == role
+
+
+@pytest.mark.parametrize("role", ["Admin", "chief", "", "administrator-of-everything"])
+def test_any_other_role_is_refused(role):
+    with pytest.raises(ValidationError) as info:
+        auth.validate_role(role)
+    assert info.value.field == "role"
+
+
+def test_a_common_password_list_is_read_trimmed_lowercased_and_without_blank_lines(tmp_path):
+    listed = tmp_path / "common.txt"
+    listed.write_text("  Hunter2Pass \n\n   \nletmein\nLETMEIN\n", encoding="utf-8")
+    assert auth.common_passwords(listed) == frozenset({"hunter2pass", "letmein"})
+
+
+def test_the_banner_is_the_packs_text_trimmed_and_must_be_there(tmp_path):
+    from types import SimpleNamespace
+
+    from data.pack import PackError
+
+    pack = SimpleNamespace(directory=tmp_path)
+    with pytest.raises(PackError, match="has no system-use banner"):
+        auth.system_use_banner(pack)
+    (tmp_path / "banner.txt").write_text(" \n\t\n", encoding="utf-8")
+    with pytest.raises(PackError, match="banner is empty"):
+        auth.system_use_banner(pack)
+    (tmp_path / "banner.txt").write_text("\n  AUTHORIZED USE ONLY. Caf\u00e9 rules.  \n", encoding="utf-8")
+    assert auth.system_use_banner(pack) == "AUTHORIZED USE ONLY. Caf\u00e9 rules."
+
+
+def test_the_command_line_acts_as_the_local_administrator_of_this_computer(monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "martina")
+    monkeypatch.setattr("socket.gethostname", lambda: "desk-3")
+    assert auth.local_admin() == Actor(
+        "console-admin", role="admin", workstation="desk-3", display_name="Local administrator (martina)"
+    )
+    assert auth.local_admin("host-1").workstation == "host-1"
+
+
+def test_first_run_is_when_no_account_has_a_password(db):
+    assert auth.has_users(db) is False
+    auth.create_user(db, ADMIN, "ana", role="dispatcher", password=PASSWORD)
+    assert auth.has_users(db) is True
+
+
+# The server's salt and parameters, applied on the workstation (PostgreSQL sign-in) ----------------
+def spec_of(encoded: str) -> str:
+    """What cso_password_salt() hands out: the encoding without its digest, then the digest's length."""
+    head, digest = encoded.rsplit("$", 1)
+    return f"{head}${len(digest)}"
+
+
+# Each written out with argon2's own hash_secret.
+ENCODINGS = [
+    (  # a 16-byte salt (22 characters, two padding characters dropped), a 32-byte digest
+        PASSWORD,
+        "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$77VNB8PGvQ0l8hCtZoxGk0ZLIBYYRCAzKvUCPyT8E+Y",
+    ),
+    (  # time, memory and parallelism each different
+        PASSWORD,
+        "$argon2id$v=19$m=32,t=2,p=3$c2l4dGVlbiBieXRlIHNsdA$N45+ze/whfFw9CHSZK1tREh8pplleTX30mBt1PgK3Nw",
+    ),
+    (  # argon2i, a 12-byte salt (no padding), a 20-byte digest
+        PASSWORD,
+        "$argon2i$v=19$m=8,t=1,p=1$dHdlbHZlIGJ5dGVz$vLDyGe3h0nIl3CV4/mIeE+MVzrE",
+    ),
+    (  # argon2d, an 8-byte salt (one padding character dropped), a 16-byte digest
+        PASSWORD,
+        "$argon2d$v=19$m=8,t=1,p=1$OCBieXRlcyE$YkVsK01mMOy1drpTs+TT2w",
+    ),
+    (  # a password with an accent and a lone surrogate (as a pasted one may have), as UTF-8 with surrogatepass
+        "p\u00e4ss \udcff",
+        "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$xmCFiDuESGRjMaPYIQR2T56Vl7Pclx8fKtVhNvp9nwE",
+    ),
+]
+
+
+@pytest.mark.parametrize(("password", "encoded"), ENCODINGS)
+def test_the_password_is_encoded_with_the_servers_salt_and_parameters(password, encoded):
+    assert auth.encode_like(spec_of(encoded), password) == encoded
+    assert auth.encode_like(spec_of(encoded), WRONG) != encoded
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "",  # no such user: the server hands out nothing
+        "not an argon2 hash",
+        "$argon2x$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43",  # unknown variant
+        "$argon2id$v=19$m=8,p=1$c2l4dGVlbiBieXRlIHNsdA$43",  # no time cost
+        "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$many",  # no digest length
+        "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsd$43",  # a salt that is not base64
+        "$argon2id$v=19$m=1,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43",  # memory argon2 refuses
+        "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43$x",  # one part too many
+    ],
+)
+def test_a_spec_that_is_no_argon2_hash_matches_nothing(spec):
+    assert auth.encode_like(spec, PASSWORD) == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "needs"),
+    [
+        ("$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43", False),  # made with FAST's parameters
+        ("$argon2id$v=19$m=32,t=2,p=3$c2l4dGVlbiBieXRlIHNsdA$43", True),  # other parameters
+        ("$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$x", False),  # no digest length: nothing to upgrade
+        ("not an argon2 hash$43", False),
+    ],
+)
+def test_a_stored_hash_known_by_its_salt_needs_rehashing_only_with_other_parameters(spec, needs):
+    assert auth._needs_rehash(FAST, spec) is needs
