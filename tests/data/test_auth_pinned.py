@@ -79,15 +79,22 @@ def sign_in(db, name: str = "ana", password: str = PASSWORD) -> Actor:
 
 
 class WatchedHasher(PasswordHasher):
-    """The fast hasher, calling `during` with the password each time it verifies one."""
+    """A hasher calling `during` with the password each time it verifies one, and counting the hashes it makes."""
 
-    def __init__(self, during) -> None:
-        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+    def __init__(self, during=lambda _password: None, *, time_cost: int = 1, memory_cost: int = 8) -> None:
+        super().__init__(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
         self.during = during
+        self.verified: list[str | bytes] = []
+        self.hashed: list[str | bytes] = []
 
     def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.verified.append(password)
         self.during(password)
         return super().verify(hash, password)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashed.append(password)
+        return super().hash(password, salt=salt)
 
 
 def sqlite_only(db) -> None:
@@ -199,6 +206,14 @@ def test_failures_count_per_user_name(db, clock, ana):
     assert auth.recent_failures(db, "bo") == 4
 
 
+def test_someone_elses_successful_sign_in_does_not_reset_the_count(db, clock, ana):
+    auth.create_user(db, ADMIN, "bo", role="dispatcher", password=PASSWORD)
+    for _ in range(4):
+        refused(db)
+    sign_in(db, "bo")
+    assert type(refused(db)) is AccountLockedError
+
+
 def test_a_successful_sign_in_starts_the_count_again(db, clock, ana):
     for _ in range(4):
         refused(db)
@@ -215,10 +230,10 @@ def test_attempts_on_a_locked_account_up_to_its_release_do_not_count_after_it(db
     refused(db, password=PASSWORD)  # refused while locked, in the same millisecond as the release
     record = auth.unlock_user(db, ADMIN, "ana")
     assert (record.locked, user_row(db).unlocked_at) == (False, clock())
-    assert auth.recent_failures(db, "ana") == 0
+    assert auth.recent_failures(db, " Ana ") == 0
     clock.advance(milliseconds=1)
     assert refused(db).attempts_left == 4
-    assert auth.recent_failures(db, "ana") == 1
+    assert auth.recent_failures(db, " Ana ") == 1
 
 
 # Every attempt leaves a record ----------------------------------------------------------------
@@ -254,6 +269,17 @@ def test_a_disabled_account_with_a_wrong_password_is_only_a_wrong_password(db, a
     assert type(error) is WrongPasswordError and error.attempts_left == 4
 
 
+def test_a_missing_user_name_is_refused_without_counting(db, clock, ana):
+    with pytest.raises(ValidationError) as info:
+        auth.authenticate(db, None, PASSWORD, workstation="ws-1")  # type: ignore[arg-type]
+    assert (info.value.field, str(info.value)) == ("username", "Type your user name.")
+    with pytest.raises(ValidationError) as info:
+        auth.authenticate(db, "ana", None, workstation="ws-1")  # type: ignore[arg-type]
+    assert (info.value.field, str(info.value)) == ("password", "Type your password.")
+    assert attempts(db) == []
+    assert audits(db, "sign_in") == []
+
+
 def test_an_overlong_user_name_is_recorded_cut_to_eighty_characters(db, clock):
     refused(db, "x" * 200)
     assert attempts(db) == [("x" * 80, clock(), "ws-1", False)]
@@ -285,13 +311,36 @@ def test_a_password_changed_during_the_check_is_checked_again(db, clock, ana):
     assert attempts(db) == [("ana", clock(), "ws-1", False)]
 
 
-def test_an_outdated_hash_is_replaced_only_after_the_right_password(db, clock, ana):
+def test_a_sign_in_checks_the_password_once_and_makes_no_new_hash(db, ana):
     sqlite_only(db)
-    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    watched = WatchedHasher()
+    assert auth.authenticate(db, "ana", PASSWORD, workstation="ws-1", hasher=watched).username == "ana"
     with pytest.raises(WrongPasswordError):
-        auth.authenticate(db, "ana", WRONG, workstation="ws-1", hasher=stronger)
-    assert "m=8,t=1,p=1" in stored_hash(db)
+        auth.authenticate(db, "ana", WRONG, workstation="ws-1", hasher=watched)
+    assert (watched.verified, watched.hashed) == ([PASSWORD, WRONG], [])
+
+
+def test_an_outdated_hash_is_replaced_only_on_a_sign_in_that_succeeds(db, clock, ana):
+    """A refused right password costs one hash like a wrong one: a second hash would tell it was right."""
+    sqlite_only(db)
+    auth.create_user(db, ADMIN, "admin2", role="admin", password=PASSWORD)
+    auth.create_user(db, ADMIN, "bo", role="dispatcher", password=PASSWORD)
+    for _ in range(5):
+        refused(db, "bo")
+    auth.create_user(db, ADMIN, "cy", role="dispatcher", password=PASSWORD)
+    auth.disable_user(db, ADMIN, "cy")
+    stronger = WatchedHasher(time_cost=2, memory_cost=16)
+    for name, password, error in (
+        ("ana", WRONG, WrongPasswordError),
+        ("bo", PASSWORD, AccountLockedError),
+        ("cy", PASSWORD, AccountDisabledError),
+    ):
+        with pytest.raises(error):
+            auth.authenticate(db, name, password, workstation="ws-1", hasher=stronger)
+        assert "m=8,t=1,p=1" in stored_hash(db, name)
+    assert (stronger.verified, stronger.hashed) == ([WRONG, PASSWORD, PASSWORD], [])
     assert audits(db, "rehash_password") == []
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     auth.authenticate(db, "ana", PASSWORD, workstation="ws-1", hasher=stronger)
     assert "m=16,t=2,p=1" in stored_hash(db)
     assert audits(db, "rehash_password") == [
