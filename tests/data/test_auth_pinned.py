@@ -269,6 +269,13 @@ def test_a_disabled_account_with_a_wrong_password_is_only_a_wrong_password(db, a
     assert type(error) is WrongPasswordError and error.attempts_left == 4
 
 
+def test_a_damaged_stored_hash_matches_no_password(db, clock, ana):
+    with db.writer() as s, s.begin():
+        s.execute(update(User).where(User.username == "ana").values(password_hash="not an argon2 hash"))
+    for password in (PASSWORD, "not an argon2 hash"):
+        assert type(refused(db, password=password)) is WrongPasswordError
+
+
 def test_a_missing_user_name_is_refused_without_counting(db, clock, ana):
     with pytest.raises(ValidationError) as info:
         auth.authenticate(db, None, PASSWORD, workstation="ws-1")  # type: ignore[arg-type]
@@ -369,14 +376,20 @@ def test_signing_out_is_recorded_even_for_a_disabled_account(db, clock, ana):
 
 
 def test_the_screen_unlock_counts_towards_the_lockout(db, clock, ana):
-    actor = sign_in(db)
+    actor = auth.authenticate(db, "ana", PASSWORD, workstation="ws-9")
+    watched = WatchedHasher()
+    assert auth.unlock_screen(db, actor, PASSWORD, hasher=watched) == actor
+    assert watched.verified == [PASSWORD]
     for _ in range(4):
         with pytest.raises(WrongPasswordError):
             auth.unlock_screen(db, actor, WRONG)
     with pytest.raises(AccountLockedError):
         auth.unlock_screen(db, actor, WRONG)
-    assert [a[4] for a in audits(db, "screen_unlock")] == ["failed"] * 5
-    assert audits(db, "lock_account")[0][:5] == ("ana", "ws-1", "user", ana.id, "ok")
+    assert [a[:5] for a in audits(db, "screen_unlock")] == [("ana", "ws-9", "user", ana.id, "ok")] + [
+        ("ana", "ws-9", "user", ana.id, "failed")
+    ] * 5
+    assert [a[2] for a in attempts(db)] == ["ws-9"] * 7  # the sign-in, the unlock and five failures
+    assert audits(db, "lock_account")[0][:5] == ("ana", "ws-9", "user", ana.id, "ok")
 
 
 # Who may administer users ---------------------------------------------------------------------
