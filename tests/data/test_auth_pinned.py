@@ -860,6 +860,10 @@ ENCODINGS = [
         PASSWORD,
         "$argon2d$v=19$m=8,t=1,p=1$OCBieXRlcyE$YkVsK01mMOy1drpTs+TT2w",
     ),
+    (  # a 10-byte salt (14 characters, two padding characters dropped)
+        PASSWORD,
+        "$argon2id$v=19$m=8,t=1,p=1$dGVuIGJ5dGVzIQ$6ByYB/0uDlTbfvICwX02Jg",
+    ),
     (  # a password with an accent and a lone surrogate (as a pasted one may have), as UTF-8 with surrogatepass
         "p\u00e4ss \udcff",
         "$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$xmCFiDuESGRjMaPYIQR2T56Vl7Pclx8fKtVhNvp9nwE",
