@@ -379,7 +379,7 @@ def test_the_screen_unlock_counts_towards_the_lockout(db, clock, ana):
     actor = auth.authenticate(db, "ana", PASSWORD, workstation="ws-9")
     watched = WatchedHasher()
     assert auth.unlock_screen(db, actor, PASSWORD, hasher=watched) == actor
-    assert watched.verified == [PASSWORD]
+    assert watched.verified == ([PASSWORD] if db.dialect == "sqlite" else [])  # the server checks it there
     for _ in range(4):
         with pytest.raises(WrongPasswordError):
             auth.unlock_screen(db, actor, WRONG)
