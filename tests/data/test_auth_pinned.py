@@ -318,6 +318,22 @@ def test_a_password_changed_during_the_check_is_checked_again(db, clock, ana):
     assert attempts(db) == [("ana", clock(), "ws-1", False)]
 
 
+def test_a_password_reset_to_the_same_text_during_the_check_signs_in_and_keeps_the_new_hash(db, clock, ana):
+    sqlite_only(db)
+    reset: list[str] = []
+
+    def reset_once(_password) -> None:
+        if not reset:  # an administrator sets the same password again while the first check runs
+            auth.change_password(db, ADMIN, "ana", new_password=PASSWORD)
+            reset.append(stored_hash(db))
+
+    stronger = WatchedHasher(reset_once, time_cost=2, memory_cost=16)
+    assert auth.authenticate(db, "ana", PASSWORD, workstation="ws-1", hasher=stronger).username == "ana"
+    assert stronger.verified == [PASSWORD, PASSWORD]  # checked again against the new hash
+    assert stored_hash(db) == reset[0]  # the administrator's hash is not overwritten by an upgrade
+    assert audits(db, "rehash_password") == []
+
+
 def test_a_sign_in_checks_the_password_once_and_makes_no_new_hash(db, ana):
     sqlite_only(db)
     watched = WatchedHasher()
@@ -550,6 +566,8 @@ def test_unlocking_releases_the_account_and_is_audited(db, clock, ana):
     assert sign_in(db).username == "ana"
     with pytest.raises(NotFoundError, match="No user 'ghost'"):
         auth.unlock_user(db, ADMIN, "Ghost")
+    with pytest.raises(NotFoundError, match=r"^No user ''\.$"):
+        auth.unlock_user(db, ADMIN, None)  # type: ignore[arg-type]
 
 
 def test_a_disabled_account_is_refused_until_enabled_and_both_are_audited(db, clock, ana):
