@@ -709,8 +709,10 @@ def test_an_administrator_sets_anyones_password_without_the_current_one(db, cloc
     assert record.password_changed_at == dt.datetime(2026, 11, 26, 16, 1, tzinfo=dt.UTC)
     assert audits(db, "change_password") == [("admin1", "ws-adm", "user", ana.id, "ok", None, {"by": "administrator"})]
     assert sign_in(db, password=NEW).username == "ana"
-    with pytest.raises(NotFoundError):
-        auth.change_password(db, ADMIN, "ghost", new_password=NEW)
+    with pytest.raises(NotFoundError, match="No user 'ghost'"):
+        auth.change_password(db, ADMIN, " Ghost ", new_password=NEW)
+    with pytest.raises(NotFoundError, match=r"^No user ''\.$"):
+        auth.change_password(db, ADMIN, None, new_password=NEW)  # type: ignore[arg-type]
 
 
 def test_an_administrator_changing_their_own_password_gives_the_current_one(db, clock):
