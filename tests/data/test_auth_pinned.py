@@ -334,6 +334,22 @@ def test_a_password_reset_to_the_same_text_during_the_check_signs_in_and_keeps_t
     assert audits(db, "rehash_password") == []
 
 
+def test_an_account_disabled_during_the_check_is_refused_and_its_hash_left_alone(db, clock, ana):
+    sqlite_only(db)
+    auth.create_user(db, ADMIN, "admin2", role="admin", password=PASSWORD)
+    before = stored_hash(db)
+
+    def disable_once(_password) -> None:
+        if user_row(db).active:  # an administrator disables the account while the check runs
+            auth.disable_user(db, ADMIN, "ana")
+
+    stronger = WatchedHasher(disable_once, time_cost=2, memory_cost=16)
+    with pytest.raises(AccountDisabledError):
+        auth.authenticate(db, "ana", PASSWORD, workstation="ws-1", hasher=stronger)
+    assert stored_hash(db) == before
+    assert audits(db, "rehash_password") == []
+
+
 def test_a_sign_in_checks_the_password_once_and_makes_no_new_hash(db, ana):
     sqlite_only(db)
     watched = WatchedHasher()
