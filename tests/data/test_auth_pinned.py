@@ -787,6 +787,10 @@ def test_a_password_is_long_enough_not_too_long_not_common_and_not_the_name(pass
         assert (info.value.field, str(info.value)) == ("password", refusal)
 
 
+def test_without_a_user_name_any_text_may_be_in_the_password():
+    assert auth.validate_password("Sunset xxxx Strip 9021") == "Sunset xxxx Strip 9021"
+
+
 def test_a_password_that_is_not_text_is_refused():
     with pytest.raises(ValidationError, match="Type a password"):
         auth.validate_password(None)  # type: ignore[arg-type]
