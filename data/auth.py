@@ -236,11 +236,14 @@ def authenticate(
         with db.read() as s:
             user = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
             stored = user.password_hash if user is not None else None
+            usable = user is not None and user.active and not user.locked
         # Checked before the write transaction: argon2 is slow on purpose and must not hold the lock.
         # Every attempt costs one hash, whether the name is unknown, locked, disabled or real, so the
-        # time taken does not tell which accounts exist or are locked.
+        # time taken does not tell which accounts exist or are locked; an outdated hash is replaced
+        # only on an account that can sign in (a second hash would tell a locked account's password).
         matched = _verify(ph, stored, password)
-        new_hash = ph.hash(password) if matched and stored is not None and ph.check_needs_rehash(stored) else None
+        rehash = matched and usable and stored is not None and ph.check_needs_rehash(stored)
+        new_hash = ph.hash(password) if rehash else None
 
     error: SignInError | None = None
     attempt = Actor(name, role="", workstation=workstation)
