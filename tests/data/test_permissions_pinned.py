@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from data.errors import PermissionDeniedError
+from data import auth
+from data.errors import AccountChangedError, PermissionDeniedError
 from data.models import AuditEntry
-from data.permissions import ACTION_NAMES, PRIVILEGED, Actor, allowed, authorize, record_refusal, require
+from data.permissions import (
+    ACTION_NAMES,
+    PRIVILEGED,
+    Actor,
+    allowed,
+    authorize,
+    current_actor,
+    record_refusal,
+    require,
+)
+
+FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 # action: (roles allowed, what a refusal calls it)
 PRIVILEGES = {
@@ -65,3 +78,25 @@ def test_a_refusal_in_a_service_leaves_one_audit_row(db, clock):
         (clock(), "dana", "ws-7", "read_statistics", "", None, "refused", None, {"role": "dispatcher"}),
         (clock(), "dana", "ws-7", "manage_users", "", None, "refused", None, {"role": "dispatcher"}),
     ]
+
+
+@pytest.mark.parametrize(("action", "name"), [(a, name) for a, (_, name) in PRIVILEGES.items()])
+def test_a_supervisor_demoted_since_sign_in_is_told_the_new_role_and_what_it_cannot_do(db, action, name):
+    admin = Actor("admin1", role="admin", workstation="ws-adm")
+    auth.create_user(db, admin, "sup.ana", role="dispatcher", password="a long enough pass phrase", hasher=FAST)
+    signed_in_as_supervisor = Actor("sup.ana", role="supervisor", workstation="ws-3")
+    with db.writer() as s, pytest.raises(AccountChangedError) as refused:
+        current_actor(s, signed_in_as_supervisor, action)
+    assert str(refused.value) == (
+        f"Your role is now dispatcher (it was supervisor when you signed in): a dispatcher cannot {name}. "
+        "Sign out and in again to work with your current role."
+    )
+
+
+def test_an_account_with_its_role_unchanged_is_taken_as_it_signed_in(db):
+    admin = Actor("admin1", role="admin", workstation="ws-adm")
+    auth.create_user(db, admin, "sup.ben", role="supervisor", password="a long enough pass phrase", hasher=FAST)
+    ben = Actor("sup.ben", role="supervisor", workstation="ws-3")
+    with db.writer() as s:
+        assert current_actor(s, ben, "void_citation") == ben
+        assert current_actor(s, ben, None) == ben
