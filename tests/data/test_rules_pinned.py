@@ -586,3 +586,18 @@ def test_an_open_incident_comes_before_a_nearer_closed_one():
 def test_a_place_caution_flag_is_kept_only_when_set(given, stored):
     # The service sets "caution" when the location has a caution on record; edits keep it.
     assert rules.clean_screening(given) == stored
+
+
+def test_a_call_at_the_same_typed_address_keeps_its_measured_distance():
+    # The same address typed, the map points 149.9 m apart (a large lot): offered, at the real distance.
+    earlier = incident(latitude=LAT_149_9)
+    (found,) = rules.find_duplicates(
+        latitude=CITY_HALL[0],
+        longitude=CITY_HALL[1],
+        received_at=T0,
+        open_incidents=[earlier],
+        radius_m=10,
+        window_minutes=10,
+        location="8300 Santa Monica Blvd",
+    )
+    assert found.distance_m == pytest.approx(149.9, abs=0.001)
