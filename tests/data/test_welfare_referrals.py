@@ -115,3 +115,28 @@ def test_bad_referrals_are_refused(db, clock, dispatcher, incident):
             follow_up_on=(clock() - dt.timedelta(days=2)).date(),
         )
     assert referrals.referrals_for_incident(db, incident.id) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "entry"),
+    [
+        ({}, "Welfare check recorded: subject not named"),
+        ({"subject_declined": True}, "Welfare check recorded: subject declined to give a name"),
+        ({"subject_name": "Luis"}, "Welfare check recorded: Luis"),
+    ],
+)
+def test_the_timeline_says_who_the_welfare_check_was_about(db, dispatcher, incident, kwargs, entry):
+    welfare.record_welfare_check(db, dispatcher, incident_id=incident.id, **kwargs)
+    texts = [e.text for e in services.timeline(db, incident.id) if e.kind == "welfare_check"]
+    assert len(texts) == 1 and texts[0].startswith(entry)
+
+
+def test_services_offered_keep_their_limit_and_say_so_by_name(db, dispatcher, incident):
+    kept = welfare.record_welfare_check(db, dispatcher, incident_id=incident.id, services_offered="x" * 2000)
+    assert kept.services_offered == "x" * 2000
+    with pytest.raises(ValidationError) as refused:
+        welfare.record_welfare_check(db, dispatcher, incident_id=incident.id, services_offered="x" * 2001)
+    assert (refused.value.field, str(refused.value)) == (
+        "services_offered",
+        "The services offered is 2,001 characters; the limit is 2,000.",
+    )
