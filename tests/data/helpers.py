@@ -7,11 +7,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from data import services
 from data.db import Database
 from data.permissions import Actor
 
 SUPERVISOR = Actor("sup.setup", role="supervisor", workstation="ws-sup")
+ADMIN = Actor("admin1", role="admin", workstation="ws-adm")
+# Cheap hashing parameters keep sign-in tests fast; the real parameters are checked in test_auth.py.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD = "Plummer Park at dusk 7"
 CITY_HALL = (34.0900, -118.3661)
 # The caller was asked every screening question and said no (an unasked question is not a no).
 NO_SCREENING = {"weapon": False, "violence": False, "medical": False, "crime": False}

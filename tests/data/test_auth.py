@@ -22,16 +22,12 @@ from data.errors import (
 from data.models import AuditEntry, LoginAttempt, User
 from data.pack import load_pack
 from data.permissions import Actor
-
-# Cheap parameters keep the suite fast; the default parameters are checked where they matter.
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PASSWORD = "Plummer Park at dusk 7"
-ADMIN = Actor("admin1", role="admin", workstation="ws-adm")
+from tests.data.helpers import ADMIN, FAST_HASHER, PASSWORD
 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", FAST)
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @pytest.fixture
@@ -392,7 +388,7 @@ def test_every_refusal_spends_one_hash_so_timing_tells_nothing(db, ana, monkeypa
     auth.disable_user(db, ADMIN, "gone.one")
     for _ in range(auth.MAX_FAILURES):
         fail(db, "locked.one")
-    auth._decoy_hash(FAST)  # made once per process, before the first unknown name
+    auth._decoy_hash(FAST_HASHER)  # made once per process, before the first unknown name
     for name, password in (
         ("ana", "wrong password!"),
         ("nobody", "wrong password!"),

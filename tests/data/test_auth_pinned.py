@@ -26,18 +26,15 @@ from data.errors import (
 )
 from data.models import AuditEntry, LoginAttempt, User
 from data.permissions import Actor
+from tests.data.helpers import ADMIN, FAST_HASHER, PASSWORD
 
-# Cheap parameters keep the tests fast; the parameters themselves are checked in test_auth.py.
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PASSWORD = "Plummer Park at dusk 7"
 WRONG = "wrong password!"
-ADMIN = Actor("admin1", role="admin", workstation="ws-adm")
 MS = dt.timedelta(milliseconds=1)
 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", FAST)
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @pytest.fixture
@@ -546,7 +543,7 @@ def test_an_administrator_demoted_while_the_password_is_hashed_creates_nothing(d
     class DemotingHasher(PasswordHasher):
         def hash(self, password, *, salt=None):
             auth.set_role(db, ADMIN, "ada", "dispatcher")
-            return FAST.hash(password)
+            return FAST_HASHER.hash(password)
 
     with pytest.raises(AccountChangedError):
         auth.create_user(db, ada, "cy", role="dispatcher", password=PASSWORD, hasher=DemotingHasher())
@@ -937,11 +934,11 @@ def test_a_spec_that_is_no_argon2_hash_matches_nothing(spec):
 @pytest.mark.parametrize(
     ("spec", "needs"),
     [
-        ("$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43", False),  # made with FAST's parameters
+        ("$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$43", False),  # made with FAST_HASHER's parameters
         ("$argon2id$v=19$m=32,t=2,p=3$c2l4dGVlbiBieXRlIHNsdA$43", True),  # other parameters
         ("$argon2id$v=19$m=8,t=1,p=1$c2l4dGVlbiBieXRlIHNsdA$x", False),  # no digest length: nothing to upgrade
         ("not an argon2 hash$43", False),
     ],
 )
 def test_a_stored_hash_known_by_its_salt_needs_rehashing_only_with_other_parameters(spec, needs):
-    assert auth._needs_rehash(FAST, spec) is needs
+    assert auth._needs_rehash(FAST_HASHER, spec) is needs

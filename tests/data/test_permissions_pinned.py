@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from data import auth
@@ -19,8 +18,7 @@ from data.permissions import (
     record_refusal,
     require,
 )
-
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+from tests.data.helpers import ADMIN, FAST_HASHER
 
 # action: (roles allowed, what a refusal calls it)
 PRIVILEGES = {
@@ -82,8 +80,7 @@ def test_a_refusal_in_a_service_leaves_one_audit_row(db, clock):
 
 @pytest.mark.parametrize(("action", "name"), [(a, name) for a, (_, name) in PRIVILEGES.items()])
 def test_a_supervisor_demoted_since_sign_in_is_told_the_new_role_and_what_it_cannot_do(db, action, name):
-    admin = Actor("admin1", role="admin", workstation="ws-adm")
-    auth.create_user(db, admin, "sup.ana", role="dispatcher", password="a long enough pass phrase", hasher=FAST)
+    auth.create_user(db, ADMIN, "sup.ana", role="dispatcher", password="a long enough pass phrase", hasher=FAST_HASHER)
     signed_in_as_supervisor = Actor("sup.ana", role="supervisor", workstation="ws-3")
     with db.writer() as s, pytest.raises(AccountChangedError) as refused:
         current_actor(s, signed_in_as_supervisor, action)
@@ -94,8 +91,7 @@ def test_a_supervisor_demoted_since_sign_in_is_told_the_new_role_and_what_it_can
 
 
 def test_an_account_with_its_role_unchanged_is_taken_as_it_signed_in(db):
-    admin = Actor("admin1", role="admin", workstation="ws-adm")
-    auth.create_user(db, admin, "sup.ben", role="supervisor", password="a long enough pass phrase", hasher=FAST)
+    auth.create_user(db, ADMIN, "sup.ben", role="supervisor", password="a long enough pass phrase", hasher=FAST_HASHER)
     ben = Actor("sup.ben", role="supervisor", workstation="ws-3")
     with db.writer() as s:
         assert current_actor(s, ben, "void_citation") == ben
