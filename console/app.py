@@ -40,6 +40,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
+    from console import garbage
+
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing
@@ -49,6 +51,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("CSO Console")
     app.setOrganizationName("CSO Console")
     app.setApplicationDisplayName("CSO Console")
+    garbage.install(app)  # reference cycles holding widgets must never be collected on a worker thread
     return app
 
 

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_OPENGL", "software")
 
 import datetime as dt
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,6 +181,25 @@ def db(tmp_path, clock, sqlite_template) -> Iterator[Database]:
     database = sqlite_database(sqlite_template, tmp_path, clock)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's application, collecting garbage on its own thread only, as the console does."""
+    from console import garbage
+
+    garbage.install(qapp)
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_between_tests() -> Iterator[None]:
+    """Once the application exists, automatic collection is off (console/garbage.py) and the event
+    loop does not always run: the main thread collects what is due after each test."""
+    yield
+    garbage = sys.modules.get("console.garbage")
+    if garbage is not None:
+        garbage.collect_if_due()
 
 
 @pytest.fixture
