@@ -8,7 +8,6 @@ import json
 import sys
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from console.cli import main
@@ -18,6 +17,7 @@ from data.db import Database
 from data.models import AuditEntry, WelfareCheck
 from data.permissions import Actor
 from data.services import welfare
+from tests.data.helpers import FAST_HASHER
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
 CLERK = Actor("clerk", role="dispatcher", workstation="ws-1")
@@ -27,7 +27,7 @@ PASSWORD = "Sweetzer Ave 1031 quiet"
 @pytest.fixture
 def db_file(tmp_path, monkeypatch):
     """A welfare check closed thirty months ago and one closed today, and a dispatcher's account."""
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
     path = str(tmp_path / "cso.sqlite3")
     clock = ManualClock(dt.datetime.now(dt.UTC) - dt.timedelta(days=30 * 31))
     db = Database(f"sqlite:///{path}", clock=clock)

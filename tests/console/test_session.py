@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from console.settings import Settings
 from data import auth
 from data.models import AuditEntry
 from data.permissions import Actor
+from tests.data.helpers import FAST_HASHER
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -20,7 +20,7 @@ PASSWORD = "Kings Road 940 morning"
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @pytest.fixture

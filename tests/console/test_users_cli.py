@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from console.cli import main
@@ -18,13 +17,14 @@ from data import auth
 from data.db import Database
 from data.errors import AccountDisabledError, AccountLockedError, WrongPasswordError
 from data.models import AuditEntry, User
+from tests.data.helpers import FAST_HASHER
 
 PASSWORD = "Sweetzer Ave 1031 quiet"
 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -21,7 +20,7 @@ from data.db import Database
 from data.errors import PermissionDeniedError, WrongPasswordError
 from data.permissions import Actor
 from data.services import citations
-from tests.data.helpers import small_shift, welfare_call
+from tests.data.helpers import FAST_HASHER, small_shift, welfare_call
 from tests.data.test_postgres_sync import as_role, centre_roles  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.postgres
@@ -32,7 +31,7 @@ D = Actor("dave", role="dispatcher", workstation="Dispatch 1")
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import inspect, select
 
 from data import auth, services
@@ -18,7 +17,7 @@ from data.models import AuditEntry, Base
 from data.permissions import PRIVILEGED, ROLES, Actor, allowed
 from data.services import citations, people, retention
 from data.statistics import read_statistics
-from tests.data.helpers import NO_SCREENING
+from tests.data.helpers import FAST_HASHER, NO_SCREENING
 
 SETUP = Actor("setup.admin", role="admin", workstation="ws-setup")
 PASSWORD = "Melrose Place 1994 rain"
@@ -42,7 +41,7 @@ NOT_YET_ENFORCED: set[str] = set()
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
 
 
 @dataclass(frozen=True)

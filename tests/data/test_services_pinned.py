@@ -25,7 +25,7 @@ from data.errors import (
 from data.models import AuditEntry, Incident, Officer, RosterEntry
 from data.permissions import Actor
 from data.services import citations
-from tests.data.helpers import CITY_HALL, SUPERVISOR, small_shift, welfare_call
+from tests.data.helpers import CITY_HALL, FAST_HASHER, SUPERVISOR, small_shift, welfare_call
 
 MS = dt.timedelta(milliseconds=1)
 LA = ZoneInfo("America/Los_Angeles")
@@ -515,9 +515,7 @@ def test_an_officer_no_longer_active_cannot_sign_on(db, clock, dispatcher, super
 
 @pytest.fixture
 def ana(db, monkeypatch):
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
     admin = Actor("admin1", role="admin", workstation="ws-adm")
     return auth.create_user(db, admin, "ana", role="dispatcher", password="Plummer Park at dusk 7")
 

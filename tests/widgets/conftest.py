@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 
 from data import auth
+from tests.data.helpers import FAST_HASHER
 from widgets.tasks import TaskRunner
 
 
@@ -21,4 +21,4 @@ def runner(qloop) -> Iterator[TaskRunner]:
 @pytest.fixture
 def fast_hashing(monkeypatch) -> None:
     """Argon2 at its cheapest: the tests sign in often, and the real cost is tested in tests/data."""
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "HASHER", FAST_HASHER)
