@@ -1,0 +1,164 @@
+"""How an incident's status moves and how a refusal on a closed or changed incident reads.
+
+The status follows the units and the closing actions; the stamps (dispatched, en route, on scene,
+cleared) are set once; a refusal names who closed or changed the incident, how, and when on the
+dispatch centre's clock (West Hollywood: 16:00 UTC is 08:00).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data import services
+from data.errors import AlreadyClosedError, InvalidTransitionError, StaleWriteError
+from tests.data.helpers import small_shift, welfare_call
+from tests.data.test_incident_services_pinned import START, audits, events
+
+MIN = dt.timedelta(minutes=1)
+
+
+# Status stamps ------------------------------------------------------------------------------------
+
+
+def test_each_stamp_is_set_when_the_call_first_reaches_its_status_and_kept_after(db, clock, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=1)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    clock.advance(minutes=1)
+    services.set_unit_status(db, dispatcher, unit_id, "enroute")
+    clock.advance(minutes=1)
+    services.set_unit_status(db, dispatcher, unit_id, "onscene")
+    clock.advance(minutes=1)
+    services.set_unit_status(db, dispatcher, unit_id, "available")  # back to pending, the stamps stay
+    back = services.get_incident(db, call.id)
+    assert (back.status, back.status_changed_at, back.cleared_at) == ("pending", START + 4 * MIN, None)
+    assert (back.dispatched_at, back.enroute_at, back.onscene_at) == (START + MIN, START + 2 * MIN, START + 3 * MIN)
+    clock.advance(minutes=1)
+    again = services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    assert (again.status, again.status_changed_at) == ("dispatched", START + 5 * MIN)
+    assert (again.dispatched_at, again.enroute_at, again.onscene_at) == (
+        START + MIN,
+        START + 2 * MIN,
+        START + 3 * MIN,
+    )
+
+
+def test_a_status_that_does_not_change_keeps_its_time(db, clock, dispatcher):
+    first, second, _third = small_shift(db, units=3)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [first])
+    clock.advance(minutes=3)
+    more = services.dispatch_units(db, dispatcher, call.id, [second])
+    assert (more.status, more.status_changed_at, more.dispatched_at) == ("dispatched", START, START)
+
+
+# Moves a status cannot make -----------------------------------------------------------------------
+
+
+def test_a_call_with_a_unit_on_scene_cannot_be_cancelled_only_cleared(db, dispatcher):
+    unit_id, *_ = small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, call.id, [unit_id])
+    services.set_unit_status(db, dispatcher, unit_id, "onscene")
+    seen = services.get_incident(db, call.id)
+    with pytest.raises(
+        InvalidTransitionError, match=r"^Incident 2026-000001 is on scene; it cannot become cancelled\.$"
+    ):
+        services.cancel_incident(db, dispatcher, call.id, reason="not needed")
+    assert services.get_incident(db, call.id) == seen
+    assert audits(db, "cancel_incident") == []
+
+
+@pytest.mark.parametrize(("unit_status", "label"), [("enroute", "en route"), ("onscene", "on scene")])
+def test_a_call_with_a_unit_on_its_way_or_on_scene_cannot_be_merged(db, dispatcher, unit_status, label):
+    unit_id, *_ = small_shift(db, units=1)
+    into = welfare_call(db, dispatcher)
+    dup = welfare_call(db, dispatcher)
+    services.dispatch_units(db, dispatcher, dup.id, [unit_id])
+    services.set_unit_status(db, dispatcher, unit_id, unit_status)
+    with pytest.raises(InvalidTransitionError, match=rf"^Incident 2026-000002 is {label}; it cannot become merged\.$"):
+        services.merge_duplicate(db, dispatcher, duplicate_id=dup.id, into_id=into.id)
+    assert services.get_incident(db, dup.id).status == unit_status
+    assert services.get_incident(db, dup.id).units == ("CSO11",)
+    assert audits(db, "merge_duplicate") == []
+
+
+# Who closed it ------------------------------------------------------------------------------------
+
+
+def test_a_closed_call_names_the_last_one_who_closed_it(db, clock, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=2)
+    services.clear_incident(db, dispatcher, call.id, disposition="13")
+    clock.advance(minutes=2)
+    services.reopen_incident(db, supervisor, call.id, reason="caller rang again")
+    clock.advance(minutes=2)
+    services.clear_incident(db, supervisor, call.id, disposition="05")
+    clock.advance(minutes=2)
+    services.add_note(db, dispatcher, call.id, "Late note")
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000001 was already cleared \(05 Settled by phone contact\) by supervisor1 "
+        r"at 08:06:00; reopen it first\.$",
+    ):
+        services.cancel_incident(db, dispatcher, call.id, reason="again")
+
+
+def test_a_cancelled_call_says_so_with_its_disposition(db, clock, dispatcher):
+    call = welfare_call(db, dispatcher)
+    clock.advance(hours=1, minutes=15, seconds=30)
+    services.cancel_incident(db, dispatcher, call.id, reason="hung up")
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000001 was already cancelled \(10 Event cancelled\) by dispatcher1 "
+        r"at 09:15:30; reopen it first\.$",
+    ):
+        services.clear_incident(db, dispatcher, call.id, disposition="18")
+
+
+def test_a_transferred_call_says_so_with_its_disposition(db, clock, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=3)
+    services.transfer_to_sheriff(db, supervisor, call.id)
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000001 was already transferred \(15 Referred to partner agency\) by supervisor1 "
+        r"at 08:03:00; reopen it first\.$",
+    ):
+        services.cancel_incident(db, dispatcher, call.id, reason="again")
+
+
+# Who changed it -----------------------------------------------------------------------------------
+
+
+def test_a_stale_write_names_who_changed_the_call_how_and_when(db, clock, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=5, seconds=7)
+    services.update_incident(db, supervisor, call.id, expected_version=call.version, priority=1)
+    clock.advance(minutes=1)
+    services.add_note(db, supervisor, call.id, "Caller rang back")
+    with pytest.raises(StaleWriteError) as refused:
+        services.clear_incident(db, dispatcher, call.id, disposition="18", expected_version=call.version)
+    assert str(refused.value) == (
+        "Incident 2026-000001 was changed by supervisor1 (add note at 08:06:07) after you opened it. "
+        "Review the change and reapply yours."
+    )
+    assert (refused.value.changed_by, refused.value.changes) == ("supervisor1", "add note")
+
+
+def test_a_stale_write_on_an_edit_names_the_edit(db, clock, dispatcher, supervisor):
+    call = welfare_call(db, dispatcher)
+    clock.advance(minutes=5, seconds=7)
+    services.update_incident(db, supervisor, call.id, expected_version=call.version, priority=1)
+    with pytest.raises(StaleWriteError) as refused:
+        services.transfer_to_sheriff(db, dispatcher, call.id, expected_version=call.version)
+    assert str(refused.value) == (
+        "Incident 2026-000001 was changed by supervisor1 (update incident at 08:05:07) after you opened it. "
+        "Review the change and reapply yours."
+    )
+    assert (refused.value.changed_by, refused.value.changes) == ("supervisor1", "update incident")
+    assert services.get_incident(db, call.id).status == "pending"
+    assert events(db, call.id)[-1][0] == "priority"
