@@ -143,3 +143,18 @@ def test_a_call_merged_as_it_is_taken_is_announced_with_the_incident_it_joins(db
             ("incident", first.id, into.version),
         ]
     )
+
+
+def test_a_call_given_only_its_type_and_place_is_a_cso_call_with_nothing_asked(db, dispatcher):
+    call = services.create_incident(db, dispatcher, call_type="NOISE", location="Plummer Park")
+    assert (call.priority, call.latitude, call.longitude, call.zone, call.in_city) == (3, None, None, None, None)
+    assert (call.caller_name, call.caller_phone, call.narrative, call.override_reason) == ("", "", "", "")
+    assert (call.screening, call.response, call.received_at, call.shift_id) == ({}, "cso", START, None)
+    assert events(db, call.id) == [
+        (
+            "created",
+            "Noise complaint (P3) at Plummer Park; screening: weapon not asked · violence not asked · "
+            "medical not asked · crime not asked",
+            None,
+        )
+    ]
