@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from data import services
-from data.errors import AlreadyClosedError, InvalidTransitionError, StaleWriteError
+from data.errors import AlreadyClosedError, InvalidTransitionError, StaleWriteError, UnitBusyError
 from tests.data.helpers import small_shift, welfare_call
 from tests.data.test_incident_services_pinned import START, audits, events
 
@@ -162,3 +162,19 @@ def test_a_stale_write_on_an_edit_names_the_edit(db, clock, dispatcher, supervis
     assert (refused.value.changed_by, refused.value.changes) == ("supervisor1", "update incident")
     assert services.get_incident(db, call.id).status == "pending"
     assert events(db, call.id)[-1][0] == "priority"
+
+
+def test_a_busy_unit_names_who_dispatched_it_and_when_not_who_wrote_last(db, clock, dispatcher, supervisor):
+    unit_id, *_ = small_shift(db, units=1)
+    first = welfare_call(db, dispatcher)
+    second = welfare_call(db, supervisor, location="Plummer Park")
+    clock.advance(minutes=2)
+    services.dispatch_units(db, dispatcher, first.id, [unit_id])
+    clock.advance(minutes=1)
+    services.add_note(db, supervisor, first.id, "Caller rang back")
+    with pytest.raises(
+        UnitBusyError,
+        match=r"^CSO11 is already assigned to 2026-000001 \(dispatched by dispatcher1 at 08:02:00\)\.$",
+    ):
+        services.dispatch_units(db, supervisor, second.id, [unit_id])
+    assert services.get_incident(db, second.id).units == ()
