@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import insert
 
 from data import services
 from data.errors import AlreadyClosedError, InvalidTransitionError, StaleWriteError, UnitBusyError
+from data.models import Incident
 from tests.data.helpers import small_shift, welfare_call
 from tests.data.test_incident_services_pinned import START, audits, events
 
@@ -178,3 +180,62 @@ def test_a_busy_unit_names_who_dispatched_it_and_when_not_who_wrote_last(db, clo
     ):
         services.dispatch_units(db, supervisor, second.id, [unit_id])
     assert services.get_incident(db, second.id).units == ()
+
+
+# Incidents loaded in bulk (an archive, the benchmarks) have no audit trail ----------------------------
+
+
+def bulk_incident(db, number: str, **fields):
+    """An incident row inserted as a bulk load does: no timeline, no audit entry."""
+    row = {
+        "number": number,
+        "kind": "call",
+        "call_type": "NOISE",
+        "apco_code": "NOISE",
+        "priority": 3,
+        "status": "pending",
+        "location": "8000 Santa Monica Blvd",
+        "caller_name": "",
+        "caller_phone": "",
+        "narrative": "Loud music",
+        "screening": {},
+        "response": "cso",
+        "override_reason": "",
+        "received_at": START,
+        "entered_at": START,
+        "status_changed_at": START,
+        "disposition_note": "",
+        "created_by": "archive",
+        "version": 4,
+    } | fields
+    with db.writer() as s, s.begin():
+        return s.execute(insert(Incident).returning(Incident.id), [row]).scalar_one()
+
+
+def test_a_stale_write_on_an_incident_without_audit_names_another_dispatcher(db, dispatcher):
+    loaded = bulk_incident(db, "2025-000001")
+    with pytest.raises(StaleWriteError) as refused:
+        services.clear_incident(db, dispatcher, loaded, disposition="18", expected_version=3)
+    assert str(refused.value) == (
+        "Incident 2025-000001 was changed by another dispatcher (an update) after you opened it. "
+        "Review the change and reapply yours."
+    )
+    assert (refused.value.changed_by, refused.value.changes) == ("another dispatcher", "an update")
+
+
+@pytest.mark.parametrize(
+    ("closed", "reads"),
+    [
+        (
+            {"disposition_code": "18", "cleared_at": START + 30 * MIN, "status_changed_at": START + 31 * MIN},
+            "cleared (18 Settled by contact) at 08:30:00",
+        ),
+        ({"disposition_code": "99", "cleared_at": None}, "cleared (99) at 08:00:00"),
+        ({"disposition_code": None, "cleared_at": START + 5 * MIN}, "cleared at 08:05:00"),
+    ],
+)
+def test_a_closed_incident_without_audit_says_how_and_when_without_a_name(db, dispatcher, closed, reads):
+    loaded = bulk_incident(db, "2025-000001", status="cleared", **closed)
+    with pytest.raises(AlreadyClosedError) as refused:
+        services.cancel_incident(db, dispatcher, loaded, reason="again")
+    assert str(refused.value) == f"Incident 2025-000001 was already {reads}; reopen it first."
