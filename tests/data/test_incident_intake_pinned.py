@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from data import services
+from data.errors import ValidationError
 from data.services.cautions import add_caution
 from tests.data.helpers import CITY_HALL, NO_SCREENING, small_shift, welfare_call
 from tests.data.test_incident_services_pinned import START, audits, changes_after, events, last_change_id
@@ -158,3 +161,16 @@ def test_a_call_given_only_its_type_and_place_is_a_cso_call_with_nothing_asked(d
             None,
         )
     ]
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(2000, True), (2001, False)])
+def test_a_transfer_note_at_intake_holds_up_to_two_thousand_characters(db, dispatcher, length, accepted):
+    call = {"call_type": "WELFARE", "location": "Plummer Park", "screening": NO_SCREENING}
+    if accepted:
+        moved = services.create_and_transfer(db, dispatcher, note="t" * length, **call)
+        assert moved.disposition_note == "t" * length
+    else:
+        with pytest.raises(ValidationError, match="The note is 2,001 characters; the limit is 2,000") as refused:
+            services.create_and_transfer(db, dispatcher, note="t" * length, **call)
+        assert refused.value.field == "note"
+        assert audits(db, "create_incident") == []
