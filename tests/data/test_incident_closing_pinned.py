@@ -239,3 +239,18 @@ def test_a_closed_incident_without_audit_says_how_and_when_without_a_name(db, di
     with pytest.raises(AlreadyClosedError) as refused:
         services.cancel_incident(db, dispatcher, loaded, reason="again")
     assert str(refused.value) == f"Incident 2025-000001 was already {reads}; reopen it first."
+
+
+def test_a_closed_call_names_who_closed_that_call_not_the_last_closing_elsewhere(db, clock, dispatcher, supervisor):
+    mine = welfare_call(db, dispatcher)
+    other = welfare_call(db, dispatcher, location="Plummer Park")
+    clock.advance(minutes=2)
+    services.clear_incident(db, dispatcher, mine.id, disposition="18")
+    clock.advance(minutes=2)
+    services.cancel_incident(db, supervisor, other.id, reason="hung up")
+    with pytest.raises(
+        AlreadyClosedError,
+        match=r"^Incident 2026-000001 was already cleared \(18 Settled by contact\) by dispatcher1 at 08:02:00; "
+        r"reopen it first\.$",
+    ):
+        services.clear_incident(db, supervisor, mine.id, disposition="13")
