@@ -10,9 +10,11 @@ import datetime as dt
 
 import pytest
 
-from data import services
+from data import auth, services
 from data.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError, ValidationError
-from tests.data.helpers import small_shift, welfare_call
+from data.permissions import Actor
+from data.services import incidents
+from tests.data.helpers import ADMIN, FAST_HASHER, PASSWORD, small_shift, welfare_call
 from tests.data.test_incident_services_pinned import START, audits, changes_after, events, last_change_id
 
 WELFARE_CREATED = (
@@ -341,3 +343,24 @@ def test_a_dispatcher_cannot_reopen_and_the_refusal_is_audited(db, dispatcher):
 def test_reopening_an_unknown_incident_names_it(db, supervisor):
     with pytest.raises(NotFoundError, match=r"^No incident with id 42\.$"):
         services.reopen_incident(db, supervisor, 42, reason="check")
+
+
+def test_a_supervisor_demoted_while_reopening_is_refused_by_the_reopening_itself(db, dispatcher, monkeypatch):
+    # The role is checked before the reason, and again inside the reopening's own transaction: a
+    # demotion between the two (an administrator at another console) still refuses it.
+    auth.create_user(db, ADMIN, "maria", role="supervisor", password=PASSWORD, hasher=FAST_HASHER)
+    maria = Actor("maria", role="supervisor", workstation="ws-sup")
+    call = welfare_call(db, dispatcher)
+    services.clear_incident(db, dispatcher, call.id, disposition="18")
+    checked_first = incidents.authorize
+
+    def demoted_after_the_first_check(*args, **kwargs):
+        checked_first(*args, **kwargs)
+        auth.set_role(db, ADMIN, "maria", "dispatcher")
+
+    monkeypatch.setattr(incidents, "authorize", demoted_after_the_first_check)
+    with pytest.raises(PermissionDeniedError, match="Your role is now dispatcher"):
+        services.reopen_incident(db, maria, call.id, reason="caller rang again")
+    assert services.get_incident(db, call.id).status == "cleared"
+    (refused,) = audits(db, "reopen_incident")
+    assert (refused.username, refused.outcome) == ("maria", "refused")
