@@ -127,11 +127,10 @@ def refuse_closed(w: Work, row: Incident, doing: str) -> AlreadyClosedError:
         disp = w.db.pack.dispositions.get(row.disposition_code)
         how += f" ({row.disposition_code}{f' {disp.label}' if disp else ''})"
     who = f" by {last.username}" if last else ""
-    moment = row.cleared_at or row.status_changed_at
-    when = f" at {_local_clock(w, moment)}" if moment else ""
+    when = _local_clock(w, row.cleared_at or row.status_changed_at)  # status_changed_at is never NULL
     if row.status == "merged":
-        return AlreadyClosedError(f"Incident {row.number} was already {how}{who}{when}; it cannot be {doing}.")
-    return AlreadyClosedError(f"Incident {row.number} was already {how}{who}{when}; reopen it first.")
+        return AlreadyClosedError(f"Incident {row.number} was already {how}{who} at {when}; it cannot be {doing}.")
+    return AlreadyClosedError(f"Incident {row.number} was already {how}{who} at {when}; reopen it first.")
 
 
 def assigned_by(w: Work, incident_id: int) -> str:
