@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections import Counter
@@ -34,16 +35,10 @@ _COLUMNS = (
 
 
 def months_ago(now: dt.datetime, months: int) -> dt.datetime:
-    """The same moment `months` calendar months earlier (the 31st falls back to the month's last day)."""
-    month = now.month - 1 - months
-    year = now.year + month // 12
-    month = month % 12 + 1
-    for day in range(now.day, 27, -1):
-        try:
-            return now.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return now.replace(year=year, month=month, day=min(now.day, 28))
+    """The same moment `months` calendar months earlier (the 29th to the 31st fall back to the month's last day)."""
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
 
 
 def box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
