@@ -183,10 +183,10 @@ def place_counts(
                 )
             ).all()
         if keys:
+            # Every call typed at one of the addresses, placed or not: a place without a point counts both.
             rows += s.execute(
                 select(Incident.id, Incident.latitude, Incident.longitude, Incident.location).where(
                     func.lower(Incident.location).in_(sorted(keys)),
-                    Incident.latitude.is_(None),
                     Incident.received_at >= since,
                     Incident.received_at <= moment,
                     Incident.status != "merged",
@@ -194,15 +194,18 @@ def place_counts(
             ).all()
     cell = settings.radius_m / METRES_PER_DEGREE  # a grid of the radius: neighbours are in the 3 x 3 cells around
     grid: dict[tuple[int, int], list[Row]] = {}
-    by_address: dict[str, set[int]] = {}
+    placed_at: dict[str, list[Row]] = {}  # calls with a point, by their address in lower case
+    unplaced_at: dict[str, set[int]] = {}  # calls without one
     for row in rows:
         if row.latitude is not None and row.longitude is not None:
             grid.setdefault((int(row.latitude // cell), int(row.longitude // cell)), []).append(row)
+            placed_at.setdefault(row.location.lower(), []).append(row)
         else:
-            by_address.setdefault(address_key(row.location), set()).add(row.id)
+            unplaced_at.setdefault(address_key(row.location), set()).add(row.id)
     counts = []
     for lat, lon, location in places:
-        found: set[int] = set(by_address.get(address_key(location), ())) if location else set()
+        key = address_key(location)
+        found = set(unplaced_at.get(key, ()))
         if lat is not None and lon is not None:
             cy, cx = int(lat // cell), int(lon // cell)
             span = int(1 / max(math.cos(math.radians(lat)), 0.01)) + 1  # longitude cells are narrower
@@ -211,8 +214,12 @@ def place_counts(
                     for row in grid.get((cy + dy, cx + dx), ()):
                         if rules.distance_m(lat, lon, row.latitude, row.longitude) <= settings.radius_m:
                             found.add(row.id)
+            # In the rectangle but outside the circle: counted at the address typed, as location_history does.
+            south, north, west, east = box(lat, lon, settings.radius_m)
+            found |= {
+                r.id for r in placed_at.get(key, ()) if south <= r.latitude <= north and west <= r.longitude <= east
+            }
         else:
-            key = address_key(location)
-            found |= {r.id for r in rows if r.latitude is not None and address_key(r.location) == key}
+            found |= {r.id for r in placed_at.get(key, ())}
         counts.append(len(found))
     return counts

@@ -387,3 +387,24 @@ def test_every_neighbour_within_the_radius_is_found_whatever_the_grid_cell(db, l
     put(db, *(at((latitude + dy * lat_m, longitude + dx * lon_m)) for dy, dx in [(80, 0), (0, -80), (57, 57)]))
     assert place_counts(db, [(latitude, longitude, "")], now=NOW) == [8]
     assert location_history(db, latitude=latitude, longitude=longitude, now=NOW).total == 8
+
+
+def test_a_place_without_a_point_counts_every_call_typed_there_placed_or_not(db):
+    put(db, at(FAR, location="1234 Fountain Ave"), no_point("1234 FOUNTAIN AVE"), at(FAR, location="1240 Fountain Ave"))
+    place = (None, None, "1234 Fountain Ave")
+    assert place_counts(db, [place], now=NOW) == [2]
+    assert location_history(db, latitude=None, longitude=None, location=place[2], now=NOW).total == 2
+
+
+def test_a_place_with_a_point_counts_calls_typed_there_in_its_rectangle_but_not_far_away(db):
+    put(
+        db,
+        at(HALL),
+        at(CORNER, location="8300 Santa Monica Blvd"),  # 99 m off, at the address typed
+        at(CORNER, location="8301 Santa Monica Blvd"),  # 99 m off, elsewhere
+        at(FAR, location="8300 Santa Monica Blvd"),  # the same text placed 1.1 km away
+    )
+    place = (HALL[0], HALL[1], "8300 Santa Monica Blvd")
+    assert place_counts(db, [place], now=NOW) == [2]
+    assert location_history(db, latitude=HALL[0], longitude=HALL[1], location=place[2], now=NOW).total == 2
+    assert place_counts(db, [place, (FAR[0], FAR[1], "")], now=NOW) == [2, 1]
