@@ -130,8 +130,9 @@ def test_a_new_unit_starts_off_duty_and_off_shift_with_its_call_sign_in_capitals
     ],
 )
 def test_a_call_sign_is_required_and_at_most_twenty_characters(db, call_sign, refusal):
-    with pytest.raises(ValidationError, match=exactly(refusal)):
+    with pytest.raises(ValidationError, match=exactly(refusal)) as refused:
         services.create_unit(db, SUPERVISOR, call_sign=call_sign)
+    assert refused.value.field == "call_sign"
     assert audit_rows(db, "create_unit") == []
 
 
@@ -141,8 +142,9 @@ def test_a_call_sign_of_twenty_characters_is_accepted(db):
 
 def test_a_call_sign_is_taken_whatever_its_case(db):
     services.create_unit(db, SUPERVISOR, call_sign="CSO31")
-    with pytest.raises(ValidationError, match=exactly("Call sign CSO31 is taken.")):
+    with pytest.raises(ValidationError, match=exactly("Call sign CSO31 is taken.")) as refused:
         services.create_unit(db, SUPERVISOR, call_sign="cso31")
+    assert refused.value.field == "call_sign"
     with db.read() as s:
         assert s.execute(select(Unit.call_sign)).scalars().all() == ["CSO31"]
 
@@ -210,8 +212,9 @@ def test_a_new_officer_without_skills_or_languages_has_empty_lists(db):
     ],
 )
 def test_an_officer_needs_a_badge_of_at_most_20_and_a_name_of_at_most_120_characters(db, badge, name, refusal):
-    with pytest.raises(ValidationError, match=exactly(refusal)):
+    with pytest.raises(ValidationError, match=exactly(refusal)) as refused:
         services.create_officer(db, SUPERVISOR, badge=badge, name=name)
+    assert refused.value.field == ("badge" if "badge" in refusal else "name")
     assert audit_rows(db, "create_officer") == []
 
 
@@ -222,8 +225,9 @@ def test_a_badge_of_20_and_a_name_of_120_characters_are_accepted(db):
 
 def test_a_badge_is_taken_once(db):
     services.create_officer(db, SUPERVISOR, badge="C101", name="Ana Díaz")
-    with pytest.raises(ValidationError, match=exactly("Badge C101 is taken.")):
+    with pytest.raises(ValidationError, match=exactly("Badge C101 is taken.")) as refused:
         services.create_officer(db, SUPERVISOR, badge="C101", name="Someone Else")
+    assert refused.value.field == "badge"
     with db.read() as s:
         assert s.execute(select(Officer.name)).scalars().all() == ["Ana Díaz"]
 
@@ -297,10 +301,11 @@ def test_the_shift_a_new_one_replaces_ends_when_the_new_one_starts_and_both_are_
     [("", "Enter the shift name."), ("S" * 81, "The shift name is 81 characters; the limit is 80.")],
 )
 def test_a_shift_name_is_required_and_at_most_80_characters(db, clock, name, refusal):
-    with pytest.raises(ValidationError, match=exactly(refusal)):
+    with pytest.raises(ValidationError, match=exactly(refusal)) as refused:
         services.start_shift(
             db, SUPERVISOR, name=name, supervisor="Sgt. Ruiz", starts_at=clock(), ends_at=clock() + HOURS_10
         )
+    assert refused.value.field == "name"
     assert services.active_shift(db) is None
 
 
@@ -324,8 +329,9 @@ def test_a_shift_must_end_after_it_starts(db, clock, length, accepted):
     if accepted:
         assert call().ends_at == starts + length
     else:
-        with pytest.raises(ValidationError, match=exactly("A shift must end after it starts.")):
+        with pytest.raises(ValidationError, match=exactly("A shift must end after it starts.")) as refused:
             call()
+        assert refused.value.field == "ends_at"
         assert services.active_shift(db) is None
 
 
