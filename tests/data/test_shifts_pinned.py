@@ -7,10 +7,11 @@ import re
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.orm import aliased
 
 from data import services
 from data.errors import NotFoundError, ValidationError
-from data.models import IncidentEvent, Shift
+from data.models import Incident, IncidentEvent, Shift
 from data.records import ShiftRecord
 from data.services.shifts import local_date, of_shift, recent_shifts, resolve_shift, shift_window
 from tests.data.helpers import SUPERVISOR, welfare_call
@@ -187,3 +188,17 @@ def test_a_query_narrowed_to_a_shift_keeps_only_rows_of_its_incidents(db, dispat
             for shift_id in (day.id, night.id, 999)
         }
     assert ids == {day.id: [first.id], night.id: [second.id, third.id], 999: []}
+
+
+def test_narrowing_goes_through_the_column_named_not_any_other_link_to_incidents(db, dispatcher):
+    """Incidents narrowed through their own id: not through merged_into_id, their other link to incidents."""
+    day = start(db, "Day")
+    kept = welfare_call(db, dispatcher)
+    merged = welfare_call(db, dispatcher)
+    services.merge_duplicate(db, dispatcher, duplicate_id=merged.id, into_id=kept.id)
+    start(db, "Night")
+    welfare_call(db, dispatcher)
+    incident = aliased(Incident)
+    with db.read() as s:
+        found = sorted(s.execute(of_shift(select(incident.id), incident.id, day.id)).scalars())
+    assert found == sorted([kept.id, merged.id])
