@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections import Counter
@@ -17,7 +18,9 @@ from data.pack import Pack
 from data.records import OPEN_STATUSES, HistoryEntry, LocationHistory
 
 FULL_LIST_LIMIT = 500
-METRES_PER_DEGREE = 111_320.0
+# A degree of latitude as rules.distance_m measures it (Earth's mean radius 6,371,008.8 m: 111,195.08 m),
+# rounded down so the rectangle around a circle holds all of it (111,320 m left out the last 8 cm north and south).
+METRES_PER_DEGREE = 111_195.0
 _COLUMNS = (
     Incident.id,
     Incident.number,
@@ -32,16 +35,10 @@ _COLUMNS = (
 
 
 def months_ago(now: dt.datetime, months: int) -> dt.datetime:
-    """The same moment `months` calendar months earlier (the 31st falls back to the month's last day)."""
-    month = now.month - 1 - months
-    year = now.year + month // 12
-    month = month % 12 + 1
-    for day in range(now.day, 27, -1):
-        try:
-            return now.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return now.replace(year=year, month=month, day=min(now.day, 28))
+    """The same moment `months` calendar months earlier (the 29th to the 31st fall back to the month's last day)."""
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
 
 
 def box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
@@ -186,10 +183,10 @@ def place_counts(
                 )
             ).all()
         if keys:
+            # Every call typed at one of the addresses, placed or not: a place without a point counts both.
             rows += s.execute(
                 select(Incident.id, Incident.latitude, Incident.longitude, Incident.location).where(
                     func.lower(Incident.location).in_(sorted(keys)),
-                    Incident.latitude.is_(None),
                     Incident.received_at >= since,
                     Incident.received_at <= moment,
                     Incident.status != "merged",
@@ -197,15 +194,18 @@ def place_counts(
             ).all()
     cell = settings.radius_m / METRES_PER_DEGREE  # a grid of the radius: neighbours are in the 3 x 3 cells around
     grid: dict[tuple[int, int], list[Row]] = {}
-    by_address: dict[str, set[int]] = {}
+    placed_at: dict[str, list[Row]] = {}  # calls with a point, by their address in lower case
+    unplaced_at: dict[str, set[int]] = {}  # calls without one
     for row in rows:
         if row.latitude is not None and row.longitude is not None:
             grid.setdefault((int(row.latitude // cell), int(row.longitude // cell)), []).append(row)
+            placed_at.setdefault(row.location.lower(), []).append(row)
         else:
-            by_address.setdefault(address_key(row.location), set()).add(row.id)
+            unplaced_at.setdefault(address_key(row.location), set()).add(row.id)
     counts = []
     for lat, lon, location in places:
-        found: set[int] = set(by_address.get(address_key(location), ())) if location else set()
+        key = address_key(location)
+        found = set(unplaced_at.get(key, ()))
         if lat is not None and lon is not None:
             cy, cx = int(lat // cell), int(lon // cell)
             span = int(1 / max(math.cos(math.radians(lat)), 0.01)) + 1  # longitude cells are narrower
@@ -214,8 +214,12 @@ def place_counts(
                     for row in grid.get((cy + dy, cx + dx), ()):
                         if rules.distance_m(lat, lon, row.latitude, row.longitude) <= settings.radius_m:
                             found.add(row.id)
+            # In the rectangle but outside the circle: counted at the address typed, as location_history does.
+            south, north, west, east = box(lat, lon, settings.radius_m)
+            found |= {
+                r.id for r in placed_at.get(key, ()) if south <= r.latitude <= north and west <= r.longitude <= east
+            }
         else:
-            key = address_key(location)
-            found |= {r.id for r in rows if r.latitude is not None and address_key(r.location) == key}
+            found |= {r.id for r in placed_at.get(key, ())}
         counts.append(len(found))
     return counts

@@ -25,6 +25,7 @@ from data.errors import ValidationError
 from data.models import Citation, Incident, PersonLink, WelfareCheck
 from data.permissions import Actor, authorize
 from data.services._work import Work, row_lock, work
+from data.services.history import months_ago
 from data.services.person_names import normalise_name
 
 CLOSED = ("cleared", "cancelled", "transferred", "merged")
@@ -54,18 +55,6 @@ class RetentionPlan:
     @property
     def count(self) -> int:
         return len(self.removals)
-
-
-def months_before(moment: dt.datetime, months: int) -> dt.datetime:
-    """The same day and time `months` calendar months earlier (the 31st becomes the month's last day)."""
-    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
-    month += 1
-    day = moment.day
-    while True:
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            day -= 1
 
 
 def _months(db: Database) -> int:
@@ -153,7 +142,7 @@ def plan(db: Database, actor: Actor) -> RetentionPlan:
     authorize(db, actor, PRIVILEGE, entity="retention")
     months = _months(db)
     with work(db, actor, privilege=PRIVILEGE) as w:
-        cutoff = months_before(w.now, months)
+        cutoff = months_ago(w.now, months)
         found = _find(w.session, cutoff)
         links = tuple(link.id for link in _stale_links(w.session, found))
         w.audit(
@@ -171,7 +160,7 @@ def apply(db: Database, actor: Actor) -> RetentionPlan:
     authorize(db, actor, PRIVILEGE, entity="retention")
     months = _months(db)
     with work(db, actor, privilege=PRIVILEGE) as w:
-        cutoff = months_before(w.now, months)
+        cutoff = months_ago(w.now, months)
         _lock_closed(w, cutoff)
         found = _find(w.session, cutoff)
         stale = _stale_links(w.session, found)

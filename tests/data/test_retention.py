@@ -15,6 +15,7 @@ from data.models import AuditEntry, Citation, Incident, Referral, WelfareCheck
 from data.permissions import Actor
 from data.services import citations, referrals, retention, welfare
 from data.services.contacts import prior_contacts
+from data.services.history import months_ago
 
 ADMIN = Actor("admin1", role="admin", workstation="ws-admin")
 
@@ -165,11 +166,11 @@ def test_a_pack_without_retention_keeps_everything(db, records):
     assert _rows(db) == before
 
 
-def test_months_before_keeps_the_day_or_takes_the_months_last():
+def test_the_cut_off_keeps_the_day_or_takes_the_months_last():
     at = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
-    assert retention.months_before(at, 24) == dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
-    assert retention.months_before(at, 1) == dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC)
-    assert retention.months_before(at, 3) == dt.datetime(2025, 12, 31, 12, 0, tzinfo=dt.UTC)
+    assert months_ago(at, 24) == dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
+    assert months_ago(at, 1) == dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC)
+    assert months_ago(at, 3) == dt.datetime(2025, 12, 31, 12, 0, tzinfo=dt.UTC)
 
 
 def test_a_supervisors_merge_naming_only_people_past_retention_goes_too(db, records, dispatcher, supervisor, clock):
