@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.db import Database
@@ -92,19 +92,16 @@ def responding_units(session: Session, incidents: Sequence[Incident]) -> dict[in
         .where(IncidentEvent.incident_id.in_(ids))
     ):
         signs[incident_id][sign] = None
+    # A unit reaches an incident only by a dispatch (audited with its call sign) or by starting
+    # officer-initiated work (a timeline entry naming it), so the two reads above hold every unit on it.
     units = {
         u.call_sign: u
         for u in session.execute(
-            select(Unit).where(
-                or_(Unit.incident_id.in_(ids), Unit.call_sign.in_({s for d in signs.values() for s in d}))
-            )
+            select(Unit).where(Unit.call_sign.in_({s for d in signs.values() for s in d}))
         ).scalars()
     }
-    for u in units.values():
-        if u.incident_id in signs:
-            signs[u.incident_id][u.call_sign] = None
     shift_ids = {i.shift_id for i in incidents if i.shift_id}
-    crews: dict[tuple[int, int], list[Officer]] = {}
+    crews: dict[tuple[int | None, int], list[Officer]] = {}
     if shift_ids:
         for shift_id, unit_id, officer in session.execute(
             select(RosterEntry.shift_id, RosterEntry.unit_id, Officer)
@@ -117,10 +114,8 @@ def responding_units(session: Session, incidents: Sequence[Incident]) -> dict[in
     for inc in incidents:
         found = []
         for sign in sorted(signs[inc.id]):
-            unit = units.get(sign)
-            if unit is None:
-                continue
-            crew = crews.get((inc.shift_id or -1, unit.id), [])
+            unit = units[sign]  # units are never deleted nor renamed
+            crew = crews.get((inc.shift_id, unit.id), [])
             found.append(
                 RespondingUnit(
                     call_sign=sign,
@@ -167,18 +162,16 @@ def read_incident_paperwork(s: Session, pack: Pack, incident_id: int) -> Inciden
 def paperwork_context(db: Database, incident_id: int) -> PaperworkContext:
     """One read for a form opened on an incident."""
     with db.read() as s:
-        row = s.get(Incident, incident_id)
-        if row is None:
-            raise NotFoundError(f"No incident with id {incident_id}.")
         paper = read_incident_paperwork(s, db.pack, incident_id)
         active = s.execute(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name)).scalars().all()
         by_badge = {o.badge: o.id for o in active}
+        # An officer has one roster row a shift, so is in one unit's crew at most: no one is named twice.
         worked = [by_badge[b] for u in paper.units for b in u.badges if b in by_badge]
         welfare = s.execute(select(WelfareCheck).where(WelfareCheck.incident_id == incident_id)).scalar_one_or_none()
         return PaperworkContext(
             incident=paper.incident,
             officers=tuple(officer_record(o) for o in active),
-            on_scene_officer_ids=tuple(dict.fromkeys(worked)),
+            on_scene_officer_ids=tuple(worked),
             citations=paper.citations,
             welfare_check=paper.welfare_check,
             welfare_officer_id=welfare.officer_id if welfare is not None else None,

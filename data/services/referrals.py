@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -152,18 +151,19 @@ def referrals_for_shift(db: Database, shift_id: int) -> list[ReferralRecord]:
 
 
 def follow_up_records(session: Session, pack: Pack, rows: Sequence[tuple[Referral, Incident]]) -> list[FollowUpRecord]:
-    referrals = referral_records(session, [r for r, _i in rows]) if rows else []
+    referrals = referral_records(session, [r for r, _i in rows])
     out = []
     for record, (row, incident) in zip(referrals, rows, strict=True):
         ct = pack.call_types.get(incident.call_type)
+        # Both callers read only referrals with a follow-up date.
+        assert row.follow_up_on is not None
         out.append(
             FollowUpRecord(
                 referral=record,
                 incident_number=incident.number,
                 incident_location=incident.location,
                 call_type_label=ct.label if ct else incident.call_type,
-                # Both queries ask for a follow-up date; the fallback is the local day it was recorded.
-                due_on=row.follow_up_on or record.created_at.astimezone(ZoneInfo(pack.timezone)).date(),
+                due_on=row.follow_up_on,
                 followed_up_at=row.followed_up_at,
                 followed_up_by=row.followed_up_by or "",
             )
