@@ -197,21 +197,25 @@ def test_a_lost_dispatch_does_not_stand_for_the_lost_creation_of_the_incident(pr
 
 
 def test_more_than_a_thousand_shown_incidents_are_all_checked(primary, dispatcher):
-    # The server is asked in chunks of 1000 ids: the first and the 1001st shown incident are both found.
+    # The server is asked in chunks of 1000 ids: the 1st, 1001st and 2001st shown incidents are all found.
     db = primary
     small_shift(db, units=1)
     first = welfare_call(db, dispatcher)
     add_incident_copy(db, first.id, first.id + 1000, "26-CHUNK-2")
-    gone = {
-        i: LedgerEntry(f"k-{i}", START, "create_incident", "incident", i, None)
-        for i in range(first.id + 1, first.id + 1000)
-    }
-    gone[first.id + 1001] = LedgerEntry("k-gone", START, "create_incident", "incident", first.id + 1001, "26-GONE")
+    add_incident_copy(db, first.id, first.id + 2000, "26-CHUNK-3")
+    # Ids the server never had, shown without a number: nothing to compare, nothing reported.
     shown = {
-        first.id: LedgerEntry("k-first", START, "create_incident", "incident", first.id, first.number),
-        first.id + 1000: LedgerEntry("k-1001st", START, "create_incident", "incident", first.id + 1000, "26-CHUNK-2"),
-        **gone,
+        i: LedgerEntry(f"k-{i}", START, "create_incident", "incident", i, None)
+        for i in range(first.id, first.id + 2002)
     }
+    shown[first.id] = LedgerEntry("k-1st", START, "create_incident", "incident", first.id, first.number)
+    shown[first.id + 1000] = LedgerEntry(
+        "k-1001st", START, "create_incident", "incident", first.id + 1000, "26-CHUNK-2"
+    )
+    shown[first.id + 2000] = LedgerEntry(
+        "k-2001st", START, "create_incident", "incident", first.id + 2000, "26-CHUNK-3"
+    )
+    shown[first.id + 2001] = LedgerEntry("k-gone", START, "create_incident", "incident", first.id + 2001, "26-GONE")
 
     found = resync(db, shown)
 
