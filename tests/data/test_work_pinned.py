@@ -7,6 +7,7 @@ give; the dispatcher's wording of each refusal is written out, as it is what the
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from types import SimpleNamespace
 
 import pytest
@@ -91,6 +92,12 @@ REFUSALS = [
 def test_each_database_refusal_reads_as_the_dispatcher_needs(state, message, committing, kind, text):
     refusal = _refusal(operational(message, state), committing=committing)
     assert (type(refusal), str(refusal)) == (kind, text)
+
+
+def test_a_busy_sqlite_file_reads_as_busy():
+    # SQLite's errors carry no SQLSTATE at all.
+    locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    assert str(_refusal(locked, committing=False)) == BUSY
 
 
 def test_a_simultaneous_change_names_another_workstation():
