@@ -310,12 +310,28 @@ def test_an_action_writes_its_timeline_audit_and_changes_and_enters_the_ledger(d
     )
 
 
+def test_every_audit_row_of_one_action_carries_its_key_and_no_other_action_shares_it(db, dispatcher):
+    keys = []
+    for _ in range(2):
+        with work(db, dispatcher) as w:
+            w.audit("add_note", "incident", 1)
+            w.audit("add_note", "incident", 2)
+    with db.read() as s:
+        keys = [k for (k,) in s.execute(select(AuditEntry.action_key).order_by(AuditEntry.id))]
+    assert [len(k) for k in keys] == [32, 32, 32, 32]
+    assert keys[0] == keys[1] != keys[2] == keys[3]
+    assert [e.key for e in db.ledger.entries()] == [keys[0], keys[2]]
+
+
 def test_an_action_on_something_other_than_an_incident_enters_the_ledger_without_a_number(db, dispatcher):
+    small_shift(db, units=1)
+    call = welfare_call(db, dispatcher)  # an incident with the same id as the shift below
+    db.ledger.forget([e.key for e in db.ledger.entries()])
     with work(db, dispatcher) as w:
-        w.audit("start_shift", "shift", 4)
-        w.audit("add_note", "incident", 1)
+        w.audit("start_shift", "shift", call.id)
+        w.audit("add_note", "incident", call.id)
     (entry,) = db.ledger.entries()
-    assert (entry.action, entry.entity, entry.entity_id, entry.number) == ("start_shift", "shift", 4, None)
+    assert (entry.action, entry.entity, entry.entity_id, entry.number) == ("start_shift", "shift", call.id, None)
 
 
 def test_an_incident_action_without_an_incident_id_enters_the_ledger_without_a_number(db, dispatcher):
