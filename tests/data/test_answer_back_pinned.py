@@ -129,7 +129,7 @@ def test_their_calls_are_named_sorted_and_without_their_incident(db, dispatcher,
 
 
 def test_the_queued_update_is_the_document_as_indented_json_with_its_own_letters(db, dispatcher, clock, transferred):
-    incident, units = transferred
+    incident, _ = transferred
     clock.advance(minutes=3)
     services.add_note(db, dispatcher, incident.id, "Résident à la porte")
     (row,) = outbox_rows(db)

@@ -34,7 +34,7 @@ def numbers(records) -> list[str]:
 
 
 def test_the_board_shows_an_incident_closed_exactly_24_hours_ago_and_not_one_a_millisecond_older(db, clock, dispatcher):
-    old = cleared(db, dispatcher)
+    cleared(db, dispatcher)  # closed at T0
     clock.advance(milliseconds=1)
     recent = cleared(db, dispatcher)
     still_open = welfare_call(db, dispatcher)
@@ -71,7 +71,7 @@ def test_the_board_lists_units_on_shift_by_call_sign_and_leaves_out_units_off_sh
 def test_an_incident_is_read_by_id_and_an_unknown_id_is_not_found(db, dispatcher):
     call = welfare_call(db, dispatcher)
     assert services.get_incident(db, call.id).number == call.number
-    with pytest.raises(NotFoundError, match=f"No incident with id {call.id + 1}."):
+    with pytest.raises(NotFoundError, match=rf"No incident with id {call.id + 1}\."):
         services.get_incident(db, call.id + 1)
 
 
@@ -133,9 +133,9 @@ def test_a_unit_is_found_by_its_call_sign_or_the_end_of_it(db):
     small_shift(db, units=2)
     assert services.find_unit(db, "cso12").call_sign == "CSO12"
     assert services.find_unit(db, " 11 ").call_sign == "CSO11"
-    with pytest.raises(ValidationError, match="Name a unit."):
+    with pytest.raises(ValidationError, match=r"Name a unit\."):
         services.find_unit(db, "  ")
-    with pytest.raises(NotFoundError, match="No unit 'CSO99'."):
+    with pytest.raises(NotFoundError, match=r"No unit 'CSO99'\."):
         services.find_unit(db, "CSO99")
 
 
