@@ -177,6 +177,15 @@ def test_search_takes_percent_underscore_and_backslash_as_themselves(db, clock, 
     assert numbers(services.search_incidents(db, " 50 ")) == [percent.number, plain.number]
 
 
+def test_search_takes_a_percent_or_underscore_in_a_caller_name_as_itself(db, clock, dispatcher):
+    welfare_call(db, dispatcher, caller_name="Unit 50 Tenant")
+    percent = welfare_call(db, dispatcher, caller_name="Unit 50% Tenant")
+    welfare_call(db, dispatcher, caller_name="Jo Lee")
+    underscore = welfare_call(db, dispatcher, caller_name="Jo_Lee")
+    assert numbers(services.search_incidents(db, "50%")) == [percent.number]
+    assert numbers(services.search_incidents(db, "o_l")) == [underscore.number]
+
+
 def test_search_returns_the_newest_up_to_its_limit_fifty_unless_told(db, clock, dispatcher):
     calls = []
     for _ in range(51):
