@@ -418,9 +418,14 @@ def test_an_audit_read_of_one_row_or_an_open_ended_range_is_allowed(audit_log):
     assert len(read(audit_log, until=T0 + dt.timedelta(minutes=3))) == 3
 
 
-def test_a_dispatcher_may_not_read_the_audit_log(audit_log, dispatcher):
+def test_a_dispatcher_may_not_read_the_audit_log_and_the_refusal_is_audited_once(audit_log, dispatcher):
     with pytest.raises(PermissionDeniedError):
         services.audit_entries(audit_log, dispatcher)
+    with audit_log.read() as s:
+        refused = list(s.execute(select(AuditEntry).where(AuditEntry.username == "dispatcher1")).scalars())
+    assert [(a.username, a.action, a.entity, a.entity_id, a.after) for a in refused] == [
+        ("dispatcher1", "read_audit", "audit_log", None, {"role": "dispatcher"})
+    ]
 
 
 def test_each_audit_read_is_itself_audited_with_its_purpose_count_and_filters(audit_log, clock):
@@ -437,7 +442,9 @@ def test_each_audit_read_is_itself_audited_with_its_purpose_count_and_filters(au
         limit=3,
         purpose="export",
     )
-    first, second = read_audit_rows(audit_log)
+    services.audit_entries(audit_log, SUPERVISOR, action="note", limit=None)
+    first, second, third = read_audit_rows(audit_log)
+    assert third.after == {"purpose": "view", "rows": 1, "filters": {"action": "note"}}
     assert (first.username, first.workstation, first.entity, first.entity_id, first.outcome, first.before) == (
         "sup.setup",
         "ws-sup",
