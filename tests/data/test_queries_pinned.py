@@ -14,6 +14,7 @@ from data import services
 from data.errors import DatabaseUnavailableError, NotFoundError, PermissionDeniedError, ValidationError
 from data.models import AuditEntry, Shift
 from data.permissions import Actor
+from data.services import queries
 from data.services._work import work
 from tests.data.helpers import CITY_HALL, SUPERVISOR, small_shift, welfare_call
 
@@ -318,11 +319,12 @@ def read_audit_rows(db) -> list[AuditEntry]:
 @pytest.fixture
 def audit_log(db):
     """Five rows at known times (minutes after T0); written straight to the table to control every field."""
+    # carl's row is written last but happened at minute 3: the log reads by time, not by arrival.
     add_audit(db, T0 + dt.timedelta(minutes=1), username="Ana.Ruiz", action="create_incident")
     add_audit(db, T0 + dt.timedelta(minutes=2), username="bo_lee", action="clear_incident", entity_id=2)
     add_audit(db, T0 + dt.timedelta(minutes=2), username="bo%lee", action="sign_in", outcome="refused", entity="user")
-    add_audit(db, T0 + dt.timedelta(minutes=3), username="carl", action="add_note", entity_id=1)
     add_audit(db, T0 + dt.timedelta(minutes=4), username="ANA", action="create_unit", entity="unit", entity_id=1)
+    add_audit(db, T0 + dt.timedelta(minutes=3), username="carl", action="add_note", entity_id=1)
     db.clock.now = T0 + dt.timedelta(hours=1)  # reads of the log are audited an hour later
     return db
 
@@ -465,6 +467,14 @@ def test_each_audit_read_is_itself_audited_with_its_purpose_count_and_filters(au
             "until": "2026-11-26T16:05:00+00:00",
         },
     }
+
+
+def test_the_read_itself_checks_the_right_again_in_its_own_transaction(audit_log, dispatcher, monkeypatch):
+    # The role may change between the first check and the read: the read's own transaction refuses too.
+    monkeypatch.setattr(queries, "authorize", lambda *args, **kwargs: None)
+    with pytest.raises(PermissionDeniedError):
+        services.audit_entries(audit_log, dispatcher)
+    assert read_audit_rows(audit_log) == []
 
 
 def test_an_actor_with_the_right_to_read_the_audit_log_other_than_a_supervisor(audit_log):
