@@ -474,7 +474,7 @@ def test_the_read_itself_checks_the_right_again_in_its_own_transaction(audit_log
     monkeypatch.setattr(queries, "authorize", lambda *args, **kwargs: None)
     with pytest.raises(PermissionDeniedError):
         services.audit_entries(audit_log, dispatcher)
-    assert read_audit_rows(audit_log) == []
+    assert [(a.username, a.outcome) for a in read_audit_rows(audit_log)] == [("dispatcher1", "refused")]
 
 
 def test_an_actor_with_the_right_to_read_the_audit_log_other_than_a_supervisor(audit_log):
