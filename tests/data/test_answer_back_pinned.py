@@ -48,6 +48,7 @@ def transferred(db, dispatcher):
         ("!!!", "x"),
         ("", "x"),
         ("café", "caf"),
+        ("X-RAY LAB X", "X-RAY-LAB-X"),  # a capital X at either end is kept
     ],
 )
 def test_a_file_name_part_keeps_letters_digits_dot_dash_and_underscore(text, safe):
