@@ -198,11 +198,13 @@ def _parse_body(body: str, base: ParsedLocation, names: PlaceNames) -> ParsedLoc
     match = _RANGE_RE.match(body)
     if match:
         low, high = sorted((int(match.group(1)), int(match.group(2))))
+        street = _street_words(match.group(3))
         if high - low <= MAX_RANGE_SPAN:
-            street = _street_words(match.group(3))
             return replace(
                 base, number=low, number_to=high, number_text=f"{low}\u2013{high}", street=street_phrase(street)
             )
+        # Ends too far apart to be one frontage ("9000-9999 Santa Monica"): the street is all they place.
+        return replace(base, street=street_phrase(street))
     match = _BLOCK_RE.match(body)
     if match:
         hundred = int(match.group(1)) // 100 * 100

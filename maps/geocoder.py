@@ -232,7 +232,9 @@ class Geocoder:
             hits += self._addresses(parsed)
         elif parsed.street is not None:
             hits += self._streets(parsed)
-        if parsed.number is None or parsed.street is None or not hits:
+        # Places too, unless an address was found on a street spelled as typed: a number before a park's
+        # name ("100 Havenhurst Park") is the park, not a street the name only resembles.
+        if parsed.number is None or parsed.street is None or not any(h.spelled for h in hits):
             hits += self._landmarks(parsed.place_text)
         ranked = _rank([_labelled(h, parsed) for h in hits])
         return [self._finish(h, parsed) for h in ranked[:limit]]
