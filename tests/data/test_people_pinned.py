@@ -463,3 +463,24 @@ def test_the_review_lists_the_merges_and_splits_in_force_for_the_person_in_order
     assert people.links_for(db, supervisor, name="Kim Lee") == []
     [record] = [lk for lk in people.links_for(db, supervisor, name="John Doe") if lk.id == split.id]
     assert fields(record) == ("split", "john doe", "", "", "", "welfare_check", records["doe_2"], "r", None)
+
+
+def test_the_correction_itself_checks_the_privilege_again_so_a_role_taken_away_meanwhile_is_refused(
+    db, supervisor, dispatcher, records, monkeypatch
+):
+    link = people.merge_people(db, supervisor, name="Ann Jones", other_name="Ann Smith", reason="r")
+    # The first check passed (a supervisor then); by the time the correction is written, the role is dispatcher.
+    monkeypatch.setattr(people, "authorize", lambda *args, **kwargs: None)
+    calls = [
+        lambda: people.merge_people(db, dispatcher, name="Kim Lee", other_name="Kim Li", reason="r"),
+        lambda: people.split_record(
+            db, dispatcher, name="John Doe", record_kind="welfare_check", record_id=records["doe_1"], reason="r"
+        ),
+        lambda: people.undo_link(db, dispatcher, link.id, reason="r"),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDeniedError):
+            call()
+    assert [a.outcome for a in audits(db, "match_people")] == ["refused"] * 3
+    with db.read() as s:
+        assert [(r.kind, r.ended_at) for r in s.execute(select(PersonLink)).scalars()] == [("merge", None)]
