@@ -234,6 +234,7 @@ def test_a_wildcard_or_escape_typed_in_a_name_is_a_letter(db, dispatcher, cited,
 
 def test_the_1000_newest_welfare_checks_like_the_name_are_compared(db, dispatcher, checked, clock):
     _, old = checked("Kim Lee")
+    _, zed = checked("Zed Leeson")  # narrowed by "leeson", its longest run, which the look-alikes lack
     template_incident, _ = checked("Kim Lee")  # copied below for the look-alikes
 
     def look_alikes(count: int, first: int) -> None:
@@ -254,12 +255,13 @@ def test_the_1000_newest_welfare_checks_like_the_name_are_compared(db, dispatche
                 )
                 s.add(inc)
                 s.flush()
-                s.add(WelfareCheck(incident_id=inc.id, recorded_at=clock(), subject_name="Kimberly Lee"))
+                s.add(WelfareCheck(incident_id=inc.id, recorded_at=clock(), subject_name="Kimberly Zedd"))
 
-    look_alikes(998, 0)  # with the second Kim Lee, 999 newer welfare checks like "kim"
+    look_alikes(998, 0)  # with the second Kim Lee, 999 newer welfare checks like "kim" (and "zed")
     assert old in [c.record_id for c in prior_contacts(db, dispatcher, name="Kim Lee").contacts]
     look_alikes(1, 998)
     assert old not in [c.record_id for c in prior_contacts(db, dispatcher, name="Kim Lee").contacts]
+    assert [c.record_id for c in prior_contacts(db, dispatcher, name="Zed Leeson").contacts] == [zed]
 
 
 def test_at_most_200_contacts_are_given_newest_first_and_the_audit_counts_those_read(db, dispatcher, cited, clock):
