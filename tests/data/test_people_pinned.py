@@ -96,6 +96,10 @@ def test_a_person_is_the_folded_name_and_the_date_of_birth_read(name, dob, who):
     assert people.person(name, dob) == who
 
 
+def test_a_person_named_without_a_date_of_birth_has_none():
+    assert people.person("Kim Lee") == Person("kim lee", "")
+
+
 @pytest.mark.parametrize("name", ["Bo", "B1o2", "  ", "declined", "DECLINED", " Unknown ", "x" * 161])
 def test_a_person_without_a_name_of_three_letters_or_of_more_than_160_characters_is_refused(name):
     with pytest.raises(ValidationError) as refused:
