@@ -144,7 +144,13 @@ def test_merges_are_followed_from_either_side_and_through_each_other(db, supervi
 
 def test_a_merge_of_one_date_of_birth_leaves_another_out(db, supervisor, records):
     people.merge_people(db, supervisor, name="Robert Smith", dob="1970-01-05", other_name="Bob Smith", reason="r")
+    people.merge_people(db, supervisor, name="Kim Li", other_name="Kim Lee", other_dob="1980-04-02", reason="r")
     with db.read() as s:
+        assert people.identities(s, Person("kim lee", "1999-12-31"))[0] == [Person("kim lee", "1999-12-31")]
+        assert people.identities(s, Person("kim lee", "1980-04-02"))[0] == [
+            Person("kim lee", "1980-04-02"),
+            Person("kim li", ""),
+        ]
         assert people.identities(s, Person("robert smith", "1990-09-09"))[0] == [Person("robert smith", "1990-09-09")]
         assert people.identities(s, Person("robert smith", ""))[0] == [
             Person("robert smith", ""),
