@@ -110,7 +110,7 @@ def _lifetime(pack: Pack, now: dt.datetime, starts_at: dt.datetime, expires_at: 
     """The expiry, checked: required, after the start and after now, and no later than the pack allows."""
     if expires_at is None:
         raise ValidationError("expires_at", "Give the caution an expiry date.")
-    if expires_at.tzinfo is None or starts_at.tzinfo is None:
+    if expires_at.tzinfo is None:
         raise ValidationError("expires_at", "Caution times need a time zone.")
     if expires_at <= starts_at:
         raise ValidationError("expires_at", "The caution must expire after it starts.")
@@ -154,6 +154,8 @@ def add_caution(
     radius = _radius(radius_m, db.pack)
     with work(db, actor) as w:
         start = starts_at or w.now
+        if start.tzinfo is None:
+            raise ValidationError("starts_at", "Caution times need a time zone.")
         if start < w.now - START_SLACK:
             raise ValidationError("starts_at", "A caution cannot start in the past.")
         expiry = _lifetime(db.pack, w.now, start, expires_at)

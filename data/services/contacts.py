@@ -129,8 +129,8 @@ def _contacts_of(s: Session, who: Person, *, merged: bool, exclude_incident_id: 
     """The welfare checks and citations matching one person (name, and date of birth where both know it)."""
     found: list[Contact] = []
     # The database narrows by the longest run of plain letters (SQLite folds only ASCII case); the exact,
-    # accent-aware comparison is done here.
-    runs = re.findall(r"[a-z]+", who.name)
+    # accent-aware comparison is done here. A run is cut at "ss", which may be a stored ß folded ("Groß").
+    runs = [part for run in re.findall(r"[a-z]+", who.name) for part in run.split("ss") if part]
     like = f"%{max(runs, key=len)}%" if runs else "%"
     welfare = s.execute(
         select(WelfareCheck, Incident)
