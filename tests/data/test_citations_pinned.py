@@ -272,6 +272,7 @@ def test_an_issue_time_needs_a_time_zone(db, dispatcher, officer):
         officer.id,
         issued_at=dt.datetime(2026, 11, 26, 8, 0),
     )
+    assert stored_numbers(db) == []
 
 
 @pytest.mark.parametrize(

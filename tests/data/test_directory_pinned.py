@@ -164,6 +164,7 @@ def test_a_phone_number_with_other_characters_is_refused(db, phone):
     )
     entry = add_directory_entry(db, ADMIN, key="a", name="A")
     refused("phone", "has characters a phone number cannot", update_directory_entry, db, ADMIN, entry.id, phone=phone)
+    assert [(e.key, e.phone) for e in directory_entries(db) if e.id == entry.id] == [("a", "")]
 
 
 def test_a_phone_number_is_at_most_40_characters(db):
@@ -177,6 +178,7 @@ def test_a_phone_number_is_at_most_40_characters(db):
         name="A",
         phone="3" * 41,
     )
+    assert "a" not in {e.key for e in directory_entries(db, include_inactive=True)}
 
 
 def test_only_an_administrator_edits_the_directory_and_a_refusal_is_audited(db):

@@ -347,6 +347,7 @@ def test_a_welfare_check_matches_on_the_name_whatever_the_date_of_birth(db, supe
             record_id=records["kim_check"],
             reason="r",
         )
+        assert (link.record_kind, link.record_id) == ("welfare_check", records["kim_check"])
         people.undo_link(db, supervisor, link.id, reason="r")
 
 

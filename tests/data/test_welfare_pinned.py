@@ -218,6 +218,7 @@ def test_each_written_observation_keeps_its_limit(db, dispatcher, call, key, nam
 )
 def test_observations_outside_the_form_are_refused(db, dispatcher, call, observations, message):
     refused(db, dispatcher, call.id, "observations", message, observations=observations)
+    assert welfare_entries(db, call.id) == []
 
 
 def test_a_check_escalates_only_to_the_packs_teams(db, dispatcher, call):
