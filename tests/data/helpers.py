@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from data import services
 from data.db import Database
+from data.models import ChangeLog
 from data.permissions import Actor
 
 SUPERVISOR = Actor("sup.setup", role="supervisor", workstation="ws-sup")
@@ -91,3 +93,20 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     if errors:
         raise errors[0]
     return results
+
+
+def last_change_id(db: Database) -> int:
+    """The newest row of the change log other consoles follow (0 when empty)."""
+    with db.read() as s:
+        return s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
+
+
+def changes_after(db: Database, last_id: int) -> list[tuple[str, int, int]]:
+    """The changes other consoles follow (kind, id, version), written after change row ``last_id``."""
+    with db.read() as s:
+        rows = s.execute(
+            select(ChangeLog.kind, ChangeLog.entity_id, ChangeLog.version)
+            .where(ChangeLog.id > last_id)
+            .order_by(ChangeLog.id)
+        ).all()
+    return [(kind, entity_id, version) for kind, entity_id, version in rows]

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from data import services
 from data.errors import InvalidTransitionError, NotFoundError, ValidationError
-from data.models import AuditEntry, ChangeLog, Citation
+from data.models import AuditEntry, Citation
 from data.records import CitationRecord, ViolationRecord
 from data.services import citations
 from data.services.citations import CitationQuote, RepeatOffenseError, ViolationQuote
-from tests.data.helpers import NO_SCREENING, SUPERVISOR
+from tests.data.helpers import NO_SCREENING, SUPERVISOR, changes_after, last_change_id
 
 START = dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)
 NOISE = "9.08.050"
@@ -69,21 +69,6 @@ def audit_rows(db, action: str) -> list[tuple[str, int | None, str, dict | None,
     with db.read() as s:
         rows = s.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()
         return [(a.entity, a.entity_id, a.outcome, a.before, a.after) for a in rows]
-
-
-def last_change_id(db) -> int:
-    with db.read() as s:
-        return s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
-
-
-def changes_after(db, last: int) -> list[tuple[str, int, int]]:
-    with db.read() as s:
-        rows = s.execute(
-            select(ChangeLog.kind, ChangeLog.entity_id, ChangeLog.version)
-            .where(ChangeLog.id > last)
-            .order_by(ChangeLog.id)
-        )
-        return [tuple(r) for r in rows]
 
 
 def citation_entries(db, incident_id: int) -> list[str]:

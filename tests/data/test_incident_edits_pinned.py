@@ -14,8 +14,8 @@ from data import auth, services
 from data.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError, ValidationError
 from data.permissions import Actor
 from data.services import incidents
-from tests.data.helpers import ADMIN, FAST_HASHER, PASSWORD, small_shift, welfare_call
-from tests.data.test_incident_services_pinned import START, audits, changes_after, events, last_change_id
+from tests.data.helpers import ADMIN, FAST_HASHER, PASSWORD, changes_after, last_change_id, small_shift, welfare_call
+from tests.data.test_incident_services_pinned import START, audits, events
 
 WELFARE_CREATED = (
     "created",

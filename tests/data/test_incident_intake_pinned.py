@@ -10,8 +10,8 @@ import pytest
 from data import services
 from data.errors import ValidationError
 from data.services.cautions import add_caution
-from tests.data.helpers import CITY_HALL, NO_SCREENING, small_shift, welfare_call
-from tests.data.test_incident_services_pinned import START, audits, changes_after, events, last_change_id
+from tests.data.helpers import CITY_HALL, NO_SCREENING, changes_after, last_change_id, small_shift, welfare_call
+from tests.data.test_incident_services_pinned import START, audits, events
 
 SCREENED_NO = "screening: weapon no · violence no · medical no · crime no"
 

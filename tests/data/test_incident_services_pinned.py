@@ -22,8 +22,8 @@ from data.errors import (
     UnitBusyError,
     ValidationError,
 )
-from data.models import AuditEntry, ChangeLog, RosterEntry, Unit
-from tests.data.helpers import SUPERVISOR, small_shift, welfare_call
+from data.models import AuditEntry, RosterEntry, Unit
+from tests.data.helpers import SUPERVISOR, changes_after, last_change_id, small_shift, welfare_call
 
 START = dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)  # the controlled clock's start (tests/conftest.py)
 NOT_ASKED = "weapon, violence, medical, crime"
@@ -32,22 +32,6 @@ NOT_ASKED = "weapon, violence, medical, crime"
 def audits(db, action: str) -> list[AuditEntry]:
     with db.read() as s:
         return list(s.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars())
-
-
-def changes_after(db, last_id: int) -> list[tuple[str, int, int]]:
-    """The changes other consoles follow (kind, id, version), written after change row ``last_id``."""
-    with db.read() as s:
-        rows = s.execute(
-            select(ChangeLog.kind, ChangeLog.entity_id, ChangeLog.version)
-            .where(ChangeLog.id > last_id)
-            .order_by(ChangeLog.id)
-        ).all()
-    return [tuple(r) for r in rows]
-
-
-def last_change_id(db) -> int:
-    with db.read() as s:
-        return s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
 
 
 def start_shift(db, name: str):

@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 
 from data import services
 from data.errors import InvalidTransitionError, NotFoundError, ValidationError
-from data.models import AuditEntry, ChangeLog, Incident
+from data.models import AuditEntry, Incident
 from data.records import ReferralRecord
 from data.services import referrals
 from data.services.directory import add_directory_entry, update_directory_entry
 from data.services.referrals import FollowUpRecord
-from tests.data.helpers import ADMIN, SUPERVISOR, welfare_call
+from tests.data.helpers import ADMIN, SUPERVISOR, changes_after, last_change_id, welfare_call
 
 START = dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 26)  # the local day at START
@@ -53,21 +53,6 @@ def audit_rows(db, action: str) -> list[tuple[str, int | None, dict | None, dict
     with db.read() as s:
         rows = s.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars()
         return [(a.entity, a.entity_id, a.before, a.after) for a in rows]
-
-
-def last_change_id(db) -> int:
-    with db.read() as s:
-        return s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
-
-
-def changes_after(db, last: int) -> list[tuple[str, int, int]]:
-    with db.read() as s:
-        rows = s.execute(
-            select(ChangeLog.kind, ChangeLog.entity_id, ChangeLog.version)
-            .where(ChangeLog.id > last)
-            .order_by(ChangeLog.id)
-        )
-        return [tuple(r) for r in rows]
 
 
 # Recording a referral --------------------------------------------------------------------------------
